@@ -1,0 +1,116 @@
+# tsp-bridge: a plain Makefile. `make help` lists the targets.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DESTDIR    ?=
+# Build directory; the sanitizer build lives in its own.
+B          ?= build
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+NPM        ?= npm
+
+PKGS       := libcurl libcjson libmicrohttpd
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Ibridge/src -DTSPB_VERSION='"$(VERSION)"' \
+              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP
+LIBS       := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+LIB_SRC    := $(filter-out bridge/src/main.c,$(wildcard bridge/src/*.c))
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+SIM_SRC    := $(wildcard tspsim/*.c)
+SIM_OBJ    := $(SIM_SRC:%.c=$(B)/%.o)
+TEST_SRC   := $(wildcard tests/*.c)
+TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
+
+BRIDGE     := $(B)/tsp-bridge
+TSPSIM     := $(B)/tspsim
+RUNTESTS   := $(B)/run-tests
+LIBA       := $(B)/libtspbridge.a
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools
+
+all: $(DEPS_STAMP) $(BRIDGE) $(TSPSIM)
+
+help:
+	@echo "make            build tsp-bridge and tspsim into $(B)/"
+	@echo "make run        start tspsim + tsp-bridge on loopback and show /health (Ctrl-C stops)"
+	@echo "make test       whole suite: normal build, ASan+UBSan build, valgrind"
+	@echo "make check      the suite once, normal build only (fast loop)"
+	@echo "make test-asan  the suite under AddressSanitizer + UBSan"
+	@echo "make test-valgrind  the suite with every process under valgrind"
+	@echo "make install    install tsp-bridge and tspsim (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "make deps       install missing Debian packages (root) or print the apt-get line"
+
+# Installs what is missing when root, otherwise prints the exact apt-get line and fails.
+deps $(DEPS_STAMP):
+	@sh scripts/deps.sh
+	@mkdir -p build && touch $(DEPS_STAMP)
+
+$(B)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/tests/%.o: tests/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itspsim -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BRIDGE): $(B)/bridge/src/main.o $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(TSPSIM): $(SIM_OBJ) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(RUNTESTS): $(TEST_OBJ) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+# Node test tooling (ajv) that checks tspsim against the TSP spec.
+spec-tools: tests/spec/node_modules/.ok
+tests/spec/node_modules/.ok: tests/spec/package.json tests/spec/package-lock.json | $(DEPS_STAMP)
+	cd tests/spec && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# One pass of the suite with the binaries of build dir $(B).
+check: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools
+	TSPB_BRIDGE=$(BRIDGE) TSPB_TSPSIM=$(TSPSIM) TSPB_SRCDIR=$(CURDIR) $(RUN_WRAPPER) $(RUNTESTS)
+
+test-asan:
+	$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		RUN_WRAPPER="env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1" check
+
+# valgrind runs the tests in-process (CK_FORK=no) and wraps every spawned bridge/tspsim.
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+test-valgrind: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools
+	CK_FORK=no TSPB_VALGRIND="$(VALGRIND)" TSPB_BRIDGE=$(BRIDGE) TSPB_TSPSIM=$(TSPSIM) \
+		TSPB_SRCDIR=$(CURDIR) $(VALGRIND) $(RUNTESTS)
+
+# The README's test command: all three passes; check's summary line ends each.
+test: all
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-valgrind
+	$(MAKE) --no-print-directory check
+
+run demo: all
+	@sh scripts/demo.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BRIDGE) $(DESTDIR)$(BINDIR)/tsp-bridge
+	install -m 755 $(TSPSIM) $(DESTDIR)$(BINDIR)/tspsim
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tsp-bridge $(DESTDIR)$(BINDIR)/tspsim
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/bridge/src/main.d

@@ -1,0 +1,54 @@
+#ifndef JSONW_H
+#define JSONW_H
+
+/*
+ * A small streaming JSON writer into a capped strbuf. It writes as it goes
+ * (no tree), prints int64 exactly and handles commas itself. Any failure
+ * (buffer cap, nesting too deep) latches `err`; check it once at the end.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf;
+
+#define JSONW_MAX_DEPTH 64
+
+struct jsonw {
+	struct strbuf *sb;        /* not owned */
+	int depth;
+	int err;
+	int after_key;
+	unsigned char first[JSONW_MAX_DEPTH];
+};
+
+void jsonw_init(struct jsonw *w, struct strbuf *sb);
+
+void jsonw_obj_begin(struct jsonw *w);
+void jsonw_obj_end(struct jsonw *w);
+void jsonw_arr_begin(struct jsonw *w);
+void jsonw_arr_end(struct jsonw *w);
+void jsonw_key(struct jsonw *w, const char *key);
+
+void jsonw_str(struct jsonw *w, const char *s);       /* NULL writes null */
+void jsonw_strn(struct jsonw *w, const char *s, size_t n);
+void jsonw_int64(struct jsonw *w, int64_t v);
+void jsonw_double(struct jsonw *w, double v);         /* NaN/Inf write null */
+void jsonw_bool(struct jsonw *w, int v);
+void jsonw_null(struct jsonw *w);
+/* Inserts already-valid JSON text as one value. */
+void jsonw_raw(struct jsonw *w, const char *json, size_t n);
+
+/* key + value shorthands */
+void jsonw_kstr(struct jsonw *w, const char *key, const char *s);
+void jsonw_kint64(struct jsonw *w, const char *key, int64_t v);
+void jsonw_kdouble(struct jsonw *w, const char *key, double v);
+void jsonw_kbool(struct jsonw *w, const char *key, int v);
+
+/* Appends s as a JSON string literal (with quotes) to sb. */
+int json_escape(struct strbuf *sb, const char *s, size_t n);
+
+/* 0 when everything was written and every container closed. */
+int jsonw_finish(const struct jsonw *w);
+
+#endif

@@ -1,0 +1,371 @@
+#ifndef TSP_MODEL_H
+#define TSP_MODEL_H
+
+/*
+ * TSP response models as C structs, and the pure functions that parse them
+ * from JSON text (no network, no global state).
+ *
+ * Ownership: a `struct tsp_model` owns everything it points to through its
+ * arena. Every `const char *` and array inside `u` lives until
+ * tsp_model_release(). Strings are never NULL unless the field says
+ * "NULL if absent".
+ *
+ * Tolerance: the parser accepts what real trace servers send even when it
+ * strays from API.yaml: `style: null` or missing, `parentKey: null` or a
+ * parentKey with no `values`, `model: null` (or missing) while RUNNING,
+ * `type: null`/`description: null` in table columns, unknown extra fields.
+ * Strictness: a field of the wrong JSON type, a missing required field, or an
+ * integer outside int64 is a TSP_ERR_SCHEMA error naming the JSON path
+ * (e.g. "model.series[0].xValues[2]: 9876543210987654321 is out of int64
+ * range"); non-JSON is TSP_ERR_BAD_JSON. Never a crash, never a wrapped value.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "tsp_error.h"
+
+struct cJSON;
+
+enum tsp_status {
+	TSP_STATUS_UNKNOWN = 0,
+	TSP_STATUS_RUNNING,
+	TSP_STATUS_COMPLETED,
+	TSP_STATUS_FAILED,
+	TSP_STATUS_CANCELLED,
+};
+
+/* "RUNNING", ... ; "UNKNOWN" for TSP_STATUS_UNKNOWN. */
+const char *tsp_status_name(enum tsp_status s);
+
+struct tsp_kv {
+	const char *key;
+	const char *value;
+};
+
+/* A style value is a string or a number (StyleValue in API.yaml). */
+struct tsp_style_value {
+	const char *key;
+	int is_number;
+	const char *str;        /* when !is_number */
+	double num;             /* when is_number */
+};
+
+struct tsp_style {
+	const char *parent_key;                 /* NULL if absent or null */
+	struct tsp_style_value *values;
+	size_t n_values;
+};
+
+struct tsp_trace {
+	const char *uuid, *name, *path;
+	int64_t start, end, nb_events;
+	const char *indexing_status;            /* RUNNING | COMPLETED | CLOSED */
+	struct tsp_kv *properties;              /* string values */
+	size_t n_properties;
+};
+
+struct tsp_experiment {
+	const char *uuid, *name;
+	int64_t start, end, nb_events;
+	const char *indexing_status;
+	struct tsp_trace *traces;
+	size_t n_traces;
+};
+
+enum tsp_output_type {
+	TSP_OUTPUT_UNKNOWN = 0,  /* a type string this bridge does not know */
+	TSP_OUTPUT_TABLE,
+	TSP_OUTPUT_TREE_TIME_XY,
+	TSP_OUTPUT_TIME_GRAPH,
+	TSP_OUTPUT_DATA_TREE,
+	TSP_OUTPUT_NONE,
+	TSP_OUTPUT_GANTT_CHART,
+	TSP_OUTPUT_TREE_GENERIC_XY,
+};
+
+const char *tsp_output_type_name(enum tsp_output_type t);
+/* TSP_OUTPUT_UNKNOWN for an unknown name. */
+enum tsp_output_type tsp_output_type_parse(const char *name);
+
+/* DataProvider */
+struct tsp_output {
+	const char *id, *name, *description;
+	const char *parent_id;                  /* NULL if absent */
+	enum tsp_output_type type;
+	const char *type_name;                  /* as sent, even when unknown */
+};
+
+struct tsp_tree_header {
+	const char *name, *tooltip;
+	const char *data_type;                  /* NULL if absent (means STRING) */
+};
+
+struct tsp_meta_value {
+	int is_number;
+	const char *str;
+	double num;
+};
+
+struct tsp_metadata {
+	const char *key;
+	struct tsp_meta_value *values;
+	size_t n_values;
+};
+
+/* TreeDataModel, XYTreeEntry, TimeGraphEntry and DataTreeEntry in one. */
+struct tsp_tree_entry {
+	int64_t id;
+	int64_t parent_id;                      /* -1 if absent */
+	const char **labels;
+	size_t n_labels;
+	int has_data;
+	int is_default;                         /* XY trees */
+	int has_range;                          /* time graph entries: start/end set */
+	int64_t start, end;
+	struct tsp_style *style;                /* NULL if absent or null */
+	struct tsp_metadata *metadata;
+	size_t n_metadata;
+};
+
+struct tsp_tree {
+	int auto_expand_level;                  /* -1 if absent */
+	struct tsp_tree_header *headers;
+	size_t n_headers;
+	struct tsp_tree_entry *entries;
+	size_t n_entries;
+};
+
+struct tsp_xy_series {
+	int64_t id;
+	const char *name;
+	int64_t *x;                             /* xValues; NULL if absent */
+	size_t n_x;
+	double *y;
+	size_t n_y;
+	struct tsp_style *style;                /* NULL if absent or null */
+};
+
+struct tsp_xy {
+	const char *title;
+	struct tsp_xy_series *series;
+	size_t n_series;
+};
+
+struct tsp_tg_state {
+	int64_t start, end;
+	const char *label;                      /* NULL if absent */
+	int32_t tags;
+	struct tsp_style *style;                /* NULL if absent or null */
+};
+
+struct tsp_tg_row {
+	int64_t entry_id;
+	struct tsp_tg_state *states;
+	size_t n_states;
+};
+
+struct tsp_tg_states {
+	struct tsp_tg_row *rows;
+	size_t n_rows;
+};
+
+struct tsp_tg_arrow {
+	int64_t source_id, target_id, start, end;
+	struct tsp_style *style;
+};
+
+struct tsp_tg_arrows {
+	struct tsp_tg_arrow *items;
+	size_t n;
+};
+
+struct tsp_tooltip {
+	struct tsp_kv *items;
+	size_t n;
+};
+
+struct tsp_table_column {
+	int64_t id;
+	const char *name;
+	const char *description;                /* NULL if absent or null */
+	const char *type;                       /* NULL if absent or null */
+};
+
+struct tsp_table_columns {
+	struct tsp_table_column *items;
+	size_t n;
+};
+
+struct tsp_table_cell {
+	const char *content;
+	int32_t tags;
+};
+
+struct tsp_table_line {
+	int64_t index;
+	int32_t tags;
+	struct tsp_table_cell *cells;
+	size_t n_cells;
+};
+
+struct tsp_table_lines {
+	int64_t size, low_index;
+	int64_t *column_ids;
+	size_t n_column_ids;
+	struct tsp_table_line *lines;
+	size_t n_lines;
+};
+
+struct tsp_named_style {
+	const char *key;
+	struct tsp_style style;
+};
+
+struct tsp_styles {
+	struct tsp_named_style *items;
+	size_t n;
+};
+
+struct tsp_strings {
+	const char **items;
+	size_t n;
+};
+
+struct tsp_annotation {
+	int64_t time, duration, entry_id;
+	const char *type;                       /* CHART | TREE */
+	const char *label;                      /* NULL if absent */
+	struct tsp_style *style;                /* NULL if absent or null */
+};
+
+struct tsp_annotation_category {
+	const char *name;
+	struct tsp_annotation *items;
+	size_t n;
+};
+
+struct tsp_annotations {
+	struct tsp_annotation_category *categories;
+	size_t n;
+};
+
+struct tsp_marker_set {
+	const char *id, *name;
+};
+
+struct tsp_marker_sets {
+	struct tsp_marker_set *items;
+	size_t n;
+};
+
+struct tsp_health {
+	const char *status;                     /* "UP" */
+};
+
+/* ServerInfoResponse (GET /identifier); optional fields NULL / -1 if absent. */
+struct tsp_identifier {
+	const char *version, *product_id, *tsp_version, *os;
+	const char *os_arch, *os_version, *build_time, *launcher_name;
+	int64_t cpu_count, max_memory;
+};
+
+struct tsp_traces {
+	struct tsp_trace *items;
+	size_t n;
+};
+
+struct tsp_experiments {
+	struct tsp_experiment *items;
+	size_t n;
+};
+
+struct tsp_outputs {
+	struct tsp_output *items;
+	size_t n;
+};
+
+/* What a response body holds; selects the member of `u`. */
+enum tsp_model_kind {
+	/* bare bodies */
+	TSP_M_HEALTH,               /* u.health */
+	TSP_M_IDENTIFIER,           /* u.identifier */
+	TSP_M_TRACES,               /* u.traces */
+	TSP_M_TRACE,                /* u.trace */
+	TSP_M_EXPERIMENTS,          /* u.experiments */
+	TSP_M_EXPERIMENT,           /* u.experiment */
+	TSP_M_OUTPUTS,              /* u.outputs */
+	TSP_M_OUTPUT,               /* u.output */
+	/* {model, status, statusMessage} bodies */
+	TSP_M_TREE,                 /* u.tree: XY, time graph and data trees */
+	TSP_M_XY,                   /* u.xy */
+	TSP_M_TG_STATES,            /* u.states */
+	TSP_M_TG_ARROWS,            /* u.arrows */
+	TSP_M_TOOLTIP,              /* u.tooltip */
+	TSP_M_TABLE_COLUMNS,        /* u.columns */
+	TSP_M_TABLE_LINES,          /* u.lines */
+	TSP_M_STYLES,               /* u.styles */
+	TSP_M_ANNOTATION_CATEGORIES,/* u.categories */
+	TSP_M_ANNOTATIONS,          /* u.annotations */
+	TSP_M_MARKER_SETS,          /* u.marker_sets */
+};
+
+/* True for kinds answered as {model, status, statusMessage}. */
+int tsp_model_kind_wrapped(enum tsp_model_kind kind);
+const char *tsp_model_kind_name(enum tsp_model_kind kind);
+
+struct tsp_model {
+	enum tsp_model_kind kind;
+	struct arena arena;             /* owns everything below */
+	/*
+	 * Wrapped kinds: the answer's status and statusMessage, and whether a
+	 * model was present (it may be null or absent while RUNNING or FAILED;
+	 * then `u` is zeroed). Bare kinds: COMPLETED, "", has_model = 1.
+	 */
+	enum tsp_status status;
+	const char *status_message;
+	int has_model;
+	union {
+		struct tsp_health health;
+		struct tsp_identifier identifier;
+		struct tsp_traces traces;
+		struct tsp_trace trace;
+		struct tsp_experiments experiments;
+		struct tsp_experiment experiment;
+		struct tsp_outputs outputs;
+		struct tsp_output output;
+		struct tsp_tree tree;
+		struct tsp_xy xy;
+		struct tsp_tg_states states;
+		struct tsp_tg_arrows arrows;
+		struct tsp_tooltip tooltip;
+		struct tsp_table_columns columns;
+		struct tsp_table_lines lines;
+		struct tsp_styles styles;
+		struct tsp_strings categories;
+		struct tsp_annotations annotations;
+		struct tsp_marker_sets marker_sets;
+	} u;
+};
+
+void tsp_model_init(struct tsp_model *m);
+/* Frees everything the model owns; it may be parsed into again afterwards. */
+void tsp_model_release(struct tsp_model *m);
+
+/*
+ * Parses a response body of the given kind into m (released first).
+ * Returns 0, or -1 with err set (TSP_ERR_BAD_JSON / TSP_ERR_SCHEMA /
+ * TSP_ERR_NOMEM); on error m holds nothing. A FAILED or CANCELLED status is
+ * not a parse error: it is reported in m->status for the caller to judge.
+ */
+int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
+		    const char *json, size_t len, struct tsp_error *err);
+/* Same, from a tree made by json_parse_exact(); root is not modified. */
+int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
+			 const struct cJSON *root, struct tsp_error *err);
+
+/* Looks up a style value by key in this style only (no parent chain). */
+const struct tsp_style_value *tsp_style_get(const struct tsp_style *s, const char *key);
+
+#endif

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Checks the Debian packages tsp-bridge needs to build and test. As root it
+# installs what is missing; otherwise it prints the exact apt-get line and fails.
+set -u
+
+missing=""
+need_pkg() { # $1 = Debian package, $2 = test command
+	if ! sh -c "$2" >/dev/null 2>&1; then
+		missing="$missing $1"
+	fi
+}
+
+need_pkg gcc          "command -v cc"
+need_pkg make         "command -v make"
+need_pkg pkg-config   "command -v pkg-config"
+need_pkg libcurl4-openssl-dev "pkg-config --exists libcurl"
+need_pkg libcjson-dev "pkg-config --exists libcjson"
+need_pkg libmicrohttpd-dev "pkg-config --exists libmicrohttpd"
+need_pkg check        "pkg-config --exists check"
+need_pkg curl         "command -v curl"
+# Test tooling: valgrind for the leak pass, node/npm for the spec validator.
+need_pkg valgrind     "command -v valgrind"
+need_pkg nodejs       "command -v node"
+need_pkg npm          "command -v npm"
+
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && $line >/dev/null || {
+		echo "deps: '$line' failed" >&2
+		exit 1
+	}
+	exit 0
+fi
+echo "deps: missing Debian packages:$missing" >&2
+echo "deps: run as root:  $line" >&2
+exit 1

@@ -1,0 +1,231 @@
+/* Unit tests of the small core modules: strbuf, json_int, jsonw. */
+#include <check.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_int.h"
+#include "jsonw.h"
+#include "strbuf.h"
+
+START_TEST(strbuf_cap_refuses_without_truncating)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 8);
+	ck_assert_int_eq(strbuf_addstr(&sb, "abcd"), 0);
+	ck_assert_int_eq(strbuf_addstr(&sb, "efghi"), -1);
+	ck_assert_int_eq(sb.overflow, 1);
+	ck_assert_str_eq(strbuf_str(&sb), "abcd");
+	ck_assert_int_eq(strbuf_addf(&sb, "%d", 123456), -1);
+	ck_assert_str_eq(strbuf_str(&sb), "abcd");
+	ck_assert_int_eq(strbuf_addf(&sb, "%d", 1234), 0);
+	ck_assert_str_eq(strbuf_str(&sb), "abcd1234");
+	ck_assert_int_eq(strbuf_addch(&sb, 'x'), -1);
+	strbuf_release(&sb);
+}
+END_TEST
+
+START_TEST(strbuf_grows_and_formats)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len;
+	char *s;
+	int i;
+
+	ck_assert_str_eq(strbuf_str(&sb), "");
+	for (i = 0; i < 10000; i++)
+		ck_assert_int_eq(strbuf_addf(&sb, "%d,", i % 10), 0);
+	ck_assert_uint_eq(sb.len, 20000);
+	ck_assert_int_eq(memcmp(sb.buf + 19996, "8,9,", 4), 0);
+	s = strbuf_detach(&sb, &len);
+	ck_assert_uint_eq(len, 20000);
+	ck_assert_ptr_null(sb.buf);
+	free(s);
+}
+END_TEST
+
+Suite *strbuf_suite(void)
+{
+	Suite *s = suite_create("strbuf");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, strbuf_cap_refuses_without_truncating);
+	tcase_add_test(tc, strbuf_grows_and_formats);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static cJSON *parse(const char *text)
+{
+	char err[128];
+	cJSON *j = json_parse_exact(text, strlen(text), err, sizeof(err));
+
+	ck_assert_msg(j != NULL, "parse failed: %s", err);
+	return j;
+}
+
+START_TEST(json_int_keeps_every_bit)
+{
+	cJSON *j = parse("{\"a\":1700000000123456789,\"b\":-9223372036854775808,"
+			 "\"c\":9223372036854775807,\"d\":-1,\"e\":9007199254740993,"
+			 "\"s\":\"1700000000123456789\",\"f\":1.5e300}");
+	int64_t v;
+	double d;
+
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "a"), &v), JSON_OK);
+	ck_assert(v == INT64_C(1700000000123456789));
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "b"), &v), JSON_OK);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "c"), &v), JSON_OK);
+	ck_assert(v == INT64_MAX);
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "d"), &v), JSON_OK);
+	ck_assert(v == -1);
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "e"), &v), JSON_OK);
+	ck_assert(v == INT64_C(9007199254740993));
+	/* A real string is not a number, a number is not a string. */
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "s"), &v), JSON_ETYPE);
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItem(j, "s")), "1700000000123456789");
+	ck_assert_ptr_null(json_get_string(cJSON_GetObjectItem(j, "a")));
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItem(j, "f"), &v), JSON_ERANGE);
+	ck_assert_int_eq(json_get_double(cJSON_GetObjectItem(j, "a"), &d), JSON_OK);
+	ck_assert(d == 1700000000123456789.0);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(json_int_rejects_out_of_range)
+{
+	cJSON *j = parse("[9876543210987654321,-9223372036854775809,1.5,12.0,\"x\",null]");
+	char buf[32];
+	int64_t v;
+
+	ck_assert_int_eq(json_get_int64(cJSON_GetArrayItem(j, 0), &v), JSON_ERANGE);
+	ck_assert_str_eq(json_number_text(cJSON_GetArrayItem(j, 0), buf, sizeof(buf)),
+			 "9876543210987654321");
+	ck_assert_int_eq(json_get_int64(cJSON_GetArrayItem(j, 1), &v), JSON_ERANGE);
+	ck_assert_int_eq(json_get_int64(cJSON_GetArrayItem(j, 2), &v), JSON_EFRAC);
+	ck_assert_int_eq(json_get_int64(cJSON_GetArrayItem(j, 3), &v), JSON_OK);
+	ck_assert(v == 12);
+	ck_assert_int_eq(json_get_int64(cJSON_GetArrayItem(j, 4), &v), JSON_ETYPE);
+	ck_assert_int_eq(json_get_int64(cJSON_GetArrayItem(j, 5), &v), JSON_ETYPE);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(json_int_quote_leaves_strings_alone)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *in = "{\"k\\\"12345678901234567\":[\"12345678901234567\",12345678901234567,1.2345678901234567e5]}";
+
+	ck_assert_int_eq(json_int_quote(in, strlen(in), &sb), 0);
+	ck_assert_str_eq(strbuf_str(&sb),
+			 "{\"k\\\"12345678901234567\":[\"12345678901234567\",\"\x01" "12345678901234567\",1.2345678901234567e5]}");
+	strbuf_release(&sb);
+}
+END_TEST
+
+START_TEST(json_parse_exact_reports_bad_json)
+{
+	char err[128] = "";
+
+	ck_assert_ptr_null(json_parse_exact("{\"a\":", 5, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "invalid JSON") != NULL, "%s", err);
+	ck_assert_ptr_null(json_parse_exact("{} x", 4, err, sizeof(err)));
+}
+END_TEST
+
+Suite *json_int_suite(void)
+{
+	Suite *s = suite_create("json_int");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, json_int_keeps_every_bit);
+	tcase_add_test(tc, json_int_rejects_out_of_range);
+	tcase_add_test(tc, json_int_quote_leaves_strings_alone);
+	tcase_add_test(tc, json_parse_exact_reports_bad_json);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+START_TEST(jsonw_writes_exact_json)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+
+	jsonw_init(&w, &sb);
+	jsonw_obj_begin(&w);
+	jsonw_kint64(&w, "t", INT64_C(1700000000123456789));
+	jsonw_kint64(&w, "min", INT64_MIN);
+	jsonw_kdouble(&w, "d", 0.1);
+	jsonw_kdouble(&w, "nan", 0.0 / 0.0);
+	jsonw_kstr(&w, "s", "a\"b\\c\n\x01");
+	jsonw_key(&w, "arr");
+	jsonw_arr_begin(&w);
+	jsonw_int64(&w, 1);
+	jsonw_bool(&w, 1);
+	jsonw_null(&w);
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_str_eq(strbuf_str(&sb),
+			 "{\"t\":1700000000123456789,\"min\":-9223372036854775808,\"d\":0.1,"
+			 "\"nan\":null,\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"arr\":[1,true,null]}");
+	strbuf_release(&sb);
+}
+END_TEST
+
+START_TEST(jsonw_latches_cap_and_nesting_errors)
+{
+	struct strbuf sb;
+	struct jsonw w;
+
+	strbuf_init(&sb, 10);
+	jsonw_init(&w, &sb);
+	jsonw_arr_begin(&w);
+	jsonw_str(&w, "0123456789");
+	jsonw_arr_end(&w);
+	ck_assert_int_eq(jsonw_finish(&w), -1);
+	strbuf_release(&sb);
+
+	strbuf_init(&sb, 0);
+	jsonw_init(&w, &sb);
+	jsonw_obj_begin(&w);
+	ck_assert_int_eq(jsonw_finish(&w), -1); /* unclosed */
+	jsonw_arr_end(&w);                       /* mismatched but depth ok */
+	jsonw_arr_end(&w);                       /* underflow */
+	ck_assert_int_eq(jsonw_finish(&w), -1);
+	strbuf_release(&sb);
+}
+END_TEST
+
+START_TEST(jsonw_round_trips_doubles)
+{
+	const double vals[] = { 0.0, -0.0, 1.0 / 3.0, 1e-300, 123456.789, 1.7976931348623157e308 };
+	size_t i;
+
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		struct jsonw w;
+
+		jsonw_init(&w, &sb);
+		jsonw_double(&w, vals[i]);
+		ck_assert(strtod(strbuf_str(&sb), NULL) == vals[i]);
+		strbuf_release(&sb);
+	}
+}
+END_TEST
+
+Suite *jsonw_suite(void)
+{
+	Suite *s = suite_create("jsonw");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, jsonw_writes_exact_json);
+	tcase_add_test(tc, jsonw_latches_cap_and_nesting_errors);
+	tcase_add_test(tc, jsonw_round_trips_doubles);
+	suite_add_tcase(s, tc);
+	return s;
+}
