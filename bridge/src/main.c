@@ -1,1 +1,114 @@
-int main(void) { return 0; }
+/* tsp-bridge: serve Grafana from a Trace Compass trace server. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "bridge.h"
+#include "config.h"
+#include "http_server.h"
+#include "log.h"
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+static int write_port_file(const char *path, int port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	/* Write then rename, so a reader never sees a half-written port. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", port);
+	if (fclose(f) != 0)
+		return -1;
+	return rename(tmp, path);
+}
+
+int main(int argc, char **argv)
+{
+	struct bridge_config cfg;
+	struct http_server_config hcfg;
+	struct http_server *server = NULL;
+	struct bridge app;
+	sigset_t sigs;
+	char err[512];
+	int sig = 0, ret = EXIT_FAILURE;
+
+	bridge_config_init(&cfg);
+	switch (bridge_config_parse(&cfg, argc, argv, env_lookup, err, sizeof(err))) {
+	case CONFIG_HELP:
+		bridge_config_usage(stdout, "tsp-bridge");
+		ret = EXIT_SUCCESS;
+		goto out;
+	case CONFIG_VERSION:
+		printf("tsp-bridge %s\n", TSPB_VERSION);
+		ret = EXIT_SUCCESS;
+		goto out;
+	case CONFIG_ERROR:
+		fprintf(stderr, "tsp-bridge: %s\n", err);
+		ret = 2;
+		goto out;
+	case CONFIG_OK:
+		break;
+	}
+	log_set_level(cfg.log_level);
+	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+		log_error("curl_global_init failed");
+		goto out;
+	}
+
+	/*
+	 * Block the stop signals before any thread exists so every thread
+	 * inherits the mask and only sigwait() below receives them.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	bridge_init(&app, &cfg);
+	memset(&hcfg, 0, sizeof(hcfg));
+	hcfg.listen_addr = cfg.listen_addr;
+	hcfg.port = cfg.port;
+	hcfg.threads = cfg.threads;
+	hcfg.max_connections = cfg.max_connections;
+	hcfg.timeout_s = cfg.client_timeout_s;
+	hcfg.max_body = cfg.max_body_bytes;
+	hcfg.max_response = cfg.max_upstream_bytes;
+	hcfg.routes = bridge_routes;
+	hcfg.n_routes = bridge_n_routes;
+	hcfg.app = &app;
+	server = http_server_start(&hcfg, err, sizeof(err));
+	if (!server) {
+		log_error("%s", err);
+		goto cleanup;
+	}
+	log_info("tsp-bridge %s listening on http://%s:%d, upstream %s", TSPB_VERSION,
+		 cfg.listen_addr, http_server_port(server), cfg.upstream);
+	if (cfg.port_file && write_port_file(cfg.port_file, http_server_port(server)) < 0) {
+		log_error("cannot write port file %s", cfg.port_file);
+		goto cleanup;
+	}
+
+	if (sigwait(&sigs, &sig) != 0)
+		log_error("sigwait failed");
+	log_info("signal %d: shutting down", sig);
+	ret = EXIT_SUCCESS;
+cleanup:
+	http_server_stop(server);
+	tsp_client_thread_release();
+	curl_global_cleanup();
+out:
+	bridge_config_release(&cfg);
+	return ret;
+}

@@ -1,0 +1,28 @@
+#ifndef BRIDGE_H
+#define BRIDGE_H
+
+/*
+ * The bridge application: what every request handler can reach through
+ * http_request.app. Built once in main() and read-only while serving.
+ */
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "http_server.h"
+#include "tsp_client.h"
+
+struct bridge {
+	const struct bridge_config *cfg;        /* not owned */
+	struct tsp_client_config tsp;           /* base_url points into cfg */
+	struct timespec started;                /* CLOCK_MONOTONIC */
+};
+
+void bridge_init(struct bridge *b, const struct bridge_config *cfg);
+
+/* The route table served by tsp-bridge. */
+extern const struct http_route bridge_routes[];
+extern const size_t bridge_n_routes;
+
+#endif

@@ -1,0 +1,221 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_UPSTREAM "http://127.0.0.1:8080/tsp/api"
+#define DEFAULT_LISTEN "127.0.0.1"
+#define DEFAULT_PORT 8090
+
+enum opt_type { OPT_STR, OPT_INT, OPT_LONG, OPT_KIB, OPT_MIB, OPT_LOGLEVEL };
+
+/* One table drives parsing, env lookup and --help so they cannot drift. */
+struct opt {
+	const char *flag;
+	const char *env;
+	enum opt_type type;
+	size_t offset;
+	long min, max;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct bridge_config, f)
+
+static const struct opt opts[] = {
+	{ "--upstream", "TSPB_UPSTREAM", OPT_STR, OFF(upstream), 0, 0,
+	  "trace server TSP base URL (default " DEFAULT_UPSTREAM ")" },
+	{ "--listen", "TSPB_LISTEN", OPT_STR, OFF(listen_addr), 0, 0,
+	  "address to listen on (default " DEFAULT_LISTEN "; 0.0.0.0 or :: for all)" },
+	{ "--port", "TSPB_PORT", OPT_INT, OFF(port), 0, 65535,
+	  "port to listen on (default 8090; 0 = any free port)" },
+	{ "--port-file", "TSPB_PORT_FILE", OPT_STR, OFF(port_file), 0, 0,
+	  "write the bound port to this file once listening" },
+	{ "--threads", "TSPB_THREADS", OPT_INT, OFF(threads), 1, 256,
+	  "HTTP worker threads (default 4)" },
+	{ "--max-connections", "TSPB_MAX_CONNECTIONS", OPT_INT, OFF(max_connections), 1, 100000,
+	  "concurrent client connections accepted (default 512)" },
+	{ "--client-timeout", "TSPB_CLIENT_TIMEOUT_S", OPT_LONG, OFF(client_timeout_s), 1, 3600,
+	  "seconds an idle client connection is kept (default 30)" },
+	{ "--connect-timeout", "TSPB_CONNECT_TIMEOUT_MS", OPT_LONG, OFF(connect_timeout_ms), 1, 600000,
+	  "upstream connect timeout in ms (default 2000)" },
+	{ "--upstream-timeout", "TSPB_UPSTREAM_TIMEOUT_MS", OPT_LONG, OFF(upstream_timeout_ms), 1, 3600000,
+	  "upstream request timeout in ms (default 10000)" },
+	{ "--poll-deadline", "TSPB_POLL_DEADLINE_MS", OPT_LONG, OFF(poll_deadline_ms), 0, 3600000,
+	  "how long a RUNNING analysis is re-polled, in ms (default 5000)" },
+	{ "--max-upstream-mb", "TSPB_MAX_UPSTREAM_MB", OPT_MIB, OFF(max_upstream_bytes), 1, 65536,
+	  "largest upstream response accepted, MiB (default 256)" },
+	{ "--max-body-kb", "TSPB_MAX_BODY_KB", OPT_KIB, OFF(max_body_bytes), 1, 1048576,
+	  "largest request body accepted, KiB (default 1024)" },
+	{ "--log-level", "TSPB_LOG_LEVEL", OPT_LOGLEVEL, OFF(log_level), 0, 0,
+	  "error | warn | info | debug (default info)" },
+};
+
+#define N_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+void bridge_config_init(struct bridge_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = DEFAULT_PORT;
+	cfg->threads = 4;
+	cfg->max_connections = 512;
+	cfg->client_timeout_s = 30;
+	cfg->connect_timeout_ms = 2000;
+	cfg->upstream_timeout_ms = 10000;
+	cfg->poll_deadline_ms = 5000;
+	cfg->max_upstream_bytes = (size_t)256 << 20;
+	cfg->max_body_bytes = (size_t)1 << 20;
+	cfg->log_level = LOG_INFO;
+}
+
+void bridge_config_release(struct bridge_config *cfg)
+{
+	free(cfg->upstream);
+	free(cfg->listen_addr);
+	free(cfg->port_file);
+	cfg->upstream = cfg->listen_addr = cfg->port_file = NULL;
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_opt(struct bridge_config *cfg, const struct opt *o, const char *val,
+		   const char *source, char *err, size_t errlen)
+{
+	char *field = (char *)cfg + o->offset;
+	long v;
+
+	switch (o->type) {
+	case OPT_STR: {
+		char **dst = (char **)field;
+		char *copy;
+
+		if (!*val) {
+			snprintf(err, errlen, "%s: empty value", source);
+			return -1;
+		}
+		copy = strdup(val);
+		if (!copy) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		free(*dst);
+		*dst = copy;
+		return 0;
+	}
+	case OPT_LOGLEVEL:
+		if (log_level_parse(val, (enum log_level *)field) < 0) {
+			snprintf(err, errlen, "%s: '%s' is not one of error, warn, info, debug",
+				 source, val);
+			return -1;
+		}
+		return 0;
+	default:
+		break;
+	}
+	if (parse_long(val, o->min, o->max, &v) < 0) {
+		snprintf(err, errlen, "%s: '%s' is not a whole number from %ld to %ld",
+			 source, val, o->min, o->max);
+		return -1;
+	}
+	if (o->type == OPT_INT)
+		*(int *)field = (int)v;
+	else if (o->type == OPT_LONG)
+		*(long *)field = v;
+	else
+		*(size_t *)field = (size_t)v << (o->type == OPT_KIB ? 10 : 20);
+	return 0;
+}
+
+static int check_upstream(const char *url, char *err, size_t errlen)
+{
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+		snprintf(err, errlen, "upstream '%s' must start with http:// or https://", url);
+		return -1;
+	}
+	return 0;
+}
+
+enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char **argv,
+				       config_getenv_fn env, char *err, size_t errlen)
+{
+	size_t k;
+	int i;
+
+	/* Environment first, so flags win. */
+	for (k = 0; env && k < N_OPTS; k++) {
+		const char *val = env(opts[k].env);
+
+		if (val && set_opt(cfg, &opts[k], val, opts[k].env, err, errlen) < 0)
+			return CONFIG_ERROR;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL, *eq;
+		size_t flen;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+			return CONFIG_HELP;
+		if (!strcmp(arg, "--version") || !strcmp(arg, "-V"))
+			return CONFIG_VERSION;
+		eq = strchr(arg, '=');
+		flen = eq ? (size_t)(eq - arg) : strlen(arg);
+		for (k = 0; k < N_OPTS; k++)
+			if (strlen(opts[k].flag) == flen && !strncmp(arg, opts[k].flag, flen))
+				break;
+		if (k == N_OPTS) {
+			snprintf(err, errlen, "unknown option '%s' (see --help)", arg);
+			return CONFIG_ERROR;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "option %s needs a value", opts[k].flag);
+			return CONFIG_ERROR;
+		}
+		if (set_opt(cfg, &opts[k], val, opts[k].flag, err, errlen) < 0)
+			return CONFIG_ERROR;
+	}
+	if (!cfg->upstream && !(cfg->upstream = strdup(DEFAULT_UPSTREAM)))
+		goto nomem;
+	if (!cfg->listen_addr && !(cfg->listen_addr = strdup(DEFAULT_LISTEN)))
+		goto nomem;
+	if (check_upstream(cfg->upstream, err, errlen) < 0)
+		return CONFIG_ERROR;
+	return CONFIG_OK;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return CONFIG_ERROR;
+}
+
+void bridge_config_usage(FILE *out, const char *prog)
+{
+	size_t k;
+
+	fprintf(out,
+		"Usage: %s [options]\n"
+		"Serves Grafana (SimpleJSON, JSON and Infinity datasources) from an Eclipse\n"
+		"Trace Compass trace server speaking the Trace Server Protocol.\n\n"
+		"Options (each also read from the environment variable shown; flags win):\n",
+		prog);
+	for (k = 0; k < N_OPTS; k++)
+		fprintf(out, "  %-20s %-26s %s\n", opts[k].flag, opts[k].env, opts[k].help);
+	fprintf(out,
+		"  %-20s %-26s %s\n  %-20s %-26s %s\n\n"
+		"Endpoints: GET /health (bridge and upstream status; ?strict=1 answers 503\n"
+		"when the trace server is down), GET / (connection test).\n",
+		"-h, --help", "", "show this help", "-V, --version", "", "show the version");
+}

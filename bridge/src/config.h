@@ -1,0 +1,48 @@
+#ifndef CONFIG_H
+#define CONFIG_H
+
+/*
+ * tsp-bridge configuration: defaults, then environment variables (for
+ * containers), then command-line flags, each overriding the one before.
+ * Parsing is a pure function of argv and a getenv-like callback.
+ */
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "log.h"
+
+struct bridge_config {
+	/* Owned copies; freed by bridge_config_release(). */
+	char *upstream;            /* TSP base URL, ".../tsp/api" */
+	char *listen_addr;         /* IPv4/IPv6 literal to bind */
+	char *port_file;           /* NULL: none */
+	int port;                  /* 0 = any free port */
+	int threads;               /* worker threads of the HTTP server */
+	int max_connections;
+	long client_timeout_s;     /* idle timeout of a client connection */
+	long connect_timeout_ms;   /* upstream connect */
+	long upstream_timeout_ms;  /* upstream request, total */
+	long poll_deadline_ms;     /* how long RUNNING answers are re-polled */
+	size_t max_upstream_bytes; /* cap on one upstream response */
+	size_t max_body_bytes;     /* cap on one request body */
+	enum log_level log_level;
+};
+
+enum config_result {
+	CONFIG_OK = 0,
+	CONFIG_HELP,       /* --help: print bridge_config_usage() and exit 0 */
+	CONFIG_VERSION,    /* --version */
+	CONFIG_ERROR,      /* message in err */
+};
+
+typedef const char *(*config_getenv_fn)(const char *name);
+
+void bridge_config_init(struct bridge_config *cfg);   /* defaults */
+void bridge_config_release(struct bridge_config *cfg);
+enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char **argv,
+				       config_getenv_fn env, char *err, size_t errlen);
+/* Writes the --help text (flags, env variables, defaults). */
+void bridge_config_usage(FILE *out, const char *prog);
+
+#endif

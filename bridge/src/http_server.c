@@ -1,0 +1,275 @@
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonw.h"
+#include "log.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_server_config cfg;
+	int port;
+};
+
+/* Per-connection request state, alive from the first callback to completion. */
+struct request_ctx {
+	struct strbuf body;
+	struct timespec started;
+};
+
+const char *http_request_arg(const struct http_request *req, const char *name)
+{
+	if (!req->conn)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_request_header(const struct http_request *req, const char *name)
+{
+	if (!req->conn)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+void http_response_error(struct http_response *res, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	struct jsonw w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	res->status = status;
+	res->content_type = "application/json";
+	strbuf_reset(&res->body);
+	jsonw_init(&w, &res->body);
+	jsonw_obj_begin(&w);
+	jsonw_kstr(&w, "error", msg);
+	jsonw_obj_end(&w);
+}
+
+const struct http_route *http_route_find(const struct http_route *routes, size_t n,
+					 const char *method, const char *path, int *status)
+{
+	int path_known = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(routes[i].path, path))
+			continue;
+		path_known = 1;
+		if (!strcmp(routes[i].method, method)) {
+			*status = 200;
+			return &routes[i];
+		}
+	}
+	*status = path_known ? 405 : 404;
+	return NULL;
+}
+
+static void allowed_methods(const struct http_route *routes, size_t n, const char *path,
+			    char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		if (!strcmp(routes[i].path, path))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+						 used ? ", " : "", routes[i].method);
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *res,
+				     const char *allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len;
+	char *data = strbuf_detach(&res->body, &len);
+
+	if (!data)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				res->content_type ? res->content_type : "application/json");
+	if (allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = MHD_queue_response(conn, (unsigned int)res->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct http_server *s = cls;
+	struct request_ctx *ctx = *con_cls;
+	struct http_response res;
+	const struct http_route *route;
+	char allow[128];
+	enum MHD_Result ret;
+	int status;
+
+	(void)version;
+	if (!ctx) {
+		ctx = calloc(1, sizeof(*ctx));
+		if (!ctx)
+			return MHD_NO;
+		strbuf_init(&ctx->body, s->cfg.max_body);
+		clock_gettime(CLOCK_MONOTONIC, &ctx->started);
+		*con_cls = ctx;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* Keep reading an oversized body but drop it: the answer is 413. */
+		if (!ctx->body.overflow)
+			strbuf_add(&ctx->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	res.status = 200;
+	res.content_type = "application/json";
+	strbuf_init(&res.body, s->cfg.max_response);
+	allow[0] = '\0';
+	route = http_route_find(s->cfg.routes, s->cfg.n_routes, method, url, &status);
+	if (ctx->body.overflow) {
+		http_response_error(&res, 413, "request body exceeds %zu bytes", s->cfg.max_body);
+	} else if (!route && status == 405) {
+		allowed_methods(s->cfg.routes, s->cfg.n_routes, url, allow, sizeof(allow));
+		http_response_error(&res, 405, "method %s not allowed on %s (allowed: %s)",
+				    method, url, allow);
+	} else if (!route) {
+		http_response_error(&res, 404, "no such endpoint: %s %s", method, url);
+	} else {
+		struct http_request req = {
+			.method = method,
+			.path = url,
+			.body = strbuf_str(&ctx->body),
+			.body_len = ctx->body.len,
+			.conn = conn,
+			.app = s->cfg.app,
+		};
+
+		route->fn(&req, &res);
+		if (res.body.overflow)
+			http_response_error(&res, 500, "response exceeds %zu bytes", s->cfg.max_response);
+	}
+	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, ms_since(&ctx->started));
+	ret = send_response(conn, &res, allow[0] ? allow : NULL);
+	strbuf_release(&res.body);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request_ctx *ctx = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!ctx)
+		return;
+	strbuf_release(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warn("http: %s", msg);
+}
+
+struct http_server *http_server_start(const struct http_server_config *cfg, char *err, size_t errlen)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+	struct sockaddr_in6 sa6;
+	struct sockaddr_in sa4;
+	struct sockaddr *sa;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	memset(&sa4, 0, sizeof(sa4));
+	memset(&sa6, 0, sizeof(sa6));
+	if (inet_pton(AF_INET, cfg->listen_addr, &sa4.sin_addr) == 1) {
+		sa4.sin_family = AF_INET;
+		sa4.sin_port = htons((uint16_t)cfg->port);
+		sa = (struct sockaddr *)&sa4;
+	} else if (inet_pton(AF_INET6, cfg->listen_addr, &sa6.sin6_addr) == 1) {
+		sa6.sin6_family = AF_INET6;
+		sa6.sin6_port = htons((uint16_t)cfg->port);
+		sa = (struct sockaddr *)&sa6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 address",
+			 cfg->listen_addr);
+		free(s);
+		return NULL;
+	}
+	s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+				     MHD_OPTION_SOCK_ADDR, sa,
+				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+				     MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "cannot listen on %s port %d (in use, or not permitted?)",
+			 cfg->listen_addr, cfg->port);
+		free(s);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : cfg->port;
+	return s;
+}
+
+int http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,79 @@
+#ifndef HTTP_SERVER_H
+#define HTTP_SERVER_H
+
+/*
+ * The bridge's HTTP front: libmicrohttpd with an internal thread pool,
+ * explicit connection timeout and connection limit, a capped request body,
+ * and a static route table. Handlers are plain functions from a parsed
+ * request to a response; they never touch libmicrohttpd themselves except
+ * through the accessors below.
+ */
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+struct MHD_Connection;
+
+struct http_request {
+	const char *method;
+	const char *path;               /* without the query string */
+	const char *body;               /* NUL-terminated; "" when none */
+	size_t body_len;
+	struct MHD_Connection *conn;    /* for the accessors; NULL in unit tests */
+	void *app;                      /* http_server_config.app */
+};
+
+/* Query-string argument or request header; NULL when absent. */
+const char *http_request_arg(const struct http_request *req, const char *name);
+const char *http_request_header(const struct http_request *req, const char *name);
+
+struct http_response {
+	int status;                     /* 200 unless a handler says otherwise */
+	struct strbuf body;             /* owned by the server; handlers append */
+	const char *content_type;       /* static string; JSON by default */
+};
+
+/* Replaces the body with {"error": "<message>"} and sets the status. */
+void http_response_error(struct http_response *res, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+typedef void (*http_handler)(const struct http_request *req, struct http_response *res);
+
+struct http_route {
+	const char *method;             /* "GET", "POST", ... */
+	const char *path;               /* exact path */
+	http_handler fn;
+};
+
+struct http_server_config {
+	const char *listen_addr;        /* IPv4 or IPv6 literal */
+	int port;                       /* 0 = any free port */
+	int threads;
+	int max_connections;
+	long timeout_s;                 /* idle client connection timeout */
+	size_t max_body;                /* larger bodies get 413 */
+	size_t max_response;            /* cap of a handler's body buffer */
+	const struct http_route *routes;
+	size_t n_routes;
+	void *app;                      /* handed to handlers in http_request.app */
+};
+
+struct http_server;
+
+/* Starts listening; NULL with a message in err on failure. cfg->routes must outlive the server. */
+struct http_server *http_server_start(const struct http_server_config *cfg, char *err, size_t errlen);
+/* The bound port (useful with port 0). */
+int http_server_port(const struct http_server *s);
+/* Stops accepting, waits for in-flight requests, frees the server. */
+void http_server_stop(struct http_server *s);
+
+/*
+ * Routes one request through the table exactly as the server does (404 for
+ * unknown paths, 405 with the allowed methods for a known path), for tests.
+ * Returns the route used or NULL.
+ */
+const struct http_route *http_route_find(const struct http_route *routes, size_t n,
+					 const char *method, const char *path, int *status);
+
+#endif

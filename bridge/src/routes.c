@@ -1,0 +1,113 @@
+/* The route table and the bridge's own endpoints (/, /health). */
+#include "bridge.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "jsonw.h"
+#include "tsp_model.h"
+
+void bridge_init(struct bridge *b, const struct bridge_config *cfg)
+{
+	memset(b, 0, sizeof(*b));
+	b->cfg = cfg;
+	tsp_client_config_defaults(&b->tsp);
+	b->tsp.base_url = cfg->upstream;
+	b->tsp.connect_timeout_ms = cfg->connect_timeout_ms;
+	b->tsp.timeout_ms = cfg->upstream_timeout_ms;
+	b->tsp.poll_deadline_ms = cfg->poll_deadline_ms;
+	b->tsp.max_response_bytes = cfg->max_upstream_bytes;
+	clock_gettime(CLOCK_MONOTONIC, &b->started);
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void write_bridge_info(struct jsonw *w, const struct bridge *b)
+{
+	jsonw_key(w, "bridge");
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "name", "tsp-bridge");
+	jsonw_kstr(w, "version", TSPB_VERSION);
+	jsonw_kint64(w, "uptime_s", (int64_t)(elapsed_ms(&b->started) / 1000));
+	jsonw_obj_end(w);
+}
+
+/* GET /: Grafana's SimpleJSON "Test connection" only needs a 200. */
+static void handle_root(const struct http_request *req, struct http_response *res)
+{
+	const struct bridge *b = req->app;
+	struct jsonw w;
+
+	jsonw_init(&w, &res->body);
+	jsonw_obj_begin(&w);
+	jsonw_kstr(&w, "status", "ok");
+	write_bridge_info(&w, b);
+	jsonw_kstr(&w, "upstream", b->cfg->upstream);
+	jsonw_obj_end(&w);
+}
+
+/*
+ * GET /health: the bridge answers 200 as long as it serves, and says
+ * whether the trace server's own /health answers. ?strict=1 turns an
+ * upstream that is down into 503, for orchestrators that gate on it.
+ */
+static void handle_health(const struct http_request *req, struct http_response *res)
+{
+	const struct bridge *b = req->app;
+	const char *strict = http_request_arg(req, "strict");
+	struct tsp_client *c = tsp_client_thread_get(&b->tsp);
+	struct tsp_model m;
+	struct tsp_error err;
+	struct timespec t0;
+	struct jsonw w;
+	double latency;
+	int up = 0;
+
+	tsp_model_init(&m);
+	tsp_error_clear(&err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!c)
+		tsp_error_set(&err, TSP_ERR_NOMEM, 0, "cannot create the upstream client");
+	else if (tsp_get_health(c, &m, &err) == 0)
+		up = m.u.health.status && !strcmp(m.u.health.status, "UP");
+	latency = elapsed_ms(&t0);
+	if (!up && err.kind == TSP_OK)
+		tsp_error_set(&err, TSP_ERR_SCHEMA, 0, "trace server reports status '%s'",
+			      m.u.health.status ? m.u.health.status : "(none)");
+
+	jsonw_init(&w, &res->body);
+	jsonw_obj_begin(&w);
+	jsonw_kstr(&w, "status", up ? "ok" : "degraded");
+	write_bridge_info(&w, b);
+	jsonw_key(&w, "upstream");
+	jsonw_obj_begin(&w);
+	jsonw_kstr(&w, "url", b->cfg->upstream);
+	jsonw_kstr(&w, "status", up ? "up" : "down");
+	jsonw_kdouble(&w, "latency_ms", (double)(int64_t)(latency * 1000) / 1000);
+	if (up) {
+		jsonw_kstr(&w, "server_status", m.u.health.status);
+	} else {
+		jsonw_kstr(&w, "error", err.msg);
+		jsonw_kstr(&w, "error_kind", tsp_err_kind_name(err.kind));
+		if (err.http_status)
+			jsonw_kint64(&w, "http_status", err.http_status);
+	}
+	jsonw_obj_end(&w);
+	jsonw_obj_end(&w);
+	if (!up && strict && strcmp(strict, "0"))
+		res->status = 503;
+	tsp_model_release(&m);
+}
+
+const struct http_route bridge_routes[] = {
+	{ "GET", "/", handle_root },
+	{ "GET", "/health", handle_health },
+};
+
+const size_t bridge_n_routes = sizeof(bridge_routes) / sizeof(bridge_routes[0]);
