@@ -12,8 +12,11 @@
  *
  * Tolerance: the parser accepts what real trace servers send even when it
  * strays from API.yaml: `style: null` or missing, `parentKey: null` or a
- * parentKey with no `values`, `model: null` (or missing) while RUNNING,
- * `type: null`/`description: null` in table columns, unknown extra fields.
+ * parentKey with no `values`, `model: null` (or missing) whatever the
+ * status (has_model says), `type: null`/`description: null` in table
+ * columns, `"required": "True"` in parameter descriptors, trace without
+ * `properties`, unknown extra fields. JSON null in an optional field means
+ * absent.
  * Strictness: a field of the wrong JSON type, a missing required field, or an
  * integer outside int64 is a TSP_ERR_SCHEMA error naming the JSON path
  * (e.g. "model.series[0].xValues[2]: 9876543210987654321 is out of int64
@@ -62,7 +65,7 @@ struct tsp_trace {
 	const char *uuid, *name, *path;
 	int64_t start, end, nb_events;
 	const char *indexing_status;            /* RUNNING | COMPLETED | CLOSED */
-	struct tsp_kv *properties;              /* string values */
+	struct tsp_kv *properties;              /* string values (null as ""); none if absent */
 	size_t n_properties;
 };
 
@@ -89,12 +92,52 @@ const char *tsp_output_type_name(enum tsp_output_type t);
 /* TSP_OUTPUT_UNKNOWN for an unknown name. */
 enum tsp_output_type tsp_output_type_parse(const char *name);
 
+/* Configuration */
+struct tsp_configuration {
+	const char *id, *name, *source_type_id;
+	const char *description;                /* NULL if absent */
+	/*
+	 * The `parameters` object re-emitted as compact JSON text (integer
+	 * literals kept exactly as sent); NULL if absent or null.
+	 */
+	const char *parameters;
+};
+
+struct tsp_configurations {
+	struct tsp_configuration *items;
+	size_t n;
+};
+
+/* ConfigurationParameterDescriptor */
+struct tsp_config_param {
+	const char *key_name;
+	const char *description;                /* NULL if absent */
+	const char *data_type;                  /* NULL if absent (means STRING) */
+	int required;                           /* also accepts "true"/"True" strings */
+};
+
+/* ConfigurationSourceType */
+struct tsp_config_source_type {
+	const char *id, *name;
+	const char *description;                /* NULL if absent */
+	struct tsp_config_param *params;        /* parameterDescriptors */
+	size_t n_params;
+	const char *schema;                     /* compact JSON text; NULL if absent */
+};
+
+struct tsp_config_source_types {
+	struct tsp_config_source_type *items;
+	size_t n;
+};
+
 /* DataProvider */
 struct tsp_output {
 	const char *id, *name, *description;
 	const char *parent_id;                  /* NULL if absent */
 	enum tsp_output_type type;
 	const char *type_name;                  /* as sent, even when unknown */
+	struct tsp_configuration *configuration;/* NULL if absent */
+	int can_create, can_delete;             /* capabilities; 0 if absent */
 };
 
 struct tsp_tree_header {
@@ -137,6 +180,27 @@ struct tsp_tree {
 	size_t n_entries;
 };
 
+/* Range: a closed interval (generic XY bins). */
+struct tsp_range {
+	int64_t start, end;
+};
+
+/* XYAxisDescription */
+struct tsp_axis_description {
+	const char *label, *unit, *data_type;   /* each NULL if absent */
+	/* axisDomain: NULL type if absent or null */
+	const char *domain_type;                /* "range" | "categorical" | ... */
+	int has_domain_range;                   /* start/end set */
+	int64_t domain_start, domain_end;
+	const char **domain_categories;         /* NULL if absent */
+	size_t n_domain_categories;
+};
+
+/*
+ * SeriesModel. At most one of x / x_categories / x_ranges is usually set
+ * (each NULL if absent); whichever are present have exactly n_y elements
+ * (the parser rejects a length mismatch). A null yValues element is NaN.
+ */
 struct tsp_xy_series {
 	int64_t id;
 	const char *name;
@@ -145,6 +209,12 @@ struct tsp_xy_series {
 	double *y;
 	size_t n_y;
 	struct tsp_style *style;                /* NULL if absent or null */
+	const char **x_categories;              /* xCategories; NULL if absent */
+	size_t n_x_categories;
+	struct tsp_range *x_ranges;             /* xRanges; NULL if absent */
+	size_t n_x_ranges;
+	struct tsp_axis_description *x_desc;    /* xValuesDescription; NULL if absent */
+	struct tsp_axis_description *y_desc;    /* yValuesDescription; NULL if absent */
 };
 
 struct tsp_xy {
@@ -264,7 +334,10 @@ struct tsp_health {
 	const char *status;                     /* "UP" */
 };
 
-/* ServerInfoResponse (GET /identifier); optional fields NULL / -1 if absent. */
+/*
+ * ServerInfoResponse (GET /identifier). Only `version` is required (real
+ * servers omit tspVersion); every other field is NULL / -1 if absent.
+ */
 struct tsp_identifier {
 	const char *version, *product_id, *tsp_version, *os;
 	const char *os_arch, *os_version, *build_time, *launcher_name;
@@ -309,6 +382,10 @@ enum tsp_model_kind {
 	TSP_M_ANNOTATION_CATEGORIES,/* u.categories */
 	TSP_M_ANNOTATIONS,          /* u.annotations */
 	TSP_M_MARKER_SETS,          /* u.marker_sets */
+	/* bare bodies, appended later */
+	TSP_M_CONFIGURATION,        /* u.configuration */
+	TSP_M_CONFIGURATIONS,       /* u.configurations */
+	TSP_M_CONFIG_SOURCE_TYPES,  /* u.source_types */
 };
 
 /* True for kinds answered as {model, status, statusMessage}. */
@@ -319,9 +396,12 @@ struct tsp_model {
 	enum tsp_model_kind kind;
 	struct arena arena;             /* owns everything below */
 	/*
-	 * Wrapped kinds: the answer's status and statusMessage, and whether a
-	 * model was present (it may be null or absent while RUNNING or FAILED;
-	 * then `u` is zeroed). Bare kinds: COMPLETED, "", has_model = 1.
+	 * Wrapped kinds: the answer's status and statusMessage ("" if absent),
+	 * and whether a model was present (it may be null or absent, usually
+	 * while RUNNING or FAILED; then `u` is zeroed and the caller judges).
+	 * A FAILED or CANCELLED answer whose model does not validate is kept
+	 * as such, with has_model = 0: the status is the news, not the schema.
+	 * Bare kinds: COMPLETED, "", has_model = 1.
 	 */
 	enum tsp_status status;
 	const char *status_message;
@@ -346,6 +426,9 @@ struct tsp_model {
 		struct tsp_strings categories;
 		struct tsp_annotations annotations;
 		struct tsp_marker_sets marker_sets;
+		struct tsp_configuration configuration;
+		struct tsp_configurations configurations;
+		struct tsp_config_source_types source_types;
 	} u;
 };
 
