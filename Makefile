@@ -13,16 +13,19 @@ NPM        ?= npm
 
 PKGS       := libcurl libcjson libmicrohttpd
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Ibridge/src -DTSPB_VERSION='"$(VERSION)"' \
+# Recursive (=) so pkg-config runs when recipes run, after `deps` may have
+# installed the packages on a fresh machine.
+ALL_CFLAGS  = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Ibridge/src -DTSPB_VERSION='"$(VERSION)"' \
               $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP
-LIBS       := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lm
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
-CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 LIB_SRC    := $(filter-out bridge/src/main.c,$(wildcard bridge/src/*.c))
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
 SIM_SRC    := $(wildcard tspsim/*.c)
-SIM_OBJ    := $(SIM_SRC:%.c=$(B)/%.o)
+# tspsim objects get their own dir: $(B)/tspsim is the binary.
+SIM_OBJ    := $(patsubst tspsim/%.c,$(B)/tspsim-obj/%.o,$(SIM_SRC))
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 
@@ -52,6 +55,10 @@ deps $(DEPS_STAMP):
 	@mkdir -p build && touch $(DEPS_STAMP)
 
 $(B)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/tspsim-obj/%.o: tspsim/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

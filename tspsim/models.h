@@ -1,0 +1,146 @@
+#ifndef TSPSIM_MODELS_H
+#define TSPSIM_MODELS_H
+
+/*
+ * TSP output models computed from workloads: pure functions that parse a
+ * request's "parameters" and write the "model" value of the answer with
+ * jsonw. No network, no locks, no global state: the server wraps them in
+ * {"model": ..., "statusMessage": ..., "status": ...}.
+ *
+ * Entry ids: every trace of an experiment owns a block of ids, in trace
+ * order, per output:
+ *   CPU Usage     block = 2 + threads: trace root, "Total", one per thread
+ *   Thread Status block = 1 + threads: trace root, one per thread
+ *   Statistics    block = 1 + WL_N_EVENT_TYPES: trace root, one per type
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "arena.h"
+#include "workload.h"
+
+struct jsonw;
+
+enum sim_output {
+	OUT_CPU_USAGE = 0,
+	OUT_THREAD_STATUS,
+	OUT_EVENTS,
+	OUT_STATISTICS,
+	OUT_COUNT
+};
+
+struct out_desc {
+	const char *id, *name, *description, *type;
+};
+
+const struct out_desc *model_output(int idx);
+/* Index of the output with that id, or -1. */
+int model_output_find(const char *id);
+
+/* Marker set served by every experiment. */
+#define MODEL_MARKER_SET_ID "frames"
+#define MODEL_FRAME_NS INT64_C(100000000)
+
+/* One event of a multi-trace experiment, in time order. */
+struct wl_ref {
+	uint32_t trace;
+	uint32_t index;
+};
+
+/* What a model is computed over: an experiment's traces and its progress. */
+struct model_view {
+	const struct workload *const *wl;
+	size_t n;
+	const struct wl_ref *merged;    /* all events by time; NULL for one trace */
+	size_t n_merged;
+	/* A RUNNING analysis has seen num/den of each trace; den 0 = all of it. */
+	int64_t progress_num, progress_den;
+};
+
+/* k-way merge of the traces' events by (ts, trace). 0, or -1 out of memory. */
+int model_merge_events(const struct workload *const *wl, size_t n,
+		       struct wl_ref **out, size_t *n_out);
+
+/* Which parameters an endpoint requires (query_parse answers 400 without them). */
+enum {
+	Q_RANGE = 1 << 0,       /* requested_timerange */
+	Q_ITEMS = 1 << 1,       /* requested_items */
+	Q_TIMES = 1 << 2,       /* requested_times */
+	Q_ELEMENT = 1 << 3,     /* requested_element */
+	Q_COUNT = 1 << 4,       /* requested_table_count */
+};
+
+enum { ELEM_STATE = 0, ELEM_ANNOTATION, ELEM_ARROW };
+
+#define Q_DEFAULT_NB_TIMES 400
+#define Q_MAX_NB_TIMES 65536
+
+struct query {
+	unsigned present;               /* Q_* bits of what was sent */
+	int64_t start, end;             /* requested_timerange */
+	int nb_times;                   /* Q_DEFAULT_NB_TIMES when absent */
+	int64_t *items;
+	size_t n_items;
+	int64_t *times;
+	size_t n_times;
+	int elem_type;
+	int64_t elem_time, elem_duration, elem_entry, elem_dest;
+	int has_elem_entry, has_elem_dest;
+	int has_index;
+	int64_t index;                  /* requested_table_index */
+	int64_t count;                  /* requested_table_count */
+	int has_columns;
+	int64_t *columns;
+	size_t n_columns;
+	const char *marker_set;         /* NULL if absent */
+	int has_categories;
+	const char **categories;
+	size_t n_categories;
+	struct arena arena;
+};
+
+void query_init(struct query *q);
+void query_release(struct query *q);
+/*
+ * Reads `params` (the "parameters" object). Wrong types, out-of-range
+ * values and missing `need` members give -1 and a message for a 400.
+ */
+int query_parse(struct query *q, const cJSON *params, unsigned need, char *err, size_t errlen);
+
+/*
+ * Model writers. Each writes one JSON value (the "model"); they return 0, or
+ * -1 with a message in err for a 400 (nothing usable was written then).
+ */
+void model_outputs(struct jsonw *w);
+void model_output_desc(struct jsonw *w, int out);
+int model_xy_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
+		  char *err, size_t errlen);
+int model_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
+	     char *err, size_t errlen);
+int model_tg_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
+		  char *err, size_t errlen);
+int model_tg_states(struct jsonw *w, const struct model_view *v, const struct query *q,
+		    char *err, size_t errlen);
+int model_tg_arrows(struct jsonw *w, const struct model_view *v, const struct query *q,
+		    char *err, size_t errlen);
+int model_tg_tooltip(struct jsonw *w, const struct model_view *v, const struct query *q,
+		     char *err, size_t errlen);
+void model_table_columns(struct jsonw *w);
+int model_table_lines(struct jsonw *w, const struct model_view *v, const struct query *q,
+		      char *err, size_t errlen);
+int model_stats_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
+		     char *err, size_t errlen);
+void model_styles(struct jsonw *w, int out);
+void model_marker_sets(struct jsonw *w);
+/* marker_set may be NULL. */
+void model_annotation_categories(struct jsonw *w, int out, const char *marker_set);
+int model_annotations(struct jsonw *w, const struct model_view *v, int out,
+		      const struct query *q, char *err, size_t errlen);
+
+/* Time up to which a (possibly RUNNING) analysis has data for trace wl. */
+int64_t model_known_end(const struct model_view *v, const struct workload *wl);
+
+#endif
