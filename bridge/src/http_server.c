@@ -134,12 +134,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!ctx) {
+		const char *clen;
+
 		ctx = calloc(1, sizeof(*ctx));
 		if (!ctx)
 			return MHD_NO;
 		strbuf_init(&ctx->body, s->cfg.max_body);
 		clock_gettime(CLOCK_MONOTONIC, &ctx->started);
 		*con_cls = ctx;
+		/* A declared oversized body is refused before it is read. */
+		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						   MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (clen && strtoull(clen, NULL, 10) > s->cfg.max_body) {
+			strbuf_init(&res.body, 0);
+			http_response_error(&res, 413, "request body exceeds %zu bytes",
+					    s->cfg.max_body);
+			log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
+			ret = send_response(conn, &res, NULL);
+			strbuf_release(&res.body);
+			return ret;
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
