@@ -1,0 +1,132 @@
+#ifndef GF_FRAME_H
+#define GF_FRAME_H
+
+/*
+ * A Grafana data frame, built from TSP models (gf_translate.c) and written
+ * out in the shape the client asked for (this module): SimpleJSON time
+ * series, SimpleJSON table, or a data frame that @grafana/data's
+ * toDataFrame() takes as it is. See docs/grafana-api.md.
+ *
+ * Ownership: a frame owns everything it points to through its arena; strings
+ * and arrays handed to the setters are copied. gf_frame_release() frees it
+ * all. A frame is built by one thread.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+struct jsonw;
+
+enum gf_field_type {
+	GF_TIME,        /* epoch milliseconds, int64 (`times`) */
+	GF_NUMBER,      /* double (`nums`); NaN is null */
+	GF_STRING,      /* `strs`; NULL is null */
+};
+
+/* One value mapping: field value `value` shown as `text` in `color`. */
+struct gf_mapping {
+	const char *value;
+	const char *text;       /* NULL: the value itself */
+	const char *color;      /* "#rrggbb" or NULL */
+};
+
+struct gf_field {
+	const char *name;
+	enum gf_field_type type;
+	int64_t *times;         /* GF_TIME: length values */
+	double *nums;           /* GF_NUMBER */
+	const char **strs;      /* GF_STRING */
+	/* config, each NULL / 0 if unset */
+	const char *unit;
+	const char *display_name;
+	struct gf_mapping *mappings;
+	size_t n_mappings;
+};
+
+#define GF_MAX_NOTICES 8
+
+struct gf_frame {
+	const char *name;       /* series / table name; NULL if none */
+	const char *ref_id;     /* refId of the target; NULL if none */
+	size_t length;          /* values per field */
+	size_t cap;             /* values allocated per field */
+	struct gf_field *fields;
+	size_t n_fields, cap_fields;
+	/* meta.notices, severity "warning"; meta.custom carries nothing else yet */
+	const char *notices[GF_MAX_NOTICES];
+	size_t n_notices;
+	/*
+	 * Which shape this frame takes in a SimpleJSON answer by default:
+	 * a series frame (one time + one number field) is a time series,
+	 * everything else a table. Set by gf_translate.
+	 */
+	int is_series;
+	struct arena arena;     /* owns every pointer above */
+};
+
+void gf_frame_init(struct gf_frame *f);
+void gf_frame_release(struct gf_frame *f);
+
+/* Copies name / ref_id; either may be NULL. -1 when out of memory. */
+int gf_frame_set_name(struct gf_frame *f, const char *name);
+int gf_frame_set_ref_id(struct gf_frame *f, const char *ref_id);
+
+/*
+ * Adds a field with room for the frame's current capacity; returns its
+ * index, or -1 when out of memory. Fields added later start with `length`
+ * null values (NaN / NULL / 0).
+ */
+int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type);
+
+/*
+ * Makes room for n values per field (all fields). Values past `length` are
+ * null. -1 when out of memory or n is beyond GF_FRAME_MAX_ROWS.
+ */
+#define GF_FRAME_MAX_ROWS ((size_t)1 << 24)
+int gf_frame_reserve(struct gf_frame *f, size_t n);
+
+/*
+ * Appends one row: grows the capacity as needed and bumps `length`; the new
+ * row's values are null until set. Returns the row index or -1.
+ */
+long gf_frame_add_row(struct gf_frame *f);
+
+/* Setters for row i (< length) of field fi; strings are copied (NULL = null). */
+void gf_set_time(struct gf_frame *f, size_t fi, size_t i, int64_t ms);
+void gf_set_num(struct gf_frame *f, size_t fi, size_t i, double v);
+int gf_set_str(struct gf_frame *f, size_t fi, size_t i, const char *s);
+/* Sets a string without copying: s must live as long as the frame (a literal, or arena memory). */
+void gf_set_str_ref(struct gf_frame *f, size_t fi, size_t i, const char *s);
+
+int gf_field_set_unit(struct gf_frame *f, size_t fi, const char *unit);
+int gf_field_set_display_name(struct gf_frame *f, size_t fi, const char *name);
+/* Copies the mappings. */
+int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping *m, size_t n);
+
+/* Adds a warning notice (copied, printf-style); extra notices past GF_MAX_NOTICES are dropped. */
+int gf_frame_notice(struct gf_frame *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Nanoseconds to Grafana milliseconds: floor(ns / 1e6), exact for negative ns too. */
+int64_t gf_ns_to_ms(int64_t ns);
+
+/*
+ * Writers: each writes one JSON value (an object) for the frame.
+ *
+ * gf_write_timeseries: {"target": name, "refId", "datapoints": [[value, ms],
+ *   ...], "meta"?}: needs a frame whose field 0 is GF_TIME and field
+ *   `value_field` is GF_NUMBER; returns -1 otherwise (nothing written).
+ * gf_write_table: {"type": "table", "refId", "name"?, "columns": [{"text",
+ *   "type"}], "rows": [[...]], "meta"?}; times as int ms, nulls as null.
+ * gf_write_dataframe: {"name"?, "refId", "fields": [{"name", "type",
+ *   "values", "config": {unit, displayName, mappings}}], "meta"?}.
+ * "meta" is {"notices": [{"severity": "warning", "text"}]} when there are
+ * notices, absent otherwise.
+ */
+int gf_write_timeseries(struct jsonw *w, const struct gf_frame *f, size_t value_field);
+void gf_write_table(struct jsonw *w, const struct gf_frame *f);
+void gf_write_dataframe(struct jsonw *w, const struct gf_frame *f);
+
+#endif
