@@ -402,7 +402,17 @@ START_TEST(upstream_faults_map_to_errors)
 	ck_assert_int_eq(tsp_get_health(x.c, &x.m, &x.err), -1);
 	ck_assert_msg(x.err.kind == TSP_ERR_CONNECT, "%s: %s", tsp_err_kind_name(x.err.kind), x.err.msg);
 
-	ck_assert_int_eq(http_post(x.sim.port, "/_sim/faults", "{\"drop_connection\":false}", &st, &raw), 0);
+	ck_assert_int_eq(http_post(x.sim.port, "/_sim/faults",
+				   "{\"drop_connection\":false,\"analysis_failed\":true}", &st, &raw), 0);
+	ck_assert_int_eq(st, 200);
+	ck_assert_int_eq(tsp_tg_tree(x.c, x.exp, x.out_tg, NULL, &x.m, &x.err), -1);
+	ck_assert_int_eq(x.err.kind, TSP_ERR_FAILED);
+	ck_assert_msg(strstr(x.err.msg, "Analysis failed: simulated fault") != NULL, "%s", x.err.msg);
+	ck_assert_int_eq(x.m.status, TSP_STATUS_FAILED);
+	/* Only data endpoints fail: listing outputs still works. */
+	ck_assert_msg(tsp_list_outputs(x.c, x.exp, &x.m, &x.err) == 0, "%s", x.err.msg);
+
+	ck_assert_int_eq(http_post(x.sim.port, "/_sim/faults", "{\"analysis_failed\":false}", &st, &raw), 0);
 	ck_assert_msg(tsp_get_health(x.c, &x.m, &x.err) == 0, "%s", x.err.msg);
 	strbuf_release(&raw);
 	ctx_stop(&x);

@@ -54,6 +54,7 @@ static void usage(FILE *f)
 "  --malformed-json     replace the answer's body with text that is not JSON\n"
 "  --drop-connection    close the connection without answering\n"
 "  --running-forever    data endpoints stay RUNNING\n"
+"  --analysis-failed    data endpoints answer status FAILED (model null)\n"
 "  --truncate           send the real answer's body cut in half\n"
 "  --fault-path SUBSTR  faults only for request paths (with /tsp/api) containing SUBSTR\n"
 "\n"
@@ -61,7 +62,8 @@ static void usage(FILE *f)
 "  GET    /_sim/faults  current faults as JSON\n"
 "  POST   /_sim/faults  change some: {\"latency_ms\":N, \"http_500\":bool,\n"
 "                       \"malformed_json\":bool, \"drop_connection\":bool,\n"
-"                       \"running_forever\":bool, \"truncate\":bool, \"path_filter\":\"s\"}\n"
+"                       \"running_forever\":bool, \"analysis_failed\":bool,\n"
+"                       \"truncate\":bool, \"path_filter\":\"s\"}\n"
 "  DELETE /_sim/faults  clear all faults\n"
 "  POST   /_sim/reset   restart every RUNNING counter\n"
 "\n"
@@ -123,6 +125,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "--cpus", 1 }, { "--threads", 1 }, { "--duration-ms", 1 }, { "--events", 1 },
 		{ "--running-polls", 1 }, { "--latency-ms", 1 }, { "--fail-500", 0 },
 		{ "--malformed-json", 0 }, { "--drop-connection", 0 }, { "--running-forever", 0 },
+		{ "--analysis-failed", 0 },
 		{ "--truncate", 0 }, { "--fault-path", 1 },
 	};
 	struct sim_config *c = &o->cfg;
@@ -175,6 +178,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			c->faults.drop_connection = 1;
 		} else if (!strcmp(name, "--running-forever")) {
 			c->faults.running_forever = 1;
+		} else if (!strcmp(name, "--analysis-failed")) {
+			c->faults.analysis_failed = 1;
 		} else if (!strcmp(name, "--truncate")) {
 			c->faults.truncate = 1;
 		} else if (!strcmp(name, "--fault-path")) {

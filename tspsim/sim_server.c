@@ -245,6 +245,7 @@ struct req {
 	struct sim_exp *exp;    /* referenced for the request's lifetime */
 	int out;
 	int fault_running;      /* running_forever applies to this request */
+	int fault_failed;       /* analysis_failed applies to this request */
 	struct model_view view;
 	int status;
 	const char *title;      /* error answers */
@@ -916,6 +917,18 @@ static void dispatch(struct req *r, const char *url, struct strbuf *out)
 
 	strbuf_reset(out);
 	jsonw_init(&w, out);
+	if ((rt->flags & R_COUNT) && r->fault_failed) {
+		/* What a trace server says when an analysis throws: no model, the reason. */
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "model");
+		jsonw_null(&w);
+		jsonw_kstr(&w, "statusMessage", "Analysis failed: simulated fault");
+		jsonw_kstr(&w, "status", "FAILED");
+		jsonw_obj_end(&w);
+		if (jsonw_finish(&w) < 0)
+			fail(r, 500, "Internal error", "the answer could not be written");
+		goto out;
+	}
 	if (rt->flags & R_WRAP) {
 		jsonw_obj_begin(&w);
 		jsonw_key(&w, "model");
@@ -951,6 +964,7 @@ static void write_faults(struct jsonw *w, const struct sim_faults *f)
 	jsonw_kbool(w, "malformed_json", f->malformed_json);
 	jsonw_kbool(w, "drop_connection", f->drop_connection);
 	jsonw_kbool(w, "running_forever", f->running_forever);
+	jsonw_kbool(w, "analysis_failed", f->analysis_failed);
 	jsonw_kbool(w, "truncate", f->truncate);
 	jsonw_kstr(w, "path_filter", f->path_filter);
 	jsonw_obj_end(w);
@@ -997,6 +1011,8 @@ static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t
 			flag = &f->drop_connection;
 		else if (!strcmp(it->string, "running_forever"))
 			flag = &f->running_forever;
+		else if (!strcmp(it->string, "analysis_failed"))
+			flag = &f->analysis_failed;
 		else if (!strcmp(it->string, "truncate"))
 			flag = &f->truncate;
 		if (!flag) {
@@ -1202,6 +1218,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r.body = strbuf_str(&ctx->body);
 		r.body_len = ctx->body.len;
 		r.fault_running = faulty && f.running_forever;
+		r.fault_failed = faulty && f.analysis_failed;
 		dispatch(&r, url, &out);
 		status = r.status;
 		if (status == 405) {

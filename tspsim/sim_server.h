@@ -19,6 +19,7 @@ struct sim_faults {
 	int malformed_json;     /* answer 200 with a body that is not JSON */
 	int drop_connection;    /* close the connection without answering */
 	int running_forever;    /* data endpoints never leave RUNNING */
+	int analysis_failed;    /* data endpoints answer status FAILED, model null */
 	int truncate;           /* the real body cut in half */
 	char path_filter[256];  /* faults only for paths containing this; "" = all */
 };
