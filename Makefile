@@ -35,7 +35,7 @@ RUNTESTS   := $(B)/run-tests
 LIBA       := $(B)/libtspbridge.a
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools
+.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools
 
 all: $(DEPS_STAMP) $(BRIDGE) $(TSPSIM)
 
@@ -85,8 +85,14 @@ tests/spec/node_modules/.ok: tests/spec/package.json tests/spec/package-lock.jso
 	cd tests/spec && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Node test tooling (@grafana/data) that converts the bridge's answers as Grafana does.
+grafana-tools: tests/grafana/node_modules/.ok
+tests/grafana/node_modules/.ok: tests/grafana/package.json tests/grafana/package-lock.json | $(DEPS_STAMP)
+	cd tests/grafana && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # One pass of the suite with the binaries of build dir $(B).
-check: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools
+check: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools grafana-tools
 	TSPB_BRIDGE=$(BRIDGE) TSPB_TSPSIM=$(TSPSIM) TSPB_SRCDIR=$(CURDIR) $(RUN_WRAPPER) $(RUNTESTS)
 
 test-asan:
@@ -96,7 +102,7 @@ test-asan:
 
 # valgrind runs the tests in-process (CK_FORK=no) and wraps every spawned bridge/tspsim.
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
-test-valgrind: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools
+test-valgrind: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools grafana-tools
 	CK_FORK=no TSPB_VALGRIND="$(VALGRIND)" TSPB_BRIDGE=$(BRIDGE) TSPB_TSPSIM=$(TSPSIM) \
 		TSPB_SRCDIR=$(CURDIR) $(VALGRIND) $(RUNTESTS)
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "http_server.h"
 #include "tsp_client.h"
@@ -17,9 +18,12 @@ struct bridge {
 	const struct bridge_config *cfg;        /* not owned */
 	struct tsp_client_config tsp;           /* base_url points into cfg */
 	struct timespec started;                /* CLOCK_MONOTONIC */
+	struct catalog *cat;                    /* owned; shared by the worker threads */
 };
 
-void bridge_init(struct bridge *b, const struct bridge_config *cfg);
+/* 0, or -1 when out of memory (nothing to release then). */
+int bridge_init(struct bridge *b, const struct bridge_config *cfg);
+void bridge_release(struct bridge *b);
 
 /* The route table served by tsp-bridge. */
 extern const struct http_route bridge_routes[];

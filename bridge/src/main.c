@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	struct bridge_config cfg;
 	struct http_server_config hcfg;
 	struct http_server *server = NULL;
-	struct bridge app;
+	struct bridge app = { 0 };
 	sigset_t sigs;
 	char err[512];
 	int sig = 0, ret = EXIT_FAILURE;
@@ -76,7 +76,10 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	bridge_init(&app, &cfg);
+	if (bridge_init(&app, &cfg) < 0) {
+		log_error("out of memory");
+		goto cleanup;
+	}
 	memset(&hcfg, 0, sizeof(hcfg));
 	hcfg.listen_addr = cfg.listen_addr;
 	hcfg.port = cfg.port;
@@ -106,6 +109,7 @@ int main(int argc, char **argv)
 	ret = EXIT_SUCCESS;
 cleanup:
 	http_server_stop(server);
+	bridge_release(&app);
 	tsp_client_thread_release();
 	curl_global_cleanup();
 out:

@@ -4,10 +4,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "grafana_api.h"
 #include "jsonw.h"
 #include "tsp_model.h"
 
-void bridge_init(struct bridge *b, const struct bridge_config *cfg)
+int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 {
 	memset(b, 0, sizeof(*b));
 	b->cfg = cfg;
@@ -18,6 +19,14 @@ void bridge_init(struct bridge *b, const struct bridge_config *cfg)
 	b->tsp.poll_deadline_ms = cfg->poll_deadline_ms;
 	b->tsp.max_response_bytes = cfg->max_upstream_bytes;
 	clock_gettime(CLOCK_MONOTONIC, &b->started);
+	b->cat = catalog_new(NULL);
+	return b->cat ? 0 : -1;
+}
+
+void bridge_release(struct bridge *b)
+{
+	catalog_free(b->cat);
+	b->cat = NULL;
 }
 
 static double elapsed_ms(const struct timespec *t0)
@@ -108,6 +117,15 @@ static void handle_health(const struct http_request *req, struct http_response *
 const struct http_route bridge_routes[] = {
 	{ "GET", "/", handle_root },
 	{ "GET", "/health", handle_health },
+	/* SimpleJSON and JSON datasource (docs/grafana-api.md) */
+	{ "POST", "/search", grafana_search },
+	{ "POST", "/query", grafana_query },
+	{ "POST", "/annotations", grafana_annotations },
+	{ "POST", "/tag-keys", grafana_tag_keys },
+	{ "POST", "/tag-values", grafana_tag_values },
+	{ "POST", "/metrics", grafana_metrics },
+	{ "POST", "/metric-payload-options", grafana_payload_options },
+	{ "POST", "/variable", grafana_variable },
 };
 
 const size_t bridge_n_routes = sizeof(bridge_routes) / sizeof(bridge_routes[0]);

@@ -1,0 +1,369 @@
+/* Experiments, outputs and trees of the trace server, cached briefly (catalog.h). */
+#include "catalog.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct cat_ref {
+	int refs;                       /* guarded by the catalog's lock */
+	pthread_mutex_t *lock;          /* the catalog's, to drop a reference */
+	struct tsp_model model;
+};
+
+/* One cached answer: key -> reference, expiry. */
+struct cat_slot {
+	char *key;
+	struct cat_ref *ref;
+	int64_t expires_ms;
+	uint64_t age;                   /* insertion counter, for oldest-first eviction */
+};
+
+struct catalog {
+	pthread_mutex_t lock;
+	struct catalog_config cfg;
+	struct cat_slot *slots;
+	size_t n, cap;
+	uint64_t clock;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct catalog *catalog_new(const struct catalog_config *cfg)
+{
+	struct catalog *cat = calloc(1, sizeof(*cat));
+
+	if (!cat)
+		return NULL;
+	if (cfg)
+		cat->cfg = *cfg;
+	if (cat->cfg.list_ttl_ms <= 0)
+		cat->cfg.list_ttl_ms = 2000;
+	if (cat->cfg.tree_ttl_ms <= 0)
+		cat->cfg.tree_ttl_ms = 30000;
+	if (cat->cfg.max_trees == 0)
+		cat->cfg.max_trees = 256;
+	pthread_mutex_init(&cat->lock, NULL);
+	return cat;
+}
+
+/* Drops one reference; the caller holds the lock. */
+static void ref_put_locked(struct cat_ref *r)
+{
+	if (r && --r->refs == 0) {
+		tsp_model_release(&r->model);
+		free(r);
+	}
+}
+
+static void slot_free(struct cat_slot *s)
+{
+	ref_put_locked(s->ref);
+	free(s->key);
+}
+
+void catalog_clear(struct catalog *cat)
+{
+	size_t i;
+
+	pthread_mutex_lock(&cat->lock);
+	for (i = 0; i < cat->n; i++)
+		slot_free(&cat->slots[i]);
+	cat->n = 0;
+	pthread_mutex_unlock(&cat->lock);
+}
+
+void catalog_free(struct catalog *cat)
+{
+	if (!cat)
+		return;
+	catalog_clear(cat);
+	free(cat->slots);
+	pthread_mutex_destroy(&cat->lock);
+	free(cat);
+}
+
+const struct tsp_model *cat_ref_model(const struct cat_ref *r)
+{
+	return &r->model;
+}
+
+void cat_ref_put(struct cat_ref *r)
+{
+	pthread_mutex_t *lock;
+
+	if (!r)
+		return;
+	lock = r->lock;
+	pthread_mutex_lock(lock);
+	ref_put_locked(r);
+	pthread_mutex_unlock(lock);
+}
+
+/* A live cached reference for key (one more reference taken), or NULL. Locked. */
+static struct cat_ref *lookup_locked(struct catalog *cat, const char *key, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n; i++) {
+		struct cat_slot *s = &cat->slots[i];
+
+		if (strcmp(s->key, key))
+			continue;
+		if (s->expires_ms <= now) {
+			slot_free(s);
+			cat->slots[i] = cat->slots[--cat->n];
+			return NULL;
+		}
+		s->ref->refs++;
+		return s->ref;
+	}
+	return NULL;
+}
+
+/* Drops the slot of key, if any. Locked. */
+static void drop_locked(struct catalog *cat, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n; i++)
+		if (!strcmp(cat->slots[i].key, key)) {
+			slot_free(&cat->slots[i]);
+			cat->slots[i] = cat->slots[--cat->n];
+			return;
+		}
+}
+
+/* Caches r under key for ttl (the cache takes its own reference). Errors only lose the caching. */
+static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long ttl_ms)
+{
+	struct cat_slot *s;
+	char *k = strdup(key);
+	size_t i, oldest = 0;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&cat->lock);
+	drop_locked(cat, key);
+	if (cat->n >= cat->cfg.max_trees) {
+		for (i = 1; i < cat->n; i++)
+			if (cat->slots[i].age < cat->slots[oldest].age)
+				oldest = i;
+		slot_free(&cat->slots[oldest]);
+		cat->slots[oldest] = cat->slots[--cat->n];
+	}
+	if (cat->n == cat->cap) {
+		size_t cap = cat->cap ? cat->cap * 2 : 16;
+		struct cat_slot *v = realloc(cat->slots, cap * sizeof(*v));
+
+		if (!v) {
+			pthread_mutex_unlock(&cat->lock);
+			free(k);
+			return;
+		}
+		cat->slots = v;
+		cat->cap = cap;
+	}
+	s = &cat->slots[cat->n++];
+	s->key = k;
+	s->ref = r;
+	s->expires_ms = now_ms() + ttl_ms;
+	s->age = ++cat->clock;
+	r->refs++;
+	pthread_mutex_unlock(&cat->lock);
+}
+
+static struct cat_ref *ref_new(struct catalog *cat)
+{
+	struct cat_ref *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->refs = 1;
+	r->lock = &cat->lock;
+	tsp_model_init(&r->model);
+	return r;
+}
+
+enum fetch_kind { F_EXPERIMENTS, F_OUTPUTS, F_TREE };
+
+/*
+ * The cached answer for key, or a fresh one fetched outside the lock.
+ * Two threads missing together both fetch; the later insert wins, which is
+ * harmless for answers this small (issue 6 coalesces upstream requests).
+ */
+static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum fetch_kind kind,
+	       const char *exp, const char *output, enum tsp_output_type type,
+	       struct cat_ref **out, struct tsp_error *err)
+{
+	struct cat_ref *r;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&cat->lock);
+	r = lookup_locked(cat, key, now_ms());
+	pthread_mutex_unlock(&cat->lock);
+	if (r) {
+		*out = r;
+		return 0;
+	}
+	r = ref_new(cat);
+	if (!r)
+		return tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory");
+	switch (kind) {
+	case F_EXPERIMENTS:
+		rc = tsp_list_experiments(c, &r->model, err);
+		break;
+	case F_OUTPUTS:
+		rc = tsp_list_outputs(c, exp, &r->model, err);
+		break;
+	default:
+		rc = type == TSP_OUTPUT_TREE_TIME_XY ? tsp_xy_tree(c, exp, output, NULL, &r->model, err) :
+		     type == TSP_OUTPUT_TIME_GRAPH ? tsp_tg_tree(c, exp, output, NULL, &r->model, err) :
+		     tsp_data_tree(c, exp, output, NULL, &r->model, err);
+		/* Still running at the deadline: the partial tree serves this call only. */
+		if (rc < 0 && err->kind == TSP_ERR_RUNNING) {
+			*out = r;
+			return 0;
+		}
+		break;
+	}
+	if (rc < 0) {
+		cat_ref_put(r);
+		if (kind == F_OUTPUTS && err->http_status == 404) {
+			/* The experiment is gone: so is our list of experiments. */
+			pthread_mutex_lock(&cat->lock);
+			drop_locked(cat, "experiments");
+			pthread_mutex_unlock(&cat->lock);
+		}
+		return -1;
+	}
+	insert(cat, key, r, kind == F_TREE ? cat->cfg.tree_ttl_ms : cat->cfg.list_ttl_ms);
+	*out = r;
+	return 0;
+}
+
+int catalog_experiments(struct catalog *cat, struct tsp_client *c, struct cat_ref **out,
+			struct tsp_error *err)
+{
+	return get(cat, c, "experiments", F_EXPERIMENTS, NULL, NULL, TSP_OUTPUT_UNKNOWN, out, err);
+}
+
+int catalog_outputs(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
+		    struct cat_ref **out, struct tsp_error *err)
+{
+	char key[512];
+
+	snprintf(key, sizeof(key), "outputs\n%s", exp_uuid);
+	return get(cat, c, key, F_OUTPUTS, exp_uuid, NULL, TSP_OUTPUT_UNKNOWN, out, err);
+}
+
+int catalog_tree(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
+		 const char *output_id, enum tsp_output_type type,
+		 struct cat_ref **out, struct tsp_error *err)
+{
+	char key[1024];
+
+	*out = NULL;
+	if (type != TSP_OUTPUT_TREE_TIME_XY && type != TSP_OUTPUT_TIME_GRAPH && type != TSP_OUTPUT_DATA_TREE)
+		return tsp_error_set(err, TSP_ERR_INVALID, 0, "output %s has no tree (type %s)",
+				     output_id, tsp_output_type_name(type));
+	snprintf(key, sizeof(key), "tree\n%s\n%s", exp_uuid, output_id);
+	return get(cat, c, key, F_TREE, exp_uuid, output_id, type, out, err);
+}
+
+void cat_matches_init(struct cat_matches *m)
+{
+	memset(m, 0, sizeof(*m));
+	arena_init(&m->arena);
+}
+
+void cat_matches_release(struct cat_matches *m)
+{
+	free(m->items);
+	arena_release(&m->arena);
+	cat_matches_init(m);
+}
+
+static int add_match(struct cat_matches *m, size_t *cap, const struct tsp_experiment *e,
+		     const struct tsp_output *o)
+{
+	struct cat_match *x;
+
+	if (m->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct cat_match *v = realloc(m->items, nc * sizeof(*v));
+
+		if (!v)
+			return -1;
+		m->items = v;
+		*cap = nc;
+	}
+	x = &m->items[m->n];
+	memset(x, 0, sizeof(*x));
+	x->exp_uuid = arena_strdup(&m->arena, e->uuid ? e->uuid : "");
+	x->exp_name = arena_strdup(&m->arena, e->name ? e->name : "");
+	x->exp_start = e->start;
+	x->exp_end = e->end;
+	if (o) {
+		x->output_id = arena_strdup(&m->arena, o->id ? o->id : "");
+		x->output_name = arena_strdup(&m->arena, o->name ? o->name : "");
+		x->type = o->type;
+		if (!x->output_id || !x->output_name)
+			return -1;
+	}
+	if (!x->exp_uuid || !x->exp_name)
+		return -1;
+	m->n++;
+	return 0;
+}
+
+int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_pattern *exp,
+		    const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err)
+{
+	struct cat_ref *exps = NULL, *outs = NULL;
+	const struct tsp_experiments *ev;
+	size_t i, k, cap = 0;
+	int ret = -1;
+
+	if (catalog_experiments(cat, c, &exps, err) < 0)
+		goto out;
+	ev = &cat_ref_model(exps)->u.experiments;
+	for (i = 0; i < ev->n; i++) {
+		const struct tsp_experiment *e = &ev->items[i];
+		const struct tsp_outputs *ov;
+
+		if (!gf_pattern_match(exp, e->name, e->uuid))
+			continue;
+		if (!out) {
+			if (add_match(m, &cap, e, NULL) < 0)
+				goto nomem;
+			continue;
+		}
+		if (catalog_outputs(cat, c, e->uuid, &outs, err) < 0)
+			goto out;
+		ov = &cat_ref_model(outs)->u.outputs;
+		for (k = 0; k < ov->n; k++)
+			if (gf_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
+			    add_match(m, &cap, e, &ov->items[k]) < 0)
+				goto nomem;
+		cat_ref_put(outs);
+		outs = NULL;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory");
+out:
+	cat_ref_put(outs);
+	cat_ref_put(exps);
+	return ret;
+}

@@ -1,0 +1,376 @@
+/* Grafana frames and their three JSON shapes (gf_frame.h). */
+#include "gf_frame.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "strbuf.h"
+
+void gf_frame_init(struct gf_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	arena_init(&f->arena);
+}
+
+void gf_frame_release(struct gf_frame *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_fields; i++) {
+		free(f->fields[i].times);
+		free(f->fields[i].nums);
+		free(f->fields[i].strs);
+	}
+	free(f->fields);
+	arena_release(&f->arena);
+	gf_frame_init(f);
+}
+
+static int copy_str(struct gf_frame *f, const char **dst, const char *s)
+{
+	if (!s) {
+		*dst = NULL;
+		return 0;
+	}
+	*dst = arena_strdup(&f->arena, s);
+	return *dst ? 0 : -1;
+}
+
+int gf_frame_set_name(struct gf_frame *f, const char *name)
+{
+	return copy_str(f, &f->name, name);
+}
+
+int gf_frame_set_ref_id(struct gf_frame *f, const char *ref_id)
+{
+	return copy_str(f, &f->ref_id, ref_id);
+}
+
+/* Grows one field's value array from `from` to `to` slots, nulls in the new ones. */
+static int field_grow(struct gf_field *fl, size_t from, size_t to)
+{
+	size_t i;
+
+	switch (fl->type) {
+	case GF_TIME: {
+		int64_t *v = realloc(fl->times, to * sizeof(*v));
+
+		if (!v)
+			return -1;
+		memset(v + from, 0, (to - from) * sizeof(*v));
+		fl->times = v;
+		break;
+	}
+	case GF_NUMBER: {
+		double *v = realloc(fl->nums, to * sizeof(*v));
+
+		if (!v)
+			return -1;
+		for (i = from; i < to; i++)
+			v[i] = NAN;
+		fl->nums = v;
+		break;
+	}
+	case GF_STRING: {
+		const char **v = realloc(fl->strs, to * sizeof(*v));
+
+		if (!v)
+			return -1;
+		memset(v + from, 0, (to - from) * sizeof(*v));
+		fl->strs = v;
+		break;
+	}
+	}
+	return 0;
+}
+
+int gf_frame_reserve(struct gf_frame *f, size_t n)
+{
+	size_t i;
+
+	if (n <= f->cap)
+		return 0;
+	if (n > GF_FRAME_MAX_ROWS)
+		return -1;
+	for (i = 0; i < f->n_fields; i++)
+		if (field_grow(&f->fields[i], f->cap, n) < 0)
+			return -1;
+	f->cap = n;
+	return 0;
+}
+
+int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type)
+{
+	struct gf_field *fl;
+
+	if (f->n_fields == f->cap_fields) {
+		size_t cap = f->cap_fields ? f->cap_fields * 2 : 8;
+		struct gf_field *v = realloc(f->fields, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		f->fields = v;
+		f->cap_fields = cap;
+	}
+	fl = &f->fields[f->n_fields];
+	memset(fl, 0, sizeof(*fl));
+	fl->type = type;
+	if (copy_str(f, &fl->name, name) < 0)
+		return -1;
+	if (f->cap && field_grow(fl, 0, f->cap) < 0) {
+		free(fl->times);
+		free(fl->nums);
+		free(fl->strs);
+		return -1;
+	}
+	return (int)f->n_fields++;
+}
+
+long gf_frame_add_row(struct gf_frame *f)
+{
+	if (f->length == f->cap &&
+	    gf_frame_reserve(f, f->cap ? f->cap * 2 : 64) < 0 &&
+	    gf_frame_reserve(f, f->cap + 1) < 0)
+		return -1;
+	return (long)f->length++;
+}
+
+void gf_set_time(struct gf_frame *f, size_t fi, size_t i, int64_t ms)
+{
+	f->fields[fi].times[i] = ms;
+}
+
+void gf_set_num(struct gf_frame *f, size_t fi, size_t i, double v)
+{
+	f->fields[fi].nums[i] = v;
+}
+
+int gf_set_str(struct gf_frame *f, size_t fi, size_t i, const char *s)
+{
+	return copy_str(f, &f->fields[fi].strs[i], s);
+}
+
+void gf_set_str_ref(struct gf_frame *f, size_t fi, size_t i, const char *s)
+{
+	f->fields[fi].strs[i] = s;
+}
+
+int gf_field_set_unit(struct gf_frame *f, size_t fi, const char *unit)
+{
+	return copy_str(f, &f->fields[fi].unit, unit);
+}
+
+int gf_field_set_display_name(struct gf_frame *f, size_t fi, const char *name)
+{
+	return copy_str(f, &f->fields[fi].display_name, name);
+}
+
+int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping *m, size_t n)
+{
+	struct gf_mapping *v = arena_calloc(&f->arena, n ? n : 1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (copy_str(f, &v[i].value, m[i].value) < 0 || copy_str(f, &v[i].text, m[i].text) < 0 ||
+		    copy_str(f, &v[i].color, m[i].color) < 0)
+			return -1;
+	f->fields[fi].mappings = v;
+	f->fields[fi].n_mappings = n;
+	return 0;
+}
+
+int gf_frame_notice(struct gf_frame *f, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (f->n_notices == GF_MAX_NOTICES)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (copy_str(f, &f->notices[f->n_notices], buf) < 0)
+		return -1;
+	f->n_notices++;
+	return 0;
+}
+
+int64_t gf_ns_to_ms(int64_t ns)
+{
+	int64_t q = ns / 1000000;
+
+	return (ns % 1000000 < 0) ? q - 1 : q;
+}
+
+/* ---- writers ---- */
+
+static void write_meta(struct jsonw *w, const struct gf_frame *f)
+{
+	size_t i;
+
+	if (!f->n_notices)
+		return;
+	jsonw_key(w, "meta");
+	jsonw_obj_begin(w);
+	jsonw_key(w, "notices");
+	jsonw_arr_begin(w);
+	for (i = 0; i < f->n_notices; i++) {
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "severity", "warning");
+		jsonw_kstr(w, "text", f->notices[i]);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+}
+
+static void write_value(struct jsonw *w, const struct gf_field *fl, size_t i)
+{
+	switch (fl->type) {
+	case GF_TIME:
+		jsonw_int64(w, fl->times[i]);
+		break;
+	case GF_NUMBER:
+		jsonw_double(w, fl->nums[i]);   /* NaN is written as null */
+		break;
+	case GF_STRING:
+		jsonw_str(w, fl->strs[i]);
+		break;
+	}
+}
+
+static const char *type_name(enum gf_field_type t)
+{
+	return t == GF_TIME ? "time" : t == GF_NUMBER ? "number" : "string";
+}
+
+int gf_write_timeseries(struct jsonw *w, const struct gf_frame *f, size_t value_field)
+{
+	const struct gf_field *t, *v;
+	size_t i;
+
+	if (f->n_fields <= value_field || value_field == 0 || f->fields[0].type != GF_TIME ||
+	    f->fields[value_field].type != GF_NUMBER)
+		return -1;
+	t = &f->fields[0];
+	v = &f->fields[value_field];
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "target", v->display_name ? v->display_name : f->name ? f->name : v->name);
+	if (f->ref_id)
+		jsonw_kstr(w, "refId", f->ref_id);
+	jsonw_key(w, "datapoints");
+	jsonw_arr_begin(w);
+	for (i = 0; i < f->length; i++) {
+		jsonw_arr_begin(w);
+		jsonw_double(w, v->nums[i]);
+		jsonw_int64(w, t->times[i]);
+		jsonw_arr_end(w);
+	}
+	jsonw_arr_end(w);
+	write_meta(w, f);
+	jsonw_obj_end(w);
+	return 0;
+}
+
+void gf_write_table(struct jsonw *w, const struct gf_frame *f)
+{
+	size_t i, k;
+
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "type", "table");
+	if (f->ref_id)
+		jsonw_kstr(w, "refId", f->ref_id);
+	if (f->name)
+		jsonw_kstr(w, "name", f->name);
+	jsonw_key(w, "columns");
+	jsonw_arr_begin(w);
+	for (k = 0; k < f->n_fields; k++) {
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "text", f->fields[k].name);
+		jsonw_kstr(w, "type", type_name(f->fields[k].type));
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_key(w, "rows");
+	jsonw_arr_begin(w);
+	for (i = 0; i < f->length && !w->err; i++) {
+		jsonw_arr_begin(w);
+		for (k = 0; k < f->n_fields; k++)
+			write_value(w, &f->fields[k], i);
+		jsonw_arr_end(w);
+	}
+	jsonw_arr_end(w);
+	write_meta(w, f);
+	jsonw_obj_end(w);
+}
+
+static void write_config(struct jsonw *w, const struct gf_field *fl)
+{
+	size_t i;
+
+	jsonw_key(w, "config");
+	jsonw_obj_begin(w);
+	if (fl->unit)
+		jsonw_kstr(w, "unit", fl->unit);
+	if (fl->display_name)
+		jsonw_kstr(w, "displayName", fl->display_name);
+	if (fl->n_mappings) {
+		jsonw_key(w, "mappings");
+		jsonw_arr_begin(w);
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "type", "value");
+		jsonw_key(w, "options");
+		jsonw_obj_begin(w);
+		for (i = 0; i < fl->n_mappings; i++) {
+			const struct gf_mapping *m = &fl->mappings[i];
+
+			jsonw_key(w, m->value);
+			jsonw_obj_begin(w);
+			jsonw_kstr(w, "text", m->text ? m->text : m->value);
+			if (m->color)
+				jsonw_kstr(w, "color", m->color);
+			jsonw_kint64(w, "index", (int64_t)i);
+			jsonw_obj_end(w);
+		}
+		jsonw_obj_end(w);
+		jsonw_obj_end(w);
+		jsonw_arr_end(w);
+	}
+	jsonw_obj_end(w);
+}
+
+void gf_write_dataframe(struct jsonw *w, const struct gf_frame *f)
+{
+	size_t i, k;
+
+	jsonw_obj_begin(w);
+	if (f->name)
+		jsonw_kstr(w, "name", f->name);
+	if (f->ref_id)
+		jsonw_kstr(w, "refId", f->ref_id);
+	jsonw_key(w, "fields");
+	jsonw_arr_begin(w);
+	for (k = 0; k < f->n_fields && !w->err; k++) {
+		const struct gf_field *fl = &f->fields[k];
+
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "name", fl->name);
+		jsonw_kstr(w, "type", type_name(fl->type));
+		jsonw_key(w, "values");
+		jsonw_arr_begin(w);
+		for (i = 0; i < f->length && !w->err; i++)
+			write_value(w, fl, i);
+		jsonw_arr_end(w);
+		write_config(w, fl);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	write_meta(w, f);
+	jsonw_obj_end(w);
+}

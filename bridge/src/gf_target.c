@@ -1,0 +1,584 @@
+/* Grafana targets, patterns and discovery queries (gf_target.h). */
+#include "gf_target.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json_int.h"
+
+/* ---- patterns ---- */
+
+static void pattern_release(struct gf_pattern *p)
+{
+	size_t i;
+
+	if (p->kind == GF_PAT_REGEX)
+		regfree(&p->re);
+	for (i = 0; i < p->n_list; i++)
+		free(p->list[i]);
+	free(p->list);
+	free(p->text);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Trims blanks in place at both ends of [*s, *e). */
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && isspace((unsigned char)**s))
+		(*s)++;
+	while (*e > *s && isspace((unsigned char)(*e)[-1]) && !(*e - 1 > *s && (*e)[-2] == '\\'))
+		(*e)--;
+}
+
+/*
+ * Builds a pattern from raw target text [s, e) (escapes still in).
+ * `entries` allows "#N". -1 with err.
+ */
+static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, int entries,
+			    const char *what, char *err, size_t errlen)
+{
+	char *text;
+	size_t n = 0;
+	int escaped_first = 0, has_star = 0, rc;
+
+	memset(p, 0, sizeof(*p));
+	trim(&s, &e);
+	text = malloc((size_t)(e - s) + 1);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (const char *c = s; c < e; c++) {
+		if (*c == '\\' && c + 1 < e) {
+			if (c == s)
+				escaped_first = 1;
+			text[n++] = *++c;
+			continue;
+		}
+		if (*c == '*')
+			has_star = 1;
+		text[n++] = *c;
+	}
+	text[n] = '\0';
+	p->text = text;
+	if (!n || (!strcmp(text, "*") && !escaped_first && has_star)) {
+		p->kind = GF_PAT_ANY;
+		return 0;
+	}
+	if (text[0] == '~' && !escaped_first) {
+		p->kind = GF_PAT_REGEX;
+		rc = regcomp(&p->re, text + 1, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			char why[128];
+
+			regerror(rc, &p->re, why, sizeof(why));
+			snprintf(err, errlen, "%s: bad regex \"%s\": %s", what, text, why);
+			p->kind = GF_PAT_EXACT;         /* nothing compiled to free */
+			return -1;
+		}
+		return 0;
+	}
+	if (entries && text[0] == '#' && !escaped_first) {
+		char *end;
+
+		errno = 0;
+		p->id = strtoll(text + 1, &end, 10);
+		if (!text[1] || *end || errno) {
+			snprintf(err, errlen, "%s: \"%s\" is not an entry id (#N)", what, text);
+			return -1;
+		}
+		p->kind = GF_PAT_ID;
+		return 0;
+	}
+	p->kind = has_star ? GF_PAT_GLOB : GF_PAT_EXACT;
+	if (has_star) {
+		/* fnmatch: only '*' is ours; escape what it would treat specially. */
+		char *g = malloc((size_t)(e - s) * 2 + 1), *o = g;
+
+		if (!g) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (const char *c = s; c < e; c++) {
+			if (*c == '\\' && c + 1 < e) {
+				c++;
+				*o++ = '\\';
+				*o++ = *c;
+			} else if (*c == '?' || *c == '[' || *c == ']') {
+				*o++ = '\\';
+				*o++ = *c;
+			} else {
+				*o++ = *c;
+			}
+		}
+		*o = '\0';
+		free(p->text);
+		p->text = g;
+	}
+	return 0;
+}
+
+int gf_pattern_match(const struct gf_pattern *p, const char *name, const char *alt)
+{
+	size_t i;
+
+	if (!name)
+		name = "";
+	switch (p->kind) {
+	case GF_PAT_ANY:
+		return 1;
+	case GF_PAT_EXACT:
+		return !strcmp(p->text, name) || (alt && !strcmp(p->text, alt));
+	case GF_PAT_GLOB:
+		return fnmatch(p->text, name, 0) == 0;
+	case GF_PAT_REGEX:
+		return regexec(&p->re, name, 0, NULL, 0) == 0;
+	case GF_PAT_LIST:
+		for (i = 0; i < p->n_list; i++)
+			if (!strcmp(p->list[i], name) || (alt && !strcmp(p->list[i], alt)))
+				return 1;
+		return 0;
+	case GF_PAT_ID:
+		return 0;
+	}
+	return 0;
+}
+
+int gf_pattern_match_entry(const struct gf_pattern *p, int64_t id, const char *name)
+{
+	if (p->kind == GF_PAT_ID)
+		return p->id == id;
+	return gf_pattern_match(p, name, NULL);
+}
+
+/* ---- views ---- */
+
+static const char *const view_names[] = {
+	[GF_VIEW_SERIES] = "series", [GF_VIEW_INTERVALS] = "intervals",
+	[GF_VIEW_TIMELINE] = "timeline", [GF_VIEW_ARROWS] = "arrows",
+	[GF_VIEW_STYLES] = "styles", [GF_VIEW_EVENTS] = "events",
+	[GF_VIEW_TREE] = "tree", [GF_VIEW_ANNOTATIONS] = "annotations",
+};
+
+const char *gf_view_name(enum gf_view v)
+{
+	return v > 0 && (size_t)v < sizeof(view_names) / sizeof(view_names[0]) ? view_names[v] : NULL;
+}
+
+int gf_view_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 1; name && i < sizeof(view_names) / sizeof(view_names[0]); i++)
+		if (!strcmp(view_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* ---- targets ---- */
+
+void gf_target_init(struct gf_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->limit = GF_LIMIT_DEFAULT;
+}
+
+void gf_target_release(struct gf_target *t)
+{
+	pattern_release(&t->experiment);
+	pattern_release(&t->output);
+	pattern_release(&t->entries);
+	free(t->markers);
+	free(t->category);
+	gf_target_init(t);
+}
+
+/* Finds the next unescaped c in [s, e), or e. */
+static const char *find_unescaped(const char *s, const char *e, char c)
+{
+	for (; s < e; s++) {
+		if (*s == '\\' && s + 1 < e)
+			s++;
+		else if (*s == c)
+			return s;
+	}
+	return e;
+}
+
+/* Unescaped copy of [s, e). */
+static char *unescape(const char *s, const char *e)
+{
+	char *out = malloc((size_t)(e - s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; s < e; s++) {
+		if (*s == '\\' && s + 1 < e)
+			s++;
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int set_limit(struct gf_target *t, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < 1 || n > GF_LIMIT_MAX) {
+		snprintf(err, errlen, "limit must be 1..%d, not \"%s\"", GF_LIMIT_MAX, v);
+		return -1;
+	}
+	t->limit = n;
+	return 0;
+}
+
+static int set_format(struct gf_target *t, const char *v, char *err, size_t errlen)
+{
+	if (!strcmp(v, "timeseries") || !strcmp(v, "timeserie"))
+		t->format = GF_FORMAT_TIMESERIES;
+	else if (!strcmp(v, "table"))
+		t->format = GF_FORMAT_TABLE;
+	else if (!strcmp(v, "frame"))
+		t->format = GF_FORMAT_FRAME;
+	else {
+		snprintf(err, errlen, "unknown format \"%s\": timeseries, table or frame", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_view(struct gf_target *t, const char *v, char *err, size_t errlen)
+{
+	int view = gf_view_parse(v);
+
+	if (view < 0) {
+		snprintf(err, errlen, "unknown view \"%s\": series, intervals, timeline, arrows, "
+			 "styles, events, tree or annotations", v);
+		return -1;
+	}
+	t->view = (enum gf_view)view;
+	return 0;
+}
+
+static int set_string(char **dst, const char *v, char *err, size_t errlen)
+{
+	char *s = strdup(v);
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int set_option(struct gf_target *t, const char *key, const char *v, char *err, size_t errlen)
+{
+	if (!strcmp(key, "view"))
+		return set_view(t, v, err, errlen);
+	if (!strcmp(key, "limit"))
+		return set_limit(t, v, err, errlen);
+	if (!strcmp(key, "format"))
+		return set_format(t, v, err, errlen);
+	if (!strcmp(key, "markers"))
+		return set_string(&t->markers, v, err, errlen);
+	if (!strcmp(key, "category"))
+		return set_string(&t->category, v, err, errlen);
+	snprintf(err, errlen, "unknown option \"%s\": view, limit, markers, category or format", key);
+	return -1;
+}
+
+/* "k=v&k=v" in [s, e). */
+static int parse_options(struct gf_target *t, const char *s, const char *e, char *err, size_t errlen)
+{
+	char *key = NULL, *val = NULL;
+	int ret = -1;
+
+	while (s < e) {
+		const char *amp = find_unescaped(s, e, '&');
+		const char *eq = find_unescaped(s, amp, '=');
+
+		if (eq == amp) {
+			char *bad = unescape(s, amp);
+
+			snprintf(err, errlen, "option \"%s\" needs a value (key=value)", bad ? bad : "");
+			free(bad);
+			goto out;
+		}
+		key = unescape(s, eq);
+		val = unescape(eq + 1, amp);
+		if (!key || !val) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		if (set_option(t, key, val, err, errlen) < 0)
+			goto out;
+		free(key);
+		free(val);
+		key = val = NULL;
+		s = amp < e ? amp + 1 : e;
+	}
+	ret = 0;
+out:
+	free(key);
+	free(val);
+	return ret;
+}
+
+static int string_pattern(struct gf_pattern *p, const char *s, int entries, const char *what,
+			  char *err, size_t errlen)
+{
+	pattern_release(p);
+	return pattern_from_raw(p, s, s + strlen(s), entries, what, err, errlen);
+}
+
+/* The fields object (SimpleJSON data / JSON datasource payload) over the target. */
+static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, size_t errlen)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(fields))
+		return 0;
+	cJSON_ArrayForEach(it, fields) {
+		const char *k = it->string, *v = json_get_string(it);
+		char num[32];
+
+		if (cJSON_IsNull(it) || (v && !*v))
+			continue;       /* empty means absent */
+		if (!strcmp(k, "entries") && cJSON_IsArray(it)) {
+			const cJSON *e;
+			size_t n = 0;
+
+			pattern_release(&t->entries);
+			t->entries.list = calloc((size_t)cJSON_GetArraySize(it) + 1, sizeof(char *));
+			if (!t->entries.list)
+				goto nomem;
+			t->entries.kind = GF_PAT_LIST;
+			cJSON_ArrayForEach(e, it) {
+				const char *s = json_get_string(e);
+
+				if (!s) {
+					snprintf(err, errlen, "entries must be a string or an array of strings");
+					return -1;
+				}
+				if (!(t->entries.list[n] = strdup(s)))
+					goto nomem;
+				t->entries.n_list = ++n;
+			}
+			if (!n) {
+				pattern_release(&t->entries);
+				continue;       /* an empty selection: the defaults */
+			}
+			t->has_entries = 1;
+			continue;
+		}
+		if (!strcmp(k, "limit") && json_is_number(it)) {
+			int64_t n;
+
+			if (json_get_int64(it, &n) != JSON_OK || n < 1 || n > GF_LIMIT_MAX) {
+				snprintf(err, errlen, "limit must be 1..%d, not %s", GF_LIMIT_MAX,
+					 json_number_text(it, num, sizeof(num)));
+				return -1;
+			}
+			t->limit = (long)n;
+			continue;
+		}
+		if (strcmp(k, "experiment") && strcmp(k, "output") && strcmp(k, "entries") &&
+		    strcmp(k, "view") && strcmp(k, "limit") && strcmp(k, "markers") &&
+		    strcmp(k, "category") && strcmp(k, "format"))
+			continue;       /* other payload fields belong to the user */
+		if (!v) {
+			snprintf(err, errlen, "%s must be a string", k);
+			return -1;
+		}
+		if (!strcmp(k, "experiment")) {
+			if (string_pattern(&t->experiment, v, 0, "experiment", err, errlen) < 0)
+				return -1;
+		} else if (!strcmp(k, "output")) {
+			if (string_pattern(&t->output, v, 0, "output", err, errlen) < 0)
+				return -1;
+		} else if (!strcmp(k, "entries")) {
+			if (string_pattern(&t->entries, v, 1, "entries", err, errlen) < 0)
+				return -1;
+			t->has_entries = 1;
+		} else if (set_option(t, k, v, err, errlen) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, char *err, size_t errlen)
+{
+	const char *end, *q, *slash1, *slash2;
+	int have_exp = 0, have_out = 0;
+
+	gf_target_release(t);
+	if (!s)
+		s = "";
+	end = s + strlen(s);
+	q = find_unescaped(s, end, '?');
+	slash1 = find_unescaped(s, q, '/');
+	if (s < q) {
+		slash2 = slash1 < q ? find_unescaped(slash1 + 1, q, '/') : q;
+		if (pattern_from_raw(&t->experiment, s, slash1, 0, "experiment", err, errlen) < 0)
+			goto fail;
+		have_exp = t->experiment.text && *t->experiment.text;
+		if (slash1 < q) {
+			if (pattern_from_raw(&t->output, slash1 + 1, slash2, 0, "output", err, errlen) < 0)
+				goto fail;
+			have_out = t->output.text && *t->output.text;
+		}
+		if (slash2 < q) {
+			if (pattern_from_raw(&t->entries, slash2 + 1, q, 1, "entries", err, errlen) < 0)
+				goto fail;
+			t->has_entries = 1;
+		}
+	}
+	if (q < end && parse_options(t, q + 1, end, err, errlen) < 0)
+		goto fail;
+	if (apply_fields(t, fields, err, errlen) < 0)
+		goto fail;
+	have_exp |= t->experiment.text && *t->experiment.text;
+	have_out |= t->output.text && *t->output.text;
+	if (!have_exp || !have_out) {
+		snprintf(err, errlen, "target \"%s\": expected experiment/output (e.g. \"kernel/CPU Usage\")", s);
+		goto fail;
+	}
+	return 0;
+fail:
+	gf_target_release(t);
+	return -1;
+}
+
+/* ---- discovery ---- */
+
+void gf_discover_release(struct gf_discover *d)
+{
+	pattern_release(&d->experiment);
+	pattern_release(&d->output);
+	free(d->text);
+	free(d->type);
+	memset(d, 0, sizeof(*d));
+}
+
+static const char *norm_type(const char *s, size_t n)
+{
+	static const struct { const char *in, *out; } map[] = {
+		{ "XY", "TREE_TIME_XY" }, { "TREE_TIME_XY", "TREE_TIME_XY" },
+		{ "TIMEGRAPH", "TIME_GRAPH" }, { "TIME_GRAPH", "TIME_GRAPH" },
+		{ "TABLE", "TABLE" }, { "DATA_TREE", "DATA_TREE" }, { "DATATREE", "DATA_TREE" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].in) == n && !strncasecmp(map[i].in, s, n))
+			return map[i].out;
+	return NULL;
+}
+
+/* "name(" at the start of q (blanks allowed) -> the argument text [*a, *b) before ')'. */
+static int call_of(const char *q, const char *name, const char **a, const char **b,
+		   char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+	const char *e;
+
+	while (isspace((unsigned char)*q))
+		q++;
+	if (strncmp(q, name, n) || q[n] != '(')
+		return 0;
+	q += n + 1;
+	e = q + strlen(q);
+	while (e > q && isspace((unsigned char)e[-1]))
+		e--;
+	if (e == q || e[-1] != ')') {
+		snprintf(err, errlen, "\"%s(\": missing ')'", name);
+		return -1;
+	}
+	*a = q;
+	*b = e - 1;
+	return 1;
+}
+
+int gf_discover_parse(struct gf_discover *d, const char *q, char *err, size_t errlen)
+{
+	const char *a, *b, *comma, *slash;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	if (!q)
+		q = "";
+	if ((r = call_of(q, "experiments", &a, &b, err, errlen)) != 0) {
+		if (r < 0)
+			goto fail;
+		d->kind = GF_DISC_EXPERIMENTS;
+		return 0;
+	}
+	if ((r = call_of(q, "outputs", &a, &b, err, errlen)) != 0) {
+		if (r < 0)
+			goto fail;
+		d->kind = GF_DISC_OUTPUTS;
+		comma = find_unescaped(a, b, ',');
+		if (pattern_from_raw(&d->experiment, a, comma, 0, "outputs()", err, errlen) < 0)
+			goto fail;
+		if (comma < b) {
+			const char *ts = comma + 1, *te = b, *ty;
+
+			trim(&ts, &te);
+			ty = norm_type(ts, (size_t)(te - ts));
+			if (!ty) {
+				snprintf(err, errlen, "outputs(): unknown type \"%.*s\": XY, TIME_GRAPH, "
+					 "TABLE or DATA_TREE", (int)(te - ts), ts);
+				goto fail;
+			}
+			if (!(d->type = strdup(ty)))
+				goto nomem;
+		}
+		return 0;
+	}
+	if ((r = call_of(q, "entries", &a, &b, err, errlen)) != 0) {
+		if (r < 0)
+			goto fail;
+		d->kind = GF_DISC_ENTRIES;
+		slash = find_unescaped(a, b, '/');
+		if (slash == b) {
+			snprintf(err, errlen, "entries(): expected entries(experiment/output)");
+			goto fail;
+		}
+		if (pattern_from_raw(&d->experiment, a, slash, 0, "entries()", err, errlen) < 0 ||
+		    pattern_from_raw(&d->output, slash + 1, b, 0, "entries()", err, errlen) < 0)
+			goto fail;
+		return 0;
+	}
+	if ((r = call_of(q, "markers", &a, &b, err, errlen)) != 0) {
+		if (r < 0)
+			goto fail;
+		d->kind = GF_DISC_MARKERS;
+		if (pattern_from_raw(&d->experiment, a, b, 0, "markers()", err, errlen) < 0)
+			goto fail;
+		return 0;
+	}
+	d->kind = GF_DISC_TARGETS;
+	if (!(d->text = strdup(q)))
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	gf_discover_release(d);
+	return -1;
+}

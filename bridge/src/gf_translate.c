@@ -1,0 +1,731 @@
+/* TSP models -> Grafana frames (gf_translate.h). */
+#include "gf_translate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "strbuf.h"
+
+static int nomem(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* ---- rows: entry id -> name, by binary search over a sorted copy ---- */
+
+struct row_name {
+	int64_t id;
+	const char *name;
+	int64_t parent;
+};
+
+struct row_index {
+	struct row_name *v;
+	size_t n;
+};
+
+static int cmp_row_name(const void *a, const void *b)
+{
+	const struct row_name *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int row_index_init(struct row_index *ri, const struct tsp_tree *tree)
+{
+	size_t i, n = tree ? tree->n_entries : 0;
+
+	ri->n = n;
+	ri->v = calloc(n ? n : 1, sizeof(*ri->v));
+	if (!ri->v)
+		return -1;
+	for (i = 0; i < n; i++) {
+		ri->v[i].id = tree->entries[i].id;
+		ri->v[i].name = tree->entries[i].n_labels ? tree->entries[i].labels[0] : NULL;
+		ri->v[i].parent = tree->entries[i].parent_id;
+	}
+	qsort(ri->v, n, sizeof(*ri->v), cmp_row_name);
+	return 0;
+}
+
+static const struct row_name *row_find(const struct row_index *ri, int64_t id)
+{
+	struct row_name key = { id, NULL, 0 };
+
+	return ri->n ? bsearch(&key, ri->v, ri->n, sizeof(*ri->v), cmp_row_name) : NULL;
+}
+
+/* The row's name, or "#id" written into buf when the tree does not know it. */
+static const char *row_label(const struct row_index *ri, int64_t id, char *buf, size_t len)
+{
+	const struct row_name *r = row_find(ri, id);
+
+	if (r && r->name)
+		return r->name;
+	snprintf(buf, len, "#%" PRId64, id);
+	return buf;
+}
+
+/* ---- styles ---- */
+
+static const struct tsp_style *style_by_key(const struct tsp_styles *ss, const char *key)
+{
+	size_t i;
+
+	for (i = 0; ss && key && i < ss->n; i++)
+		if (!strcmp(ss->items[i].key, key))
+			return &ss->items[i].style;
+	return NULL;
+}
+
+/* A string style value, looked up through the parentKey chain (bounded: chains may loop). */
+static const char *style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key)
+{
+	int depth;
+
+	for (depth = 0; s && depth < 16; depth++) {
+		const struct tsp_style_value *v = tsp_style_get(s, key);
+
+		if (v && !v->is_number && v->str)
+			return v->str;
+		s = style_by_key(ss, s->parent_key);
+	}
+	return NULL;
+}
+
+/*
+ * The name of a state: its style's "style-name" (through the chain), else
+ * its label, else its style's key. NULL for a state with neither style nor
+ * label: Trace Compass sends those for "no state" gaps, not a state.
+ */
+static const char *state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st)
+{
+	const char *n = style_str(ss, st->style, "style-name");
+
+	if (n)
+		return n;
+	if (st->label)
+		return st->label;
+	return st->style ? st->style->parent_key : NULL;
+}
+
+/* Every named style with a colour, as value mappings (name -> colour). */
+static int style_mappings(const struct tsp_styles *ss, struct gf_mapping **out, size_t *n)
+{
+	size_t i, k = 0, j;
+
+	*out = calloc(ss && ss->n ? ss->n : 1, sizeof(**out));
+	if (!*out)
+		return -1;
+	for (i = 0; ss && i < ss->n; i++) {
+		const struct tsp_style *s = &ss->items[i].style;
+		const char *name = style_str(ss, s, "style-name");
+		const char *color = style_str(ss, s, "background-color");
+		int dup = 0;
+
+		if (!name || !color)
+			continue;
+		for (j = 0; j < k; j++)
+			dup |= !strcmp((*out)[j].value, name);
+		if (dup)
+			continue;
+		(*out)[k].value = name;
+		(*out)[k].text = name;
+		(*out)[k].color = color;
+		k++;
+	}
+	*n = k;
+	return 0;
+}
+
+/* ---- series ---- */
+
+int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *prefix,
+		 char *err, size_t errlen)
+{
+	char name[1024];
+	size_t i;
+
+	if (!s->x) {
+		snprintf(err, errlen, "series \"%s\" has no xValues: only time series can be shown",
+			 s->name ? s->name : "");
+		return -1;
+	}
+	if (prefix)
+		snprintf(name, sizeof(name), "%s: %s", prefix, s->name ? s->name : "");
+	else
+		snprintf(name, sizeof(name), "%s", s->name ? s->name : "");
+	if (gf_frame_set_name(f, name) < 0 || gf_frame_add_field(f, "time", GF_TIME) < 0 ||
+	    gf_frame_add_field(f, name, GF_NUMBER) < 0 || gf_frame_reserve(f, s->n_x) < 0)
+		return nomem(err, errlen);
+	for (i = 0; i < s->n_x && i < s->n_y; i++) {
+		gf_set_time(f, 0, i, gf_ns_to_ms(s->x[i]));
+		gf_set_num(f, 1, i, s->y[i]);
+	}
+	f->length = i;
+	f->is_series = 1;
+	return 0;
+}
+
+/* ---- intervals ---- */
+
+struct interval {
+	int64_t start, end, row;
+	const struct tsp_tg_state *st;
+};
+
+static int cmp_interval(const void *a, const void *b)
+{
+	const struct interval *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static char *ns_text(struct gf_frame *f, int64_t ns)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, ns);
+	return arena_strdup(&f->arena, buf);
+}
+
+int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
+		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
+		    char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	struct interval *iv = NULL;
+	size_t i, j, n = 0, total = 0, shown;
+	int ret = -1;
+	char idbuf[32];
+	enum { C_ROW, C_START, C_END, C_STATE, C_LABEL, C_DUR, C_SNS, C_ENS, C_ID };
+
+	for (i = 0; i < st->n_rows; i++)
+		total += st->rows[i].n_states;
+	if (row_index_init(&ri, tree) < 0 || !(iv = calloc(total ? total : 1, sizeof(*iv))))
+		goto nomem;
+	for (i = 0; i < st->n_rows; i++)
+		for (j = 0; j < st->rows[i].n_states; j++) {
+			const struct tsp_tg_state *s = &st->rows[i].states[j];
+
+			if (s->end < from_ns || s->start > to_ns || !state_name(styles, s))
+				continue;
+			iv[n].start = s->start < from_ns ? from_ns : s->start;
+			iv[n].end = s->end > to_ns ? to_ns : s->end;
+			iv[n].row = st->rows[i].entry_id;
+			iv[n].st = s;
+			n++;
+		}
+	qsort(iv, n, sizeof(*iv), cmp_interval);
+	shown = limit > 0 && n > (size_t)limit ? (size_t)limit : n;
+	if (gf_frame_add_field(f, "row", GF_STRING) < 0 || gf_frame_add_field(f, "start", GF_TIME) < 0 ||
+	    gf_frame_add_field(f, "end", GF_TIME) < 0 || gf_frame_add_field(f, "state", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "label", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "duration_ms", GF_NUMBER) < 0 ||
+	    gf_frame_add_field(f, "start_ns", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "end_ns", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "row_id", GF_NUMBER) < 0 || gf_frame_reserve(f, shown) < 0)
+		goto nomem;
+	for (i = 0; i < shown; i++) {
+		const struct interval *v = &iv[i];
+		const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end);
+
+		if (!sns || !ens || gf_set_str(f, C_ROW, i, row_label(&ri, v->row, idbuf, sizeof(idbuf))) < 0)
+			goto nomem;
+		gf_set_time(f, C_START, i, gf_ns_to_ms(v->start));
+		gf_set_time(f, C_END, i, gf_ns_to_ms(v->end));
+		/* Names and labels live in the models: copy them into the frame. */
+		if (gf_set_str(f, C_STATE, i, state_name(styles, v->st)) < 0 ||
+		    gf_set_str(f, C_LABEL, i, v->st->label) < 0)
+			goto nomem;
+		gf_set_num(f, C_DUR, i, (double)(v->end - v->start) / 1e6);
+		gf_set_str_ref(f, C_SNS, i, sns);
+		gf_set_str_ref(f, C_ENS, i, ens);
+		gf_set_num(f, C_ID, i, (double)v->row);
+	}
+	f->length = shown;
+	if (shown < n && gf_frame_notice(f, "showing the first %zu of %zu intervals: narrow the time "
+					 "range or raise limit", shown, n) < 0)
+		goto nomem;
+	ret = 0;
+	goto out;
+nomem:
+	nomem(err, errlen);
+out:
+	free(ri.v);
+	free(iv);
+	return ret;
+}
+
+/* ---- timeline ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* First index of v[0..n) >= key. */
+static size_t lower_bound(const int64_t *v, size_t n, int64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define TIMELINE_MAX_CELLS ((size_t)4 << 20)
+
+int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
+		   const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
+		   char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	struct gf_mapping *maps = NULL;
+	int64_t *t = NULL;
+	size_t i, j, n = 0, nt = 0, total = 0, rows, n_maps = 0;
+	int ret = -1;
+
+	for (i = 0; i < st->n_rows; i++)
+		total += st->rows[i].n_states;
+	if (row_index_init(&ri, tree) < 0 || !(t = malloc((2 * total + 1) * sizeof(*t))) ||
+	    style_mappings(styles, &maps, &n_maps) < 0)
+		goto nomem;
+	/* Change times: every state start, and every end not followed at once by another state. */
+	for (i = 0; i < st->n_rows; i++)
+		for (j = 0; j < st->rows[i].n_states; j++) {
+			const struct tsp_tg_state *s = &st->rows[i].states[j];
+			const struct tsp_tg_state *next = j + 1 < st->rows[i].n_states ? s + 1 : NULL;
+
+			if (s->end < from_ns || s->start > to_ns || !state_name(styles, s))
+				continue;
+			t[n++] = gf_ns_to_ms(s->start < from_ns ? from_ns : s->start);
+			if (s->end < to_ns && (!next || next->start > s->end || !state_name(styles, next)))
+				t[n++] = gf_ns_to_ms(s->end);
+		}
+	qsort(t, n, sizeof(*t), cmp_i64);
+	for (i = 0; i < n; i++)
+		if (!nt || t[nt - 1] != t[i])
+			t[nt++] = t[i];
+	rows = st->n_rows;
+	if (limit > 0 && rows > (size_t)limit)
+		rows = (size_t)limit;
+	if (nt && rows > TIMELINE_MAX_CELLS / nt)
+		rows = TIMELINE_MAX_CELLS / nt;
+	if (gf_frame_add_field(f, "time", GF_TIME) < 0 || gf_frame_reserve(f, nt) < 0)
+		goto nomem;
+	for (i = 0; i < nt; i++)
+		gf_set_time(f, 0, i, t[i]);
+	f->length = nt;
+	for (i = 0; i < rows; i++) {
+		const struct tsp_tg_row *r = &st->rows[i];
+		const struct row_name *rn = row_find(&ri, r->entry_id);
+		char name[512];
+		size_t k;
+		int fi;
+
+		/* Thread names repeat (four "bash"): the id keeps the fields apart. */
+		if (rn && rn->name) {
+			int dup = 0;
+
+			for (k = 0; k < ri.n && dup < 2; k++)
+				dup += ri.v[k].name && !strcmp(ri.v[k].name, rn->name);
+			if (dup > 1)
+				snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
+			else
+				snprintf(name, sizeof(name), "%s", rn->name);
+		} else {
+			snprintf(name, sizeof(name), "#%" PRId64, r->entry_id);
+		}
+		fi = gf_frame_add_field(f, name, GF_STRING);
+		if (fi < 0 || (n_maps && gf_field_set_mappings(f, (size_t)fi, maps, n_maps) < 0))
+			goto nomem;
+		/*
+		 * Later states overwrite earlier ones: of several states in the
+		 * same ms, the last one to start is shown (a panel cannot draw
+		 * below its ms resolution anyway).
+		 */
+		for (j = 0; j < r->n_states; j++) {
+			const struct tsp_tg_state *s = &r->states[j];
+			const char *sn = state_name(styles, s);
+			size_t a, b;
+
+			if (s->end < from_ns || s->start > to_ns || !sn)
+				continue;
+			a = lower_bound(t, nt, gf_ns_to_ms(s->start < from_ns ? from_ns : s->start));
+			b = s->end >= to_ns ? nt : lower_bound(t, nt, gf_ns_to_ms(s->end));
+			if (b <= a)
+				b = a + 1;
+			sn = arena_strdup(&f->arena, sn);
+			if (!sn)
+				goto nomem;
+			for (k = a; k < b && k < nt; k++)
+				gf_set_str_ref(f, (size_t)fi, k, sn);
+		}
+	}
+	if (rows < st->n_rows && gf_frame_notice(f, "showing %zu of %zu rows: select entries or "
+						 "raise limit", rows, st->n_rows) < 0)
+		goto nomem;
+	ret = 0;
+	goto out;
+nomem:
+	nomem(err, errlen);
+out:
+	free(ri.v);
+	free(maps);
+	free(t);
+	return ret;
+}
+
+/* ---- arrows, styles ---- */
+
+int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
+		 const struct tsp_styles *styles, long limit, char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	size_t i, shown = limit > 0 && a->n > (size_t)limit ? (size_t)limit : a->n;
+	char b1[32], b2[32];
+	int ret = -1;
+	enum { C_SRC, C_DST, C_START, C_END, C_DUR, C_TYPE, C_SID, C_DID, C_SNS, C_ENS };
+
+	if (row_index_init(&ri, tree) < 0 ||
+	    gf_frame_add_field(f, "source", GF_STRING) < 0 || gf_frame_add_field(f, "target", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "start", GF_TIME) < 0 || gf_frame_add_field(f, "end", GF_TIME) < 0 ||
+	    gf_frame_add_field(f, "duration_ms", GF_NUMBER) < 0 ||
+	    gf_frame_add_field(f, "type", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "source_id", GF_NUMBER) < 0 ||
+	    gf_frame_add_field(f, "target_id", GF_NUMBER) < 0 ||
+	    gf_frame_add_field(f, "start_ns", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "end_ns", GF_STRING) < 0 || gf_frame_reserve(f, shown) < 0)
+		goto nomem;
+	for (i = 0; i < shown; i++) {
+		const struct tsp_tg_arrow *x = &a->items[i];
+		const char *type = style_str(styles, x->style, "style-name");
+		const char *sns = ns_text(f, x->start), *ens = ns_text(f, x->end);
+
+		if (!type && x->style)
+			type = x->style->parent_key;
+		if (!sns || !ens ||
+		    gf_set_str(f, C_SRC, i, row_label(&ri, x->source_id, b1, sizeof(b1))) < 0 ||
+		    gf_set_str(f, C_DST, i, row_label(&ri, x->target_id, b2, sizeof(b2))) < 0 ||
+		    gf_set_str(f, C_TYPE, i, type ? type : "") < 0)
+			goto nomem;
+		gf_set_time(f, C_START, i, gf_ns_to_ms(x->start));
+		gf_set_time(f, C_END, i, gf_ns_to_ms(x->end));
+		gf_set_num(f, C_DUR, i, (double)(x->end - x->start) / 1e6);
+		gf_set_num(f, C_SID, i, (double)x->source_id);
+		gf_set_num(f, C_DID, i, (double)x->target_id);
+		gf_set_str_ref(f, C_SNS, i, sns);
+		gf_set_str_ref(f, C_ENS, i, ens);
+	}
+	f->length = shown;
+	if (shown < a->n && gf_frame_notice(f, "showing the first %zu of %zu arrows: narrow the time "
+					    "range or raise limit", shown, a->n) < 0)
+		goto nomem;
+	ret = 0;
+	goto out;
+nomem:
+	nomem(err, errlen);
+out:
+	free(ri.v);
+	return ret;
+}
+
+int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (gf_frame_add_field(f, "state", GF_STRING) < 0 || gf_frame_add_field(f, "name", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "color", GF_STRING) < 0)
+		return nomem(err, errlen);
+	for (i = 0; styles && i < styles->n; i++) {
+		const struct tsp_style *s = &styles->items[i].style;
+		const char *color = style_str(styles, s, "background-color");
+		const char *name = style_str(styles, s, "style-name");
+		long r;
+
+		if (!color)
+			continue;
+		if ((r = gf_frame_add_row(f)) < 0 ||
+		    gf_set_str(f, 0, (size_t)r, styles->items[i].key) < 0 ||
+		    gf_set_str(f, 1, (size_t)r, name ? name : styles->items[i].key) < 0 ||
+		    gf_set_str(f, 2, (size_t)r, color) < 0)
+			return nomem(err, errlen);
+	}
+	return 0;
+}
+
+/* ---- events ---- */
+
+int gf_parse_epoch_seconds(const char *s, int64_t *ns)
+{
+	int64_t secs = 0, frac = 0;
+	int nsec = 0, nfrac = 0, in_frac = 0;
+
+	for (; *s; s++) {
+		if (*s == ' ')
+			continue;
+		if (*s == '.' && !in_frac) {
+			in_frac = 1;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		if (in_frac) {
+			if (++nfrac > 9)
+				return -1;
+			frac = frac * 10 + (*s - '0');
+		} else {
+			if (++nsec > 10)
+				return -1;      /* beyond year 2286 */
+			secs = secs * 10 + (*s - '0');
+		}
+	}
+	if (!nsec)
+		return -1;
+	while (nfrac++ < 9)
+		frac *= 10;
+	*ns = secs * 1000000000 + frac;
+	return 0;
+}
+
+static int parse_number(const char *s, double *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	return *end || errno ? -1 : 0;
+}
+
+int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
+		 const struct tsp_table_lines *lines, int64_t to_ns, int64_t total, long limit,
+		 char *err, size_t errlen)
+{
+	size_t i, k, ncols = lines ? lines->n_column_ids : cols->n;
+	int ts_col = -1, base, numeric[512];
+	int64_t ns;
+	double d;
+
+	if (ncols > 512)
+		ncols = 512;
+	/* Column k of the lines is column id column_ids[k]. */
+	for (k = 0; k < ncols; k++) {
+		const struct tsp_table_column *c = NULL;
+		int64_t id = lines ? lines->column_ids[k] : cols->items[k].id;
+		size_t m;
+
+		for (m = 0; m < cols->n; m++)
+			if (cols->items[m].id == id)
+				c = &cols->items[m];
+		numeric[k] = c && c->type && !strcmp(c->type, "NUMBER");
+		if (ts_col < 0 && c && c->type && !strcmp(c->type, "TIMESTAMP"))
+			ts_col = (int)k;
+		for (i = 0; lines && i < lines->n_lines && numeric[k]; i++)
+			if (k < lines->lines[i].n_cells &&
+			    parse_number(lines->lines[i].cells[k].content, &d) < 0)
+				numeric[k] = 0;
+	}
+	/* A time field only when every timestamp cell is epoch seconds. */
+	for (i = 0; ts_col >= 0 && lines && i < lines->n_lines; i++)
+		if ((size_t)ts_col >= lines->lines[i].n_cells ||
+		    gf_parse_epoch_seconds(lines->lines[i].cells[ts_col].content, &ns) < 0)
+			ts_col = -1;
+	base = ts_col >= 0;
+	if (base && gf_frame_add_field(f, "time", GF_TIME) < 0)
+		return nomem(err, errlen);
+	for (k = 0; k < ncols; k++) {
+		const char *name = NULL;
+		int64_t id = lines ? lines->column_ids[k] : cols->items[k].id;
+		size_t m;
+
+		for (m = 0; m < cols->n; m++)
+			if (cols->items[m].id == id)
+				name = cols->items[m].name;
+		if (gf_frame_add_field(f, name ? name : "column", numeric[k] ? GF_NUMBER : GF_STRING) < 0)
+			return nomem(err, errlen);
+	}
+	for (i = 0; lines && i < lines->n_lines; i++) {
+		const struct tsp_table_line *l = &lines->lines[i];
+		long r;
+
+		if (base) {
+			gf_parse_epoch_seconds(l->cells[ts_col].content, &ns);
+			if (ns > to_ns)
+				break;          /* lines come in time order */
+		}
+		if ((r = gf_frame_add_row(f)) < 0)
+			return nomem(err, errlen);
+		if (base)
+			gf_set_time(f, 0, (size_t)r, gf_ns_to_ms(ns));
+		for (k = 0; k < ncols && k < l->n_cells; k++) {
+			if (numeric[k]) {
+				parse_number(l->cells[k].content, &d);
+				gf_set_num(f, (size_t)base + k, (size_t)r, d);
+			} else if (gf_set_str(f, (size_t)base + k, (size_t)r, l->cells[k].content) < 0) {
+				return nomem(err, errlen);
+			}
+		}
+	}
+	if (total > (int64_t)f->length && limit > 0 && total > limit &&
+	    gf_frame_notice(f, "showing the first %zu of %" PRId64 " events in the time range: narrow "
+			    "the time range or raise limit", f->length, total) < 0)
+		return nomem(err, errlen);
+	return 0;
+}
+
+/* ---- data tree ---- */
+
+static int id_selected(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t i;
+
+	if (!ids)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64_t *ids, size_t n,
+		    char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	struct strbuf path = STRBUF_INIT;
+	size_t i, h, nh = tree->n_headers > 1 ? tree->n_headers - 1 : 0;
+	int *numeric = NULL, ret = -1;
+	double d;
+
+	if (row_index_init(&ri, tree) < 0 || !(numeric = calloc(nh + 1, sizeof(*numeric))))
+		goto nomem;
+	if (gf_frame_add_field(f, "name", GF_STRING) < 0 || gf_frame_add_field(f, "path", GF_STRING) < 0)
+		goto nomem;
+	for (h = 0; h < nh; h++) {
+		numeric[h] = 1;
+		for (i = 0; i < tree->n_entries && numeric[h]; i++) {
+			const struct tsp_tree_entry *e = &tree->entries[i];
+
+			if (id_selected(ids, n, e->id) &&
+			    (h + 1 >= e->n_labels || parse_number(e->labels[h + 1], &d) < 0))
+				numeric[h] = 0;
+		}
+		if (gf_frame_add_field(f, tree->headers[h + 1].name, numeric[h] ? GF_NUMBER : GF_STRING) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < tree->n_entries; i++) {
+		const struct tsp_tree_entry *e = &tree->entries[i];
+		const char *parts[64];
+		const struct row_name *p;
+		int np = 0, depth;
+		long r;
+
+		if (!id_selected(ids, n, e->id))
+			continue;
+		/* The path from the root, bounded: a malformed tree may loop. */
+		parts[np++] = e->n_labels ? e->labels[0] : "";
+		for (p = row_find(&ri, e->parent_id), depth = 0; p && depth < 63 && np < 64;
+		     p = row_find(&ri, p->parent), depth++)
+			parts[np++] = p->name ? p->name : "";
+		strbuf_reset(&path);
+		while (np--)
+			if (strbuf_addstr(&path, parts[np]) < 0 || (np && strbuf_addstr(&path, " / ") < 0))
+				goto nomem;
+		if ((r = gf_frame_add_row(f)) < 0 ||
+		    gf_set_str(f, 0, (size_t)r, e->n_labels ? e->labels[0] : "") < 0 ||
+		    gf_set_str(f, 1, (size_t)r, strbuf_str(&path)) < 0)
+			goto nomem;
+		for (h = 0; h < nh; h++) {
+			const char *v = h + 1 < e->n_labels ? e->labels[h + 1] : NULL;
+
+			if (numeric[h]) {
+				parse_number(v, &d);
+				gf_set_num(f, 2 + h, (size_t)r, d);
+			} else if (gf_set_str(f, 2 + h, (size_t)r, v) < 0) {
+				goto nomem;
+			}
+		}
+	}
+	ret = 0;
+	goto out;
+nomem:
+	nomem(err, errlen);
+out:
+	strbuf_release(&path);
+	free(numeric);
+	free(ri.v);
+	return ret;
+}
+
+/* ---- annotations ---- */
+
+int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char *err, size_t errlen)
+{
+	size_t c, i;
+
+	if (gf_frame_add_field(f, "time", GF_TIME) < 0 || gf_frame_add_field(f, "timeEnd", GF_TIME) < 0 ||
+	    gf_frame_add_field(f, "title", GF_STRING) < 0 || gf_frame_add_field(f, "text", GF_STRING) < 0 ||
+	    gf_frame_add_field(f, "tags", GF_STRING) < 0)
+		return nomem(err, errlen);
+	for (c = 0; a && c < a->n; c++) {
+		const struct tsp_annotation_category *cat = &a->categories[c];
+
+		for (i = 0; i < cat->n; i++) {
+			const struct tsp_annotation *x = &cat->items[i];
+			long r = gf_frame_add_row(f);
+
+			if (r < 0 || gf_set_str(f, 2, (size_t)r, cat->name) < 0 ||
+			    gf_set_str(f, 3, (size_t)r, x->label ? x->label : cat->name) < 0 ||
+			    gf_set_str(f, 4, (size_t)r, cat->name) < 0)
+				return nomem(err, errlen);
+			gf_set_time(f, 0, (size_t)r, gf_ns_to_ms(x->time));
+			gf_set_time(f, 1, (size_t)r, gf_ns_to_ms(x->duration > 0 && x->time <= INT64_MAX - x->duration ?
+							     x->time + x->duration : x->time));
+		}
+	}
+	return 0;
+}
+
+void gf_write_annotations(struct jsonw *w, const struct gf_frame *f, const char *annotation_json)
+{
+	size_t i;
+
+	if (f->n_fields < 5)
+		return;
+	for (i = 0; i < f->length && !w->err; i++) {
+		jsonw_obj_begin(w);
+		if (annotation_json) {
+			jsonw_key(w, "annotation");
+			jsonw_raw(w, annotation_json, strlen(annotation_json));
+		}
+		jsonw_kint64(w, "time", f->fields[0].times[i]);
+		jsonw_kint64(w, "timeEnd", f->fields[1].times[i]);
+		jsonw_kstr(w, "title", f->fields[2].strs[i]);
+		jsonw_kstr(w, "text", f->fields[3].strs[i]);
+		jsonw_key(w, "tags");
+		jsonw_arr_begin(w);
+		if (f->fields[4].strs[i])
+			jsonw_str(w, f->fields[4].strs[i]);
+		jsonw_arr_end(w);
+		jsonw_obj_end(w);
+	}
+}

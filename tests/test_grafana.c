@@ -1,0 +1,690 @@
+/*
+ * The Grafana API end to end: tspsim <- tsp-bridge <- HTTP requests shaped
+ * like the SimpleJSON and JSON datasource plugins send them. Answers are
+ * checked against what tspsim says directly (exact ns -> ms), and against
+ * docs/grafana-api.md.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+#include "json_int.h"
+
+#define XY_ID "org.eclipse.tracecompass.analysis.os.linux.core.cpuusage.CpuUsageDataProvider"
+
+struct env {
+	struct proc sim, br;
+	char exp_uuid[64];
+	int64_t start, end;             /* experiment range, ns */
+	char from[96], to[96];          /* the same as Grafana sends it (ms, ISO) */
+	int64_t from_ms, to_ms;
+};
+
+static int64_t floor_ms(int64_t ns)
+{
+	return ns >= 0 ? ns / 1000000 : -((-ns + 999999) / 1000000);
+}
+
+static void iso_ms(char *buf, size_t len, int64_t ms)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+static cJSON *parse(const struct strbuf *sb, const char *what)
+{
+	char err[128];
+	cJSON *j = json_parse_exact(sb->buf ? sb->buf : "", sb->len, err, sizeof(err));
+
+	ck_assert_msg(j != NULL, "%s: not JSON (%s): %s", what, err, strbuf_str(sb));
+	return j;
+}
+
+/* POSTs body to the bridge; returns the parsed answer (caller frees) and its status. */
+static cJSON *post(const struct env *e, const char *path, const char *body, long *status)
+{
+	struct strbuf out = STRBUF_INIT;
+	cJSON *j;
+
+	ck_assert_int_eq(http_post(e->br.port, path, body, status, &out), 0);
+	j = parse(&out, path);
+	strbuf_release(&out);
+	return j;
+}
+
+/* POSTs and asserts a 200. */
+static cJSON *post_ok(const struct env *e, const char *path, const char *body)
+{
+	struct strbuf out = STRBUF_INIT;
+	long st;
+	cJSON *j;
+
+	ck_assert_int_eq(http_post(e->br.port, path, body, &st, &out), 0);
+	ck_assert_msg(st == 200, "%s %s -> %ld: %s", path, body, st, strbuf_str(&out));
+	j = parse(&out, path);
+	strbuf_release(&out);
+	return j;
+}
+
+/* POSTs and asserts the status and that {"error"} contains want. */
+static void post_err(const struct env *e, const char *path, const char *body, long want_status,
+		     const char *want)
+{
+	long st;
+	cJSON *j = post(e, path, body, &st);
+	const char *msg = json_get_string(cJSON_GetObjectItemCaseSensitive(j, "error"));
+
+	ck_assert_msg(st == want_status, "%s %s -> %ld, not %ld", path, body, st, want_status);
+	ck_assert_msg(msg && strstr(msg, want), "%s %s: error '%s' lacks '%s'", path, body,
+		      msg ? msg : "(none)", want);
+	cJSON_Delete(j);
+}
+
+static void env_start(struct env *e, const char *const *sim_args, const char *const *br_args)
+{
+	const char *sargs[16] = { "--quiet", "--running-polls", "0" };
+	const char *bargs[16] = { "--upstream" };
+	char url[128], path[128];
+	struct strbuf out = STRBUF_INIT;
+	size_t n = 3, m = 2;
+	long st;
+	cJSON *j, *x;
+
+	memset(e, 0, sizeof(*e));
+	while (sim_args && *sim_args && n < 15)
+		sargs[n++] = *sim_args++;
+	sargs[n] = NULL;
+	ck_assert_int_eq(proc_start(&e->sim, "TSPB_TSPSIM", sargs), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", e->sim.port);
+	bargs[1] = url;
+	while (br_args && *br_args && m < 15)
+		bargs[m++] = *br_args++;
+	bargs[m] = NULL;
+	ck_assert_int_eq(proc_start(&e->br, "TSPB_BRIDGE", bargs), 0);
+
+	/* The experiment as tspsim states it. */
+	snprintf(path, sizeof(path), "/tsp/api/experiments");
+	ck_assert_int_eq(http_get(e->sim.port, path, &st, &out), 0);
+	j = parse(&out, path);
+	x = cJSON_GetArrayItem(j, 0);
+	snprintf(e->exp_uuid, sizeof(e->exp_uuid), "%s",
+		 json_get_string(cJSON_GetObjectItemCaseSensitive(x, "UUID")));
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItemCaseSensitive(x, "start"), &e->start), JSON_OK);
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItemCaseSensitive(x, "end"), &e->end), JSON_OK);
+	cJSON_Delete(j);
+	strbuf_release(&out);
+	/* Grafana's range covering the trace: ms, rounded outwards. */
+	e->from_ms = floor_ms(e->start);
+	e->to_ms = floor_ms(e->end) + 1;
+	iso_ms(e->from, sizeof(e->from), e->from_ms);
+	iso_ms(e->to, sizeof(e->to), e->to_ms);
+}
+
+static void env_stop(struct env *e)
+{
+	ck_assert_int_eq(proc_stop(&e->br), 0);
+	if (e->sim.pid)
+		ck_assert_int_eq(proc_stop(&e->sim), 0);
+}
+
+/* A /query body with one target. */
+static char *query_body(const struct env *e, const char *target_json, long max_points)
+{
+	char *b = NULL;
+
+	ck_assert_int_ge(asprintf(&b, "{\"panelId\":1,\"range\":{\"from\":\"%s\",\"to\":\"%s\","
+				  "\"raw\":{\"from\":\"now-6h\",\"to\":\"now\"}},\"interval\":\"1s\","
+				  "\"intervalMs\":1000,\"maxDataPoints\":%ld,\"targets\":[%s]}",
+				  e->from, e->to, max_points, target_json), 0);
+	return b;
+}
+
+static cJSON *query_ok(const struct env *e, const char *target_json, long max_points)
+{
+	char *b = query_body(e, target_json, max_points);
+	cJSON *j = post_ok(e, "/query", b);
+
+	free(b);
+	ck_assert(cJSON_IsArray(j));
+	return j;
+}
+
+static int list_has(const cJSON *arr, const char *s)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr) {
+		const char *v = json_get_string(it);
+
+		if (v && !strcmp(v, s))
+			return 1;
+	}
+	return 0;
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* Whether a list of {label, value} options has value s. */
+static int list_has_value(const cJSON *arr, const char *s)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr) {
+		const char *v = json_get_string(get(it, "value"));
+
+		if (v && !strcmp(v, s))
+			return 1;
+	}
+	return 0;
+}
+
+static int64_t jint(const cJSON *v)
+{
+	int64_t x = 0;
+
+	ck_assert_msg(json_get_int64(v, &x) == JSON_OK, "not an integer");
+	return x;
+}
+
+/* Index of the column named name in a SimpleJSON table, -1 if none. */
+static int column(const cJSON *table, const char *name)
+{
+	const cJSON *c;
+	int i = 0;
+
+	cJSON_ArrayForEach(c, get(table, "columns")) {
+		const char *t = json_get_string(get(c, "text"));
+
+		if (t && !strcmp(t, name))
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+static int has_notice(const cJSON *o, const char *needle)
+{
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, get(get(o, "meta"), "notices")) {
+		const char *t = json_get_string(get(n, "text"));
+
+		if (t && strstr(t, needle))
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(discovery_search_variable_tags)
+{
+	struct env e;
+	cJSON *j, *it;
+
+	env_start(&e, NULL, NULL);
+	j = post_ok(&e, "/search", "{\"target\":\"\"}");
+	ck_assert(list_has(j, "kernel/CPU Usage"));
+	ck_assert(list_has(j, "kernel/Thread Status"));
+	ck_assert(list_has(j, "kernel/Events Table"));
+	ck_assert(list_has(j, "kernel/Statistics"));
+	cJSON_Delete(j);
+	j = post_ok(&e, "/search", "{\"target\":\"thread\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert(list_has(j, "kernel/Thread Status"));
+	cJSON_Delete(j);
+
+	j = post_ok(&e, "/search", "{\"target\":\"experiments()\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert(list_has(j, "kernel"));
+	cJSON_Delete(j);
+	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel)\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 4);
+	cJSON_Delete(j);
+	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel, XY)\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert(list_has(j, "CPU Usage"));
+	cJSON_Delete(j);
+	j = post_ok(&e, "/search", "{\"target\":\"entries(kernel/CPU Usage)\"}");
+	ck_assert(list_has(j, "Total"));
+	ck_assert(list_has(j, "kworker/0:1"));
+	ck_assert(!list_has(j, "kernel"));     /* the root has no data */
+	cJSON_Delete(j);
+	j = post_ok(&e, "/search", "{\"target\":\"markers(kernel)\"}");
+	ck_assert(list_has(j, "frames"));
+	cJSON_Delete(j);
+	post_err(&e, "/search", "{\"target\":\"outputs(kernel\"}", 400, "outputs(");
+	post_err(&e, "/search", "{\"target\":5}", 400, "target");
+	post_err(&e, "/search", "{nope", 400, "JSON");
+
+	j = post_ok(&e, "/variable", "{\"payload\":{\"target\":\"experiments()\"},"
+		    "\"range\":{\"from\":\"2023-01-01T00:00:00Z\",\"to\":\"2023-01-02T00:00:00Z\"}}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	it = cJSON_GetArrayItem(j, 0);
+	ck_assert_str_eq(json_get_string(get(it, "__text")), "kernel");
+	ck_assert_str_eq(json_get_string(get(it, "__value")), "kernel");
+	cJSON_Delete(j);
+
+	j = post_ok(&e, "/tag-keys", "{}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "text")), "experiment");
+	cJSON_Delete(j);
+	j = post_ok(&e, "/tag-values", "{\"key\":\"experiment\"}");
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "text")), "kernel");
+	cJSON_Delete(j);
+	post_err(&e, "/tag-values", "{\"key\":\"colour\"}", 400, "colour");
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(json_datasource_metrics_and_options)
+{
+	struct env e;
+	cJSON *j, *it;
+	int found = 0;
+
+	env_start(&e, NULL, NULL);
+	j = post_ok(&e, "/metrics", "{\"metric\":\"\",\"payload\":{}}");
+	cJSON_ArrayForEach(it, j) {
+		const char *v = json_get_string(get(it, "value"));
+
+		ck_assert(cJSON_IsArray(get(it, "payloads")));
+		if (v && !strcmp(v, "series")) {
+			found = 1;
+			ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(get(it, "payloads"), 0), "name")),
+					 "experiment");
+		}
+	}
+	ck_assert(found);
+	cJSON_Delete(j);
+
+	j = post_ok(&e, "/metric-payload-options",
+		    "{\"metric\":\"series\",\"payload\":{},\"name\":\"experiment\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "value")), "kernel");
+	cJSON_Delete(j);
+	/* Outputs are filtered to those that have the metric's view. */
+	j = post_ok(&e, "/metric-payload-options",
+		    "{\"metric\":\"series\",\"payload\":{\"experiment\":\"kernel\"},\"name\":\"output\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "value")), "CPU Usage");
+	cJSON_Delete(j);
+	j = post_ok(&e, "/metric-payload-options",
+		    "{\"metric\":\"timeline\",\"payload\":{\"experiment\":\"kernel\"},\"name\":\"output\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "value")), "Thread Status");
+	cJSON_Delete(j);
+	j = post_ok(&e, "/metric-payload-options", "{\"metric\":\"series\",\"payload\":"
+		    "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\"},\"name\":\"entries\"}");
+	ck_assert(list_has_value(j, "Total"));
+	ck_assert(list_has_value(j, "systemd"));
+	cJSON_Delete(j);
+	post_err(&e, "/metric-payload-options", "{\"metric\":\"series\",\"payload\":{},\"name\":\"colour\"}",
+		 400, "colour");
+	post_err(&e, "/metric-payload-options", "{\"metric\":\"series\",\"payload\":{}}", 400, "name");
+	env_stop(&e);
+}
+END_TEST
+
+/* The XY series through the bridge equal tspsim's own answer, ns floored to ms. */
+START_TEST(xy_series_match_upstream_exactly)
+{
+	struct env e;
+	struct strbuf out = STRBUF_INIT;
+	char path[512], body[512];
+	cJSON *j, *up, *s, *series;
+	const cJSON *xv, *yv, *dp;
+	long st;
+	int n;
+
+	env_start(&e, NULL, NULL);
+	j = query_ok(&e, "{\"target\":\"kernel/CPU Usage\",\"refId\":\"A\",\"type\":\"timeserie\"}", 100);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);   /* the default entry: Total */
+	s = cJSON_GetArrayItem(j, 0);
+	ck_assert_str_eq(json_get_string(get(s, "target")), "Total");
+	ck_assert_str_eq(json_get_string(get(s, "refId")), "A");
+	dp = get(s, "datapoints");
+	ck_assert_int_eq(cJSON_GetArraySize(dp), 100);
+
+	/* Ask tspsim the same: range in ns from Grafana's ms, nbTimes = maxDataPoints. */
+	snprintf(path, sizeof(path), "/tsp/api/experiments/%s/outputs/XY/%s/xy", e.exp_uuid, XY_ID);
+	snprintf(body, sizeof(body), "{\"parameters\":{\"requested_timerange\":{\"start\":%" PRId64
+		 "000000,\"end\":%" PRId64 "000000,\"nbTimes\":100},\"requested_items\":[1]}}",
+		 e.from_ms, e.to_ms);
+	ck_assert_int_eq(http_post(e.sim.port, path, body, &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	up = parse(&out, path);
+	series = cJSON_GetArrayItem(get(get(up, "model"), "series"), 0);
+	xv = get(series, "xValues");
+	yv = get(series, "yValues");
+	ck_assert_int_eq(cJSON_GetArraySize(xv), 100);
+	for (n = 0; n < 100; n++) {
+		const cJSON *p = cJSON_GetArrayItem(dp, n);
+		double y = cJSON_GetArrayItem(yv, n)->valuedouble;
+
+		ck_assert(jint(cJSON_GetArrayItem(p, 1)) == floor_ms(jint(cJSON_GetArrayItem(xv, n))));
+		ck_assert(jint(cJSON_GetArrayItem(p, 1)) >= e.from_ms &&
+			  jint(cJSON_GetArrayItem(p, 1)) <= e.to_ms);
+		ck_assert_msg(fabs(cJSON_GetArrayItem(p, 0)->valuedouble - y) <= 1e-9 * fabs(y),
+			      "point %d: %g != %g", n, cJSON_GetArrayItem(p, 0)->valuedouble, y);
+	}
+	cJSON_Delete(up);
+	cJSON_Delete(j);
+
+	/* maxDataPoints above the server's 65536 is capped, not refused. */
+	j = query_ok(&e, "{\"target\":\"kernel/CPU Usage\",\"refId\":\"A\",\"type\":\"timeserie\"}", 100000);
+	ck_assert_int_eq(cJSON_GetArraySize(get(cJSON_GetArrayItem(j, 0), "datapoints")), 65536);
+	cJSON_Delete(j);
+	strbuf_release(&out);
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(xy_entry_patterns)
+{
+	struct env e;
+	cJSON *j, *s;
+	int n;
+
+	env_start(&e, NULL, NULL);
+	/* '*': every entry with data (Total + 24 threads). */
+	j = query_ok(&e, "{\"target\":\"kernel/CPU Usage/*\",\"refId\":\"A\",\"type\":\"timeserie\"}", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 25);
+	cJSON_Delete(j);
+	/* A name with '/' in it, after the second '/'. */
+	j = query_ok(&e, "{\"target\":\"kernel/CPU Usage/kworker/0:1\",\"refId\":\"A\",\"type\":\"timeserie\"}", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	/* tspsim names thread series "name (tid)" */
+	ck_assert_msg(!strncmp(json_get_string(get(cJSON_GetArrayItem(j, 0), "target")), "kworker/0:1", 11),
+		      "%s", json_get_string(get(cJSON_GetArrayItem(j, 0), "target")));
+	cJSON_Delete(j);
+	/* A regex, and the same through SimpleJSON's data object. */
+	j = query_ok(&e, "{\"target\":\"kernel/CPU Usage/~^kworker\",\"refId\":\"A\",\"type\":\"timeserie\"}", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	cJSON_Delete(j);
+	j = query_ok(&e, "{\"target\":\"\",\"refId\":\"B\",\"type\":\"timeserie\",\"data\":"
+		     "{\"experiment\":\"kernel\",\"output\":\"CPU*\",\"entries\":[\"systemd\",\"Total\"]}}", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	cJSON_ArrayForEach(s, j) {
+		const char *name = json_get_string(get(s, "target"));
+
+		ck_assert_msg(!strncmp(name, "systemd", 7) || !strcmp(name, "Total"), "%s", name);
+		ck_assert_str_eq(json_get_string(get(s, "refId")), "B");
+		n = cJSON_GetArraySize(get(s, "datapoints"));
+		ck_assert_int_eq(n, 10);
+	}
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(time_graph_intervals_table)
+{
+	struct env e;
+	cJSON *j, *t, *row;
+	int c_row, c_start, c_end, c_state, c_sns, c_ens, rows = 0;
+
+	env_start(&e, NULL, NULL);
+	j = query_ok(&e, "{\"target\":\"kernel/Thread Status\",\"refId\":\"T\",\"type\":\"table\"}", 500);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	t = cJSON_GetArrayItem(j, 0);
+	ck_assert_str_eq(json_get_string(get(t, "type")), "table");
+	c_row = column(t, "row");
+	c_start = column(t, "start");
+	c_end = column(t, "end");
+	c_state = column(t, "state");
+	c_sns = column(t, "start_ns");
+	c_ens = column(t, "end_ns");
+	ck_assert(c_row >= 0 && c_start >= 0 && c_end >= 0 && c_state >= 0 && c_sns >= 0 && c_ens >= 0);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(get(t, "columns"), c_start), "type")), "time");
+	cJSON_ArrayForEach(row, get(t, "rows")) {
+		int64_t s = jint(cJSON_GetArrayItem(row, c_start)), en = jint(cJSON_GetArrayItem(row, c_end));
+		int64_t sns = strtoll(json_get_string(cJSON_GetArrayItem(row, c_sns)), NULL, 10);
+		int64_t ens = strtoll(json_get_string(cJSON_GetArrayItem(row, c_ens)), NULL, 10);
+
+		ck_assert(s == floor_ms(sns) && en == floor_ms(ens));
+		ck_assert(sns <= ens);
+		ck_assert(s >= e.from_ms && en <= e.to_ms);
+		ck_assert(json_get_string(cJSON_GetArrayItem(row, c_row)) != NULL);
+		ck_assert(json_get_string(cJSON_GetArrayItem(row, c_state)) != NULL);
+		rows++;
+	}
+	ck_assert_int_gt(rows, 24);
+	cJSON_Delete(j);
+
+	/* The limit cuts and says so. */
+	j = query_ok(&e, "{\"target\":\"kernel/Thread Status?limit=7\",\"refId\":\"T\",\"type\":\"table\"}", 500);
+	t = cJSON_GetArrayItem(j, 0);
+	ck_assert_int_eq(cJSON_GetArraySize(get(t, "rows")), 7);
+	ck_assert(has_notice(t, "7"));
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(time_graph_timeline_frames_with_colours)
+{
+	struct env e;
+	cJSON *j, *f, *fl;
+	const cJSON *fields;
+	int n_strings = 0, with_colour = 0;
+
+	env_start(&e, NULL, NULL);
+	/* JSON datasource: the view as the metric, the rest in the payload. */
+	j = query_ok(&e, "{\"target\":\"timeline\",\"refId\":\"S\",\"payload\":"
+		     "{\"experiment\":\"kernel\",\"output\":\"Thread Status\",\"entries\":\"~^(systemd|bash)$\"}}", 300);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	f = cJSON_GetArrayItem(j, 0);
+	ck_assert_str_eq(json_get_string(get(f, "refId")), "S");
+	fields = get(f, "fields");
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(fields, 0), "name")), "time");
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(fields, 0), "type")), "time");
+	cJSON_ArrayForEach(fl, fields) {
+		const cJSON *maps = get(get(fl, "config"), "mappings");
+		const cJSON *m, *opt;
+
+		const char *name = json_get_string(get(fl, "name"));
+
+		if (strcmp(json_get_string(get(fl, "type")), "string"))
+			continue;
+		n_strings++;
+		ck_assert_msg(!strncmp(name, "systemd", 7) || !strncmp(name, "bash", 4), "row %s", name);
+		ck_assert_int_eq(cJSON_GetArraySize(get(fl, "values")),
+				 cJSON_GetArraySize(get(cJSON_GetArrayItem(fields, 0), "values")));
+		cJSON_ArrayForEach(m, maps)
+			cJSON_ArrayForEach(opt, get(m, "options")) {
+				const char *c = json_get_string(get(opt, "color"));
+
+				if (c && c[0] == '#' && strlen(c) == 7)
+					with_colour++;
+			}
+	}
+	ck_assert_int_ge(n_strings, 2);          /* systemd and the bash threads */
+	ck_assert_int_gt(with_colour, 0);
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(events_statistics_arrows_styles)
+{
+	struct env e;
+	cJSON *j, *t, *row;
+	int c_type, c_name, found = 0;
+
+	env_start(&e, NULL, NULL);
+	j = query_ok(&e, "{\"target\":\"kernel/Events Table?limit=5\",\"refId\":\"E\",\"type\":\"table\"}", 100);
+	t = cJSON_GetArrayItem(j, 0);
+	ck_assert_int_eq(cJSON_GetArraySize(get(t, "rows")), 5);
+	ck_assert(column(t, "Event type") >= 0);
+	ck_assert(column(t, "time") >= 0);
+	ck_assert(has_notice(t, "5"));
+	cJSON_ArrayForEach(row, get(t, "rows")) {
+		int64_t ms = jint(cJSON_GetArrayItem(row, column(t, "time")));
+
+		ck_assert(ms >= e.from_ms && ms <= e.to_ms);
+	}
+	cJSON_Delete(j);
+
+	j = query_ok(&e, "{\"target\":\"kernel/Statistics\",\"refId\":\"D\",\"type\":\"table\"}", 100);
+	t = cJSON_GetArrayItem(j, 0);
+	c_name = column(t, "name");
+	ck_assert_int_ge(c_name, 0);
+	cJSON_ArrayForEach(row, get(t, "rows"))
+		found |= !strcmp(json_get_string(cJSON_GetArrayItem(row, c_name)), "sched_switch");
+	ck_assert(found);
+	cJSON_Delete(j);
+
+	j = query_ok(&e, "{\"target\":\"kernel/Thread Status?view=arrows\",\"refId\":\"R\",\"type\":\"table\"}", 100);
+	t = cJSON_GetArrayItem(j, 0);
+	ck_assert(column(t, "source") >= 0 && column(t, "target") >= 0);
+	ck_assert_int_gt(cJSON_GetArraySize(get(t, "rows")), 0);
+	cJSON_Delete(j);
+
+	j = query_ok(&e, "{\"target\":\"kernel/Thread Status?view=styles\",\"refId\":\"Y\",\"type\":\"table\"}", 100);
+	t = cJSON_GetArrayItem(j, 0);
+	c_type = column(t, "color");
+	ck_assert_int_ge(c_type, 0);
+	ck_assert_int_ge(cJSON_GetArraySize(get(t, "rows")), 5);
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(annotations_from_markers)
+{
+	struct env e;
+	char *b = NULL;
+	cJSON *j, *a;
+	int n = 0;
+
+	env_start(&e, NULL, NULL);
+	ck_assert_int_ge(asprintf(&b, "{\"range\":{\"from\":\"%s\",\"to\":\"%s\"},\"annotation\":"
+				  "{\"name\":\"Frames\",\"enable\":true,\"iconColor\":\"red\","
+				  "\"query\":\"kernel/Thread Status?markers=frames\"}}", e.from, e.to), 0);
+	j = post_ok(&e, "/annotations", b);
+	cJSON_ArrayForEach(a, j) {
+		int64_t t = jint(get(a, "time")), te = jint(get(a, "timeEnd"));
+
+		ck_assert(t <= te && t >= e.from_ms && t <= e.to_ms);
+		ck_assert_str_eq(json_get_string(get(get(a, "annotation"), "name")), "Frames");
+		ck_assert(json_get_string(get(a, "title")) != NULL);
+		n++;
+	}
+	ck_assert_int_gt(n, 0);
+	cJSON_Delete(j);
+	free(b);
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(bad_requests_are_named)
+{
+	struct env e;
+	char *b;
+
+	env_start(&e, NULL, NULL);
+	post_err(&e, "/query", "{\"targets\":[", 400, "JSON");
+	post_err(&e, "/query", "{\"targets\":[{\"target\":\"kernel/CPU Usage\"}]}", 400, "range");
+	post_err(&e, "/query", "{\"range\":{\"from\":\"yesterday\",\"to\":\"now\"},\"targets\":[]}", 400,
+		 "yesterday");
+	b = query_body(&e, "{\"target\":\"nosuch/CPU Usage\",\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "nosuch");
+	free(b);
+	b = query_body(&e, "{\"target\":\"kernel/No Such Output\",\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "No Such Output");
+	free(b);
+	b = query_body(&e, "{\"target\":\"kernel/CPU Usage?view=timeline\",\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "timeline");
+	free(b);
+	b = query_body(&e, "{\"target\":\"kernel/CPU Usage/~(\",\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "~(");
+	free(b);
+	b = query_body(&e, "{\"target\":7,\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "target");
+	free(b);
+	post_err(&e, "/annotations", "{\"range\":{\"from\":\"2023-01-01T00:00:00Z\",\"to\":"
+		 "\"2023-01-02T00:00:00Z\"},\"annotation\":{\"query\":\"kernel\"}}", 400, "kernel");
+	env_stop(&e);
+}
+END_TEST
+
+START_TEST(upstream_running_failed_down_slow)
+{
+	struct env e;
+	struct strbuf out = STRBUF_INIT;
+	const char *bargs[] = { "--poll-deadline", "300", "--upstream-timeout", "1500", NULL };
+	char *b;
+	cJSON *j;
+	long st;
+
+	env_start(&e, NULL, bargs);
+	b = query_body(&e, "{\"target\":\"kernel/CPU Usage\",\"refId\":\"A\",\"type\":\"timeserie\"}", 20);
+
+	/* Still RUNNING at the deadline: 200, the partial answer, and a notice. */
+	ck_assert_int_eq(http_post(e.sim.port, "/_sim/faults", "{\"running_forever\":true,"
+				   "\"path_filter\":\"/xy\"}", &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	j = post_ok(&e, "/query", b);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "still running"));
+	cJSON_Delete(j);
+
+	/* FAILED: 502 with the trace server's message. */
+	ck_assert_int_eq(http_post(e.sim.port, "/_sim/faults", "{\"running_forever\":false,"
+				   "\"analysis_failed\":true}", &st, &out), 0);
+	post_err(&e, "/query", b, 502, "Analysis failed: simulated fault");
+
+	/* HTTP 500 upstream: 502 with its words. */
+	ck_assert_int_eq(http_post(e.sim.port, "/_sim/faults", "{\"analysis_failed\":false,"
+				   "\"http_500\":true,\"path_filter\":\"\"}", &st, &out), 0);
+	post_err(&e, "/search", "{\"target\":\"markers(kernel)\"}", 502, "500");
+
+	/* Slower than the upstream timeout: 504. */
+	ck_assert_int_eq(http_post(e.sim.port, "/_sim/faults", "{\"http_500\":false,"
+				   "\"latency_ms\":3000,\"path_filter\":\"/xy\"}", &st, &out), 0);
+	post_err(&e, "/query", b, 504, "");
+
+	/* Down: 502, and the bridge keeps serving. */
+	proc_kill(&e.sim);
+	e.sim.pid = 0;
+	post_err(&e, "/query", b, 502, "trace server");
+	ck_assert_int_eq(http_get(e.br.port, "/health", &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	free(b);
+	strbuf_release(&out);
+	env_stop(&e);
+}
+END_TEST
+
+Suite *grafana_suite(void)
+{
+	Suite *s = suite_create("grafana");
+	TCase *tc = tcase_create("bridge+tspsim");
+
+	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
+	tcase_add_test(tc, discovery_search_variable_tags);
+	tcase_add_test(tc, json_datasource_metrics_and_options);
+	tcase_add_test(tc, xy_series_match_upstream_exactly);
+	tcase_add_test(tc, xy_entry_patterns);
+	tcase_add_test(tc, time_graph_intervals_table);
+	tcase_add_test(tc, time_graph_timeline_frames_with_colours);
+	tcase_add_test(tc, events_statistics_arrows_styles);
+	tcase_add_test(tc, annotations_from_markers);
+	tcase_add_test(tc, bad_requests_are_named);
+	tcase_add_test(tc, upstream_running_failed_down_slow);
+	suite_add_tcase(s, tc);
+	return s;
+}
