@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "json_int.h"
@@ -685,6 +687,79 @@ Suite *grafana_suite(void)
 	tcase_add_test(tc, annotations_from_markers);
 	tcase_add_test(tc, bad_requests_are_named);
 	tcase_add_test(tc, upstream_running_failed_down_slow);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* ---- Grafana's own conversion (@grafana/data toDataFrame), in Node ---- */
+
+/* Runs tests/grafana/check-frames.cjs with args; its exit status, its output in log. */
+static int run_checker(const char *args, struct strbuf *log)
+{
+	char script[512], cmd[2048], logpath[] = "/tmp/tspb-frames-XXXXXX";
+	int fd = mkstemp(logpath), status;
+	char *text;
+	size_t len;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	src_path(script, sizeof(script), "tests/grafana/check-frames.cjs");
+	snprintf(cmd, sizeof(cmd), "node '%s' %s > '%s' 2>&1", script, args, logpath);
+	status = system(cmd);
+	text = read_file(logpath, &len);
+	strbuf_addstr(log, text ? text : "(no output)");
+	free(text);
+	unlink(logpath);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int count_lines(const struct strbuf *log, const char *prefix)
+{
+	const char *p = strbuf_str(log);
+	int n = 0;
+
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		n += !strncmp(p, prefix, strlen(prefix));
+	return n;
+}
+
+START_TEST(checker_rejects_wrong_frames)
+{
+	struct strbuf log = STRBUF_INIT;
+	int rc = run_checker("--self-test", &log);
+
+	ck_assert_msg(rc == 0, "self-test failed:\n%s", strbuf_str(&log));
+	ck_assert_int_ge(count_lines(&log, "ok - rejects"), 8);
+	ck_assert_int_eq(count_lines(&log, "not ok"), 0);
+	strbuf_release(&log);
+}
+END_TEST
+
+START_TEST(grafana_data_converts_every_answer)
+{
+	struct env e;
+	struct strbuf log = STRBUF_INIT;
+	char args[512];
+	int rc;
+
+	env_start(&e, NULL, NULL);
+	snprintf(args, sizeof(args), "--base http://127.0.0.1:%d --from %s --to %s", e.br.port, e.from, e.to);
+	rc = run_checker(args, &log);
+	ck_assert_msg(rc == 0, "@grafana/data checks failed:\n%s", strbuf_str(&log));
+	ck_assert_int_ge(count_lines(&log, "ok - "), 10);
+	strbuf_release(&log);
+	env_stop(&e);
+}
+END_TEST
+
+Suite *grafana_clients_suite(void)
+{
+	Suite *s = suite_create("grafana_clients");
+	TCase *tc = tcase_create("toDataFrame");
+
+	tcase_set_timeout(tc, under_valgrind() ? 600 : 120);
+	tcase_add_test(tc, checker_rejects_wrong_frames);
+	tcase_add_test(tc, grafana_data_converts_every_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,611 @@
+/*
+ * The pure pieces of the Grafana API: targets and patterns, request
+ * parsing and Grafana times, frames and their JSON shapes, and the
+ * translation of TSP models into frames. No network.
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gf_frame.h"
+#include "gf_request.h"
+#include "gf_target.h"
+#include "gf_translate.h"
+#include "json_int.h"
+#include "jsonw.h"
+#include "strbuf.h"
+
+/* ---- targets ---- */
+
+static void target_ok(struct gf_target *t, const char *s, const char *fields_json)
+{
+	char err[256] = "";
+	cJSON *f = fields_json ? json_parse_exact(fields_json, strlen(fields_json), NULL, 0) : NULL;
+
+	gf_target_init(t);
+	ck_assert_msg(gf_target_parse(t, s, f, err, sizeof(err)) == 0, "%s: %s", s, err);
+	cJSON_Delete(f);
+}
+
+static void target_err(const char *s, const char *fields_json, const char *want)
+{
+	struct gf_target t;
+	char err[256] = "";
+	cJSON *f = fields_json ? json_parse_exact(fields_json, strlen(fields_json), NULL, 0) : NULL;
+
+	gf_target_init(&t);
+	ck_assert_msg(gf_target_parse(&t, s, f, err, sizeof(err)) < 0, "%s parsed", s);
+	ck_assert_msg(strstr(err, want), "%s: '%s' lacks '%s'", s, err, want);
+	gf_target_release(&t);
+	cJSON_Delete(f);
+}
+
+START_TEST(target_parts_and_options)
+{
+	struct gf_target t;
+
+	target_ok(&t, "kernel/CPU Usage", NULL);
+	ck_assert_int_eq(t.experiment.kind, GF_PAT_EXACT);
+	ck_assert_str_eq(t.experiment.text, "kernel");
+	ck_assert_str_eq(t.output.text, "CPU Usage");
+	ck_assert_int_eq(t.has_entries, 0);
+	ck_assert_int_eq(t.limit, GF_LIMIT_DEFAULT);
+	ck_assert_int_eq(t.view, GF_VIEW_DEFAULT);
+	gf_target_release(&t);
+
+	/* Entries are the rest up to '?', slashes included; blanks trimmed. */
+	target_ok(&t, " kernel / CPU Usage / kworker/0:1 ?view=series&limit=5&markers=frames&category=Frames&format=frame", NULL);
+	ck_assert_str_eq(t.output.text, "CPU Usage");
+	ck_assert_int_eq(t.entries.kind, GF_PAT_EXACT);
+	ck_assert_str_eq(t.entries.text, "kworker/0:1");
+	ck_assert_int_eq(t.view, GF_VIEW_SERIES);
+	ck_assert_int_eq(t.limit, 5);
+	ck_assert_str_eq(t.markers, "frames");
+	ck_assert_str_eq(t.category, "Frames");
+	ck_assert_int_eq(t.format, GF_FORMAT_FRAME);
+	gf_target_release(&t);
+
+	/* Escapes: a '/' and a '?' inside names. */
+	target_ok(&t, "a\\/b/what\\?/x", NULL);
+	ck_assert_str_eq(t.experiment.text, "a/b");
+	ck_assert_str_eq(t.output.text, "what?");
+	ck_assert_str_eq(t.entries.text, "x");
+	gf_target_release(&t);
+
+	/* Fields win over the string; an entries array is a list. */
+	target_ok(&t, "kernel/CPU Usage/foo", "{\"output\":\"Thread Status\",\"entries\":[\"a\",\"b\"],\"limit\":\"7\",\"other\":1}");
+	ck_assert_str_eq(t.output.text, "Thread Status");
+	ck_assert_int_eq(t.entries.kind, GF_PAT_LIST);
+	ck_assert_uint_eq(t.entries.n_list, 2);
+	ck_assert_int_eq(t.limit, 7);
+	ck_assert(gf_pattern_match(&t.entries, "b", NULL));
+	ck_assert(!gf_pattern_match(&t.entries, "c", NULL));
+	gf_target_release(&t);
+	target_ok(&t, "", "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\",\"entries\":\"\"}");
+	ck_assert_int_eq(t.has_entries, 0);
+	gf_target_release(&t);
+
+	target_err("kernel", NULL, "expected experiment/output");
+	target_err("/CPU Usage", NULL, "expected experiment/output");
+	target_err("kernel/CPU Usage?view=pie", NULL, "unknown view \"pie\"");
+	target_err("kernel/CPU Usage?limit=0", NULL, "limit must be 1..");
+	target_err("kernel/CPU Usage?limit=abc", NULL, "limit must be 1..");
+	target_err("kernel/CPU Usage?colour=red", NULL, "unknown option \"colour\"");
+	target_err("kernel/CPU Usage?view", NULL, "needs a value");
+	target_err("kernel/CPU Usage/~(", NULL, "bad regex \"~(\"");
+	target_err("kernel/CPU Usage/#x", NULL, "not an entry id");
+	target_err("", "{\"experiment\":5,\"output\":\"x\"}", "experiment must be a string");
+	target_err("", "{\"experiment\":\"k\",\"output\":\"x\",\"entries\":[1]}", "entries must be");
+	target_err("", "{\"experiment\":\"k\",\"output\":\"x\",\"limit\":2000000}", "limit must be");
+}
+END_TEST
+
+START_TEST(pattern_kinds_match)
+{
+	struct gf_target t;
+
+	target_ok(&t, "kern*/CPU*/~^kworker/[0-9]+", NULL);
+	ck_assert_int_eq(t.experiment.kind, GF_PAT_GLOB);
+	ck_assert(gf_pattern_match(&t.experiment, "kernel", NULL));
+	ck_assert(!gf_pattern_match(&t.experiment, "ukernel", NULL));
+	ck_assert_int_eq(t.entries.kind, GF_PAT_REGEX);
+	ck_assert(gf_pattern_match_entry(&t.entries, 3, "kworker/1:1"));
+	ck_assert(!gf_pattern_match_entry(&t.entries, 3, "bash"));
+	gf_target_release(&t);
+
+	/* Globs: only '*' is special, '?' and '[' are literal. */
+	target_ok(&t, "a[1]*/o", NULL);
+	ck_assert(gf_pattern_match(&t.experiment, "a[1]x", NULL));
+	ck_assert(!gf_pattern_match(&t.experiment, "a1x", NULL));
+	gf_target_release(&t);
+
+	/* Exact matches a name or the alternative (UUID / id). */
+	target_ok(&t, "6a4f-uuid/o/#42", NULL);
+	ck_assert(gf_pattern_match(&t.experiment, "kernel", "6a4f-uuid"));
+	ck_assert(!gf_pattern_match(&t.experiment, "kernel", "other"));
+	ck_assert_int_eq(t.entries.kind, GF_PAT_ID);
+	ck_assert(gf_pattern_match_entry(&t.entries, 42, "x"));
+	ck_assert(!gf_pattern_match_entry(&t.entries, 41, "x"));
+	gf_target_release(&t);
+
+	/* "*" alone is any; an escaped star is a literal name. */
+	target_ok(&t, "*/\\*", NULL);
+	ck_assert_int_eq(t.experiment.kind, GF_PAT_ANY);
+	ck_assert_int_eq(t.output.kind, GF_PAT_EXACT);
+	ck_assert(gf_pattern_match(&t.output, "*", NULL));
+	ck_assert(!gf_pattern_match(&t.output, "x", NULL));
+	gf_target_release(&t);
+}
+END_TEST
+
+START_TEST(discovery_queries)
+{
+	struct gf_discover d;
+	char err[256];
+
+	ck_assert_int_eq(gf_discover_parse(&d, "experiments()", err, sizeof(err)), 0);
+	ck_assert_int_eq(d.kind, GF_DISC_EXPERIMENTS);
+	gf_discover_release(&d);
+	ck_assert_int_eq(gf_discover_parse(&d, " outputs( kernel , xy ) ", err, sizeof(err)), 0);
+	ck_assert_int_eq(d.kind, GF_DISC_OUTPUTS);
+	ck_assert_str_eq(d.experiment.text, "kernel");
+	ck_assert_str_eq(d.type, "TREE_TIME_XY");
+	gf_discover_release(&d);
+	ck_assert_int_eq(gf_discover_parse(&d, "entries(kernel/Thread Status)", err, sizeof(err)), 0);
+	ck_assert_int_eq(d.kind, GF_DISC_ENTRIES);
+	ck_assert_str_eq(d.output.text, "Thread Status");
+	gf_discover_release(&d);
+	ck_assert_int_eq(gf_discover_parse(&d, "markers(k*)", err, sizeof(err)), 0);
+	ck_assert_int_eq(d.experiment.kind, GF_PAT_GLOB);
+	gf_discover_release(&d);
+	ck_assert_int_eq(gf_discover_parse(&d, "cpu", err, sizeof(err)), 0);
+	ck_assert_int_eq(d.kind, GF_DISC_TARGETS);
+	ck_assert_str_eq(d.text, "cpu");
+	gf_discover_release(&d);
+
+	ck_assert_int_eq(gf_discover_parse(&d, "outputs(kernel", err, sizeof(err)), -1);
+	ck_assert(strstr(err, "missing ')'"));
+	ck_assert_int_eq(gf_discover_parse(&d, "outputs(kernel, PIE)", err, sizeof(err)), -1);
+	ck_assert(strstr(err, "unknown type \"PIE\""));
+	ck_assert_int_eq(gf_discover_parse(&d, "entries(kernel)", err, sizeof(err)), -1);
+	ck_assert(strstr(err, "experiment/output"));
+}
+END_TEST
+
+/* ---- requests and times ---- */
+
+static int64_t iso(const char *s)
+{
+	int64_t ns = 0;
+
+	ck_assert_msg(gf_time_parse_iso(s, &ns) == 0, "%s", s);
+	return ns;
+}
+
+START_TEST(iso_times_are_exact)
+{
+	int64_t ns;
+
+	ck_assert(iso("1970-01-01T00:00:00Z") == 0);
+	ck_assert(iso("2023-11-14T22:13:20Z") == INT64_C(1700000000000000000));
+	ck_assert(iso("2023-11-14T22:13:20.5Z") == INT64_C(1700000000500000000));
+	ck_assert(iso("2023-11-14T22:13:20.500Z") == INT64_C(1700000000500000000));
+	ck_assert(iso("2023-11-14T22:13:20.123456789Z") == INT64_C(1700000000123456789));
+	ck_assert(iso("2023-11-15T00:13:20.123+02:00") == INT64_C(1700000000123000000));
+	ck_assert(iso("2023-11-14T17:13:20-0500") == INT64_C(1700000000000000000));
+	ck_assert(iso("2024-02-29") == INT64_C(1709164800000000000));
+	ck_assert(iso("1969-12-31T23:59:59.999Z") == INT64_C(-1000000));
+	ck_assert_int_eq(gf_time_parse_iso("2023-02-29T00:00:00Z", &ns), -1);
+	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20", &ns), -1);   /* no zone */
+	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20.1234567891Z", &ns), -1);
+	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T25:13:20Z", &ns), -1);
+	ck_assert_int_eq(gf_time_parse_iso("now-6h", &ns), -1);
+	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20Zjunk", &ns), -1);
+	ck_assert_int_eq(gf_time_parse_iso("2263-01-01T00:00:00Z", &ns), -2);
+	ck_assert_int_eq(gf_time_parse_iso("1600-01-01T00:00:00Z", &ns), -2);
+}
+END_TEST
+
+START_TEST(query_requests)
+{
+	static const char simplejson[] =
+		"{\"panelId\":1,\"range\":{\"from\":\"2016-10-31T06:33:44.866Z\",\"to\":\"2016-10-31T12:33:44.866Z\","
+		"\"raw\":{\"from\":\"now-6h\",\"to\":\"now\"}},\"rangeRaw\":{\"from\":\"now-6h\",\"to\":\"now\"},"
+		"\"interval\":\"30s\",\"intervalMs\":30000,\"targets\":[{\"target\":\"upper_50\",\"refId\":\"A\","
+		"\"type\":\"timeserie\"},{\"target\":\"upper_75\",\"refId\":\"B\",\"type\":\"table\",\"data\":{\"x\":1}}],"
+		"\"adhocFilters\":[{\"key\":\"City\",\"operator\":\"=\",\"value\":\"Berlin\"}],\"format\":\"json\","
+		"\"maxDataPoints\":550}";
+	static const char json_ds[] =
+		"{\"range\":{\"from\":1700000000500,\"to\":1700000010500.25},\"targets\":[{\"target\":\"series\","
+		"\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\"}},{\"target\":\"x\",\"payload\":"
+		"\"{\\\"output\\\": \\\"CPU\\\"}\",\"hide\":true}],\"filters\":[{\"key\":\"experiment\","
+		"\"operator\":\"=~\",\"value\":\"k.*\"}]}";
+	struct gf_query_req r;
+	char err[256];
+
+	ck_assert_msg(gf_query_req_parse(&r, simplejson, strlen(simplejson), err, sizeof(err)) == 0, "%s", err);
+	ck_assert(r.from_ns == INT64_C(1477895624866000000));
+	ck_assert(r.to_ns == INT64_C(1477917224866000000));
+	ck_assert_int_eq(r.max_data_points, 550);
+	ck_assert_int_eq(r.interval_ms, 30000);
+	ck_assert_uint_eq(r.n_targets, 2);
+	ck_assert_str_eq(r.targets[0].target, "upper_50");
+	ck_assert_int_eq(r.targets[0].type, GF_TT_TIMESERIE);
+	ck_assert_int_eq(r.targets[1].type, GF_TT_TABLE);
+	ck_assert_ptr_nonnull(r.targets[1].fields);
+	ck_assert_int_eq(r.targets[1].has_payload, 0);
+	ck_assert_uint_eq(r.n_filters, 1);
+	ck_assert_str_eq(r.filters[0].value, "Berlin");
+	gf_query_req_release(&r);
+
+	ck_assert_msg(gf_query_req_parse(&r, json_ds, strlen(json_ds), err, sizeof(err)) == 0, "%s", err);
+	ck_assert(r.from_ns == INT64_C(1700000000500000000));
+	ck_assert(r.to_ns == INT64_C(1700000010500250000));
+	ck_assert_int_eq(r.targets[0].has_payload, 1);
+	ck_assert_int_eq(r.targets[0].type, GF_TT_NONE);
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(r.targets[1].fields, "output")), "CPU");
+	ck_assert_int_eq(r.targets[1].hide, 1);
+	ck_assert_str_eq(r.filters[0].op, "=~");
+	gf_query_req_release(&r);
+}
+END_TEST
+
+static void query_err(const char *body, const char *want)
+{
+	struct gf_query_req r;
+	char err[256] = "";
+
+	ck_assert_msg(gf_query_req_parse(&r, body, strlen(body), err, sizeof(err)) < 0, "%s parsed", body);
+	ck_assert_msg(strstr(err, want), "%s: '%s' lacks '%s'", body, err, want);
+}
+
+#define RANGE "\"range\":{\"from\":\"2023-01-01T00:00:00Z\",\"to\":\"2023-01-02T00:00:00Z\"}"
+
+START_TEST(query_request_errors)
+{
+	query_err("", "empty");
+	query_err("{", "not JSON");
+	query_err("[1]", "JSON object");
+	query_err("{\"targets\":[]}", "range is missing");
+	query_err("{\"range\":5,\"targets\":[]}", "range must be an object");
+	query_err("{\"range\":{\"from\":\"x\",\"to\":\"2023-01-01T00:00:00Z\"},\"targets\":[]}", "range.from: not a date");
+	query_err("{\"range\":{\"from\":\"2023-01-02T00:00:00Z\",\"to\":\"2023-01-01T00:00:00Z\"},\"targets\":[]}",
+		  "after range.to");
+	query_err("{\"range\":{\"from\":1e300,\"to\":2},\"targets\":[]}", "range.from");
+	query_err("{" RANGE "}", "targets must be an array");
+	query_err("{" RANGE ",\"targets\":[5]}", "targets[0] must be an object");
+	query_err("{" RANGE ",\"targets\":[{\"target\":1}]}", "targets[0].target must be a string");
+	query_err("{" RANGE ",\"targets\":[{},{\"refId\":[]}]}", "targets[1].refId must be a string");
+	query_err("{" RANGE ",\"targets\":[{\"type\":\"pie\"}]}", "type \"pie\"");
+	query_err("{" RANGE ",\"targets\":[{\"payload\":\"{nope\"}]}", "payload is not a JSON object");
+	query_err("{" RANGE ",\"targets\":[{\"data\":[1]}]}", "data must be an object");
+	query_err("{" RANGE ",\"targets\":[],\"maxDataPoints\":\"x\"}", "maxDataPoints must be a number");
+	query_err("{" RANGE ",\"targets\":[],\"maxDataPoints\":0}", "maxDataPoints must be at least 1");
+	query_err("{" RANGE ",\"targets\":[],\"adhocFilters\":[{\"key\":\"a\",\"operator\":\"<\",\"value\":\"b\"}]}",
+		  "operator \"<\"");
+}
+END_TEST
+
+START_TEST(small_requests)
+{
+	struct gf_small_req r;
+	struct gf_annotation_req a;
+	char err[256];
+	static const char ann[] = "{" RANGE ",\"annotation\":{\"name\":\"F\",\"query\":\"kernel/X\"}}";
+
+	ck_assert_int_eq(gf_small_req_parse(&r, GF_REQ_SEARCH, "", 0, err, sizeof(err)), 0);
+	ck_assert_str_eq(r.target, "");
+	gf_small_req_release(&r);
+	ck_assert_int_eq(gf_small_req_parse(&r, GF_REQ_VARIABLE, "{\"payload\":{\"target\":\"experiments()\"}}", 38,
+					    err, sizeof(err)), 0);
+	ck_assert_str_eq(r.target, "experiments()");
+	gf_small_req_release(&r);
+	ck_assert_int_eq(gf_small_req_parse(&r, GF_REQ_PAYLOAD_OPTIONS, "{\"metric\":\"m\"}", 14, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "required"));
+	ck_assert_int_eq(gf_small_req_parse(&r, GF_REQ_TAG_VALUES, "{\"key\":3}", 9, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "key must be a string"));
+	ck_assert_int_eq(gf_annotation_req_parse(&a, ann, strlen(ann), err, sizeof(err)), 0);
+	ck_assert_str_eq(a.query, "kernel/X");
+	ck_assert_str_eq(a.name, "F");
+	gf_annotation_req_release(&a);
+	ck_assert_int_eq(gf_annotation_req_parse(&a, "{" RANGE "}", strlen("{" RANGE "}"), err, sizeof(err)), -1);
+	ck_assert(strstr(err, "annotation must be an object"));
+}
+END_TEST
+
+/* ---- frames ---- */
+
+static char *write_with(void (*fn)(struct jsonw *, const struct gf_frame *), const struct gf_frame *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+
+	jsonw_init(&w, &sb);
+	fn(&w, f);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	return strbuf_detach(&sb, NULL);
+}
+
+START_TEST(frame_shapes)
+{
+	struct gf_frame f;
+	struct gf_mapping m = { "Running", NULL, "#00c800" };
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	char *s;
+
+	ck_assert(gf_ns_to_ms(INT64_C(1700000000500644597)) == INT64_C(1700000000500));
+	ck_assert(gf_ns_to_ms(-1) == -1);
+	ck_assert(gf_ns_to_ms(-1000000) == -1);
+	ck_assert(gf_ns_to_ms(-1000001) == -2);
+
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_frame_set_name(&f, "Total"), 0);
+	ck_assert_int_eq(gf_frame_set_ref_id(&f, "A"), 0);
+	ck_assert_int_eq(gf_frame_add_field(&f, "time", GF_TIME), 0);
+	ck_assert_int_eq(gf_frame_add_field(&f, "v", GF_NUMBER), 1);
+	ck_assert_int_eq(gf_frame_add_row(&f), 0);
+	ck_assert_int_eq(gf_frame_add_row(&f), 1);
+	gf_set_time(&f, 0, 0, INT64_C(1700000000500));
+	gf_set_time(&f, 0, 1, INT64_C(1700000000600));
+	gf_set_num(&f, 1, 0, 0.25);             /* row 1 stays null */
+	f.is_series = 1;
+
+	jsonw_init(&w, &sb);
+	ck_assert_int_eq(gf_write_timeseries(&w, &f, 1), 0);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_str_eq(sb.buf, "{\"target\":\"Total\",\"refId\":\"A\",\"datapoints\":[[0.25,1700000000500],[null,1700000000600]]}");
+	strbuf_release(&sb);
+	jsonw_init(&w, &sb);
+	ck_assert_int_eq(gf_write_timeseries(&w, &f, 0), -1);  /* field 0 is the time */
+	strbuf_release(&sb);
+
+	/* A string field added later starts with nulls; mappings and notices. */
+	ck_assert_int_eq(gf_frame_add_field(&f, "state", GF_STRING), 2);
+	ck_assert_int_eq(gf_set_str(&f, 2, 1, "Running"), 0);
+	ck_assert_int_eq(gf_field_set_mappings(&f, 2, &m, 1), 0);
+	ck_assert_int_eq(gf_frame_notice(&f, "partial %d", 1), 0);
+	s = write_with(gf_write_table, &f);
+	ck_assert_str_eq(s, "{\"type\":\"table\",\"refId\":\"A\",\"name\":\"Total\",\"columns\":[{\"text\":\"time\","
+			 "\"type\":\"time\"},{\"text\":\"v\",\"type\":\"number\"},{\"text\":\"state\",\"type\":\"string\"}],"
+			 "\"rows\":[[1700000000500,0.25,null],[1700000000600,null,\"Running\"]],\"meta\":{\"notices\":"
+			 "[{\"severity\":\"warning\",\"text\":\"partial 1\"}]}}");
+	free(s);
+	s = write_with(gf_write_dataframe, &f);
+	ck_assert_msg(strstr(s, "{\"name\":\"state\",\"type\":\"string\",\"values\":[null,\"Running\"],\"config\":"
+			     "{\"mappings\":[{\"type\":\"value\",\"options\":{\"Running\":{\"text\":\"Running\","
+			     "\"color\":\"#00c800\",\"index\":0}}}]}}"), "%s", s);
+	ck_assert_msg(strstr(s, "{\"name\":\"time\",\"type\":\"time\",\"values\":[1700000000500,1700000000600],\"config\":{}}"),
+		      "%s", s);
+	free(s);
+	gf_frame_release(&f);
+}
+END_TEST
+
+/* ---- translation ---- */
+
+static void model(struct tsp_model *m, enum tsp_model_kind kind, const char *json)
+{
+	struct tsp_error e;
+
+	tsp_model_init(m);
+	tsp_error_clear(&e);
+	ck_assert_msg(tsp_model_parse(m, kind, json, strlen(json), &e) == 0, "%s: %s", json, e.msg);
+}
+
+static const char tg_tree[] =
+	"{\"model\":{\"entries\":[{\"id\":0,\"parentId\":-1,\"labels\":[\"kernel\"]},"
+	"{\"id\":1,\"parentId\":0,\"labels\":[\"bash\",\"316\"],\"hasData\":true},"
+	"{\"id\":2,\"parentId\":0,\"labels\":[\"sshd\",\"400\"],\"hasData\":true}]},\"status\":\"COMPLETED\"}";
+static const char tg_styles[] =
+	"{\"model\":{\"styles\":{\"STATE\":{\"values\":{\"opacity\":1}},"
+	"\"USERMODE\":{\"parentKey\":\"STATE\",\"values\":{\"style-name\":\"Running\",\"background-color\":\"#00c800\"}},"
+	"\"WAIT\":{\"parentKey\":\"STATE\",\"values\":{\"style-name\":\"Wait blocked\",\"background-color\":\"#c8c800\"}}}},"
+	"\"status\":\"COMPLETED\"}";
+static const char tg_states[] =
+	"{\"model\":{\"rows\":[{\"entryId\":1,\"states\":["
+	"{\"start\":1700000000500644597,\"end\":1700000000700000000,\"style\":{\"parentKey\":\"USERMODE\"}},"
+	"{\"start\":1700000000700000000,\"end\":1700000000900000000},"
+	"{\"start\":1700000000900000000,\"end\":1700000001000000000,\"style\":{\"parentKey\":\"WAIT\"}}]},"
+	"{\"entryId\":2,\"states\":[{\"start\":1700000000600000000,\"end\":1700000000800000000,\"label\":\"custom\"}]},"
+	"{\"entryId\":9,\"states\":[{\"start\":1700000000600000000,\"end\":1700000000650000000,\"style\":{\"parentKey\":\"WAIT\"}}]}"
+	"]},\"status\":\"COMPLETED\"}";
+
+START_TEST(translate_intervals_and_timeline)
+{
+	struct tsp_model tree, styles, states;
+	struct gf_frame f;
+	char err[256];
+
+	model(&tree, TSP_M_TREE, tg_tree);
+	model(&styles, TSP_M_STYLES, tg_styles);
+	model(&states, TSP_M_TG_STATES, tg_states);
+
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_intervals(&f, &tree.u.tree, &states.u.states, &styles.u.styles,
+					 INT64_C(1700000000000000000), INT64_C(1700000000950000000), 100,
+					 err, sizeof(err)), 0);
+	/* The gap (no style, no label) is not an interval; the last state is clipped. */
+	ck_assert_uint_eq(f.length, 4);
+	ck_assert_str_eq(f.fields[0].strs[0], "bash");
+	ck_assert_str_eq(f.fields[3].strs[0], "Running");
+	ck_assert(f.fields[1].times[0] == INT64_C(1700000000500));
+	ck_assert_str_eq(f.fields[6].strs[0], "1700000000500644597");
+	ck_assert_str_eq(f.fields[0].strs[1], "sshd");
+	ck_assert_str_eq(f.fields[3].strs[1], "custom");
+	ck_assert_str_eq(f.fields[0].strs[2], "#9");       /* a row the tree does not know */
+	ck_assert_str_eq(f.fields[3].strs[3], "Wait blocked");
+	ck_assert_str_eq(f.fields[7].strs[3], "1700000000950000000");
+	ck_assert(fabs(f.fields[5].nums[3] - 50.0) < 1e-9);
+	ck_assert_uint_eq(f.n_notices, 0);
+	gf_frame_release(&f);
+
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_intervals(&f, &tree.u.tree, &states.u.states, &styles.u.styles,
+					 0, INT64_MAX, 2, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.length, 2);
+	ck_assert_uint_eq(f.n_notices, 1);
+	ck_assert(strstr(f.notices[0], "first 2 of 4"));
+	gf_frame_release(&f);
+
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_timeline(&f, &tree.u.tree, &states.u.states, &styles.u.styles,
+					0, INT64_MAX, 100, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.n_fields, 4);
+	ck_assert_str_eq(f.fields[1].name, "bash");
+	/* times: 500 600 650 700(bash ends, gap) 800 900 1000 */
+	ck_assert_uint_eq(f.length, 7);
+	ck_assert(f.fields[0].times[0] == INT64_C(1700000000500));
+	ck_assert_str_eq(f.fields[1].strs[0], "Running");
+	ck_assert_str_eq(f.fields[1].strs[1], "Running");
+	ck_assert_ptr_null(f.fields[1].strs[3]);           /* the gap */
+	ck_assert_str_eq(f.fields[1].strs[5], "Wait blocked");
+	ck_assert_ptr_null(f.fields[1].strs[6]);           /* after the last state */
+	ck_assert_ptr_null(f.fields[2].strs[0]);           /* sshd starts at 600 */
+	ck_assert_str_eq(f.fields[2].strs[1], "custom");
+	ck_assert_uint_eq(f.fields[1].n_mappings, 2);
+	ck_assert_str_eq(f.fields[1].mappings[0].color, "#00c800");
+	gf_frame_release(&f);
+
+	tsp_model_release(&tree);
+	tsp_model_release(&styles);
+	tsp_model_release(&states);
+}
+END_TEST
+
+START_TEST(translate_series_events_tree_annotations)
+{
+	struct tsp_model xy, cols, lines, dt, an;
+	struct gf_frame f;
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	char err[256];
+	int64_t ns;
+
+	model(&xy, TSP_M_XY, "{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"Total\","
+	      "\"xValues\":[1700000000500644597,1700000000600644597],\"yValues\":[1.5,2.5]},"
+	      "{\"seriesId\":2,\"seriesName\":\"cats\",\"xCategories\":[\"a\"],\"yValues\":[1]}]},"
+	      "\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_series(&f, &xy.u.xy.series[0], "kernel/CPU", err, sizeof(err)), 0);
+	ck_assert_str_eq(f.name, "kernel/CPU: Total");
+	ck_assert(f.fields[0].times[1] == INT64_C(1700000000600));
+	ck_assert(f.fields[1].nums[1] == 2.5);
+	gf_frame_release(&f);
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_series(&f, &xy.u.xy.series[1], NULL, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "no xValues"));
+	gf_frame_release(&f);
+
+	ck_assert_int_eq(gf_parse_epoch_seconds("1700000000.501 862 836", &ns), 0);
+	ck_assert(ns == INT64_C(1700000000501862836));
+	ck_assert_int_eq(gf_parse_epoch_seconds("22:13:20.501 862 836", &ns), -1);
+	model(&cols, TSP_M_TABLE_COLUMNS, "{\"model\":[{\"id\":0,\"name\":\"Timestamp\",\"type\":\"TIMESTAMP\"},"
+	      "{\"id\":1,\"name\":\"CPU\",\"type\":\"NUMBER\"},{\"id\":2,\"name\":\"Event type\",\"type\":\"STRING\"}],"
+	      "\"status\":\"COMPLETED\"}");
+	model(&lines, TSP_M_TABLE_LINES, "{\"model\":{\"size\":9,\"lowIndex\":3,\"columnIds\":[0,1,2],\"lines\":["
+	      "{\"index\":3,\"cells\":[{\"content\":\"1700000000.501 862 836\"},{\"content\":\"1\"},{\"content\":\"sched_switch\"}]},"
+	      "{\"index\":4,\"cells\":[{\"content\":\"1700000002.000 000 001\"},{\"content\":\"2\"},{\"content\":\"irq\"}]}]},"
+	      "\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_events(&f, &cols.u.columns, &lines.u.lines, INT64_C(1700000002000000000), 7, 2,
+				      err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.length, 1);                    /* the second line is after `to` */
+	ck_assert_str_eq(f.fields[0].name, "time");
+	ck_assert(f.fields[0].times[0] == INT64_C(1700000000501));
+	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
+	ck_assert(f.fields[2].nums[0] == 1);
+	ck_assert_str_eq(f.fields[3].strs[0], "sched_switch");
+	ck_assert(strstr(f.notices[0], "of 7 events"));
+	gf_frame_release(&f);
+
+	model(&dt, TSP_M_TREE, "{\"model\":{\"headers\":[{\"name\":\"Name\"},{\"name\":\"Count\"},{\"name\":\"Share\"}],"
+	      "\"entries\":[{\"id\":0,\"parentId\":-1,\"labels\":[\"kernel\",\"10\",\"100 %\"]},"
+	      "{\"id\":1,\"parentId\":0,\"labels\":[\"sched_switch\",\"7\",\"70 %\"]},"
+	      "{\"id\":2,\"parentId\":0,\"labels\":[\"irq\",\"3\",\"30 %\"]}]},\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	{
+		int64_t ids[] = { 1 };
+
+		ck_assert_int_eq(gf_tr_data_tree(&f, &dt.u.tree, ids, 1, err, sizeof(err)), 0);
+	}
+	ck_assert_uint_eq(f.length, 1);
+	ck_assert_str_eq(f.fields[1].strs[0], "kernel / sched_switch");
+	ck_assert_str_eq(f.fields[2].name, "Count");
+	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
+	ck_assert(f.fields[2].nums[0] == 7);
+	ck_assert_int_eq(f.fields[3].type, GF_STRING);
+	gf_frame_release(&f);
+
+	model(&an, TSP_M_ANNOTATIONS, "{\"model\":{\"annotations\":{\"Frames\":[{\"time\":1700000000500644597,"
+	      "\"duration\":100000000,\"entryId\":-1,\"type\":\"CHART\",\"label\":\"frame 1\"}]}},"
+	      "\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_annotations(&f, &an.u.annotations, err, sizeof(err)), 0);
+	jsonw_init(&w, &sb);
+	jsonw_arr_begin(&w);
+	gf_write_annotations(&w, &f, "{\"name\":\"F\"}");
+	jsonw_arr_end(&w);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_str_eq(sb.buf, "[{\"annotation\":{\"name\":\"F\"},\"time\":1700000000500,\"timeEnd\":1700000000600,"
+			 "\"title\":\"Frames\",\"text\":\"frame 1\",\"tags\":[\"Frames\"]}]");
+	strbuf_release(&sb);
+	gf_frame_release(&f);
+
+	tsp_model_release(&xy);
+	tsp_model_release(&cols);
+	tsp_model_release(&lines);
+	tsp_model_release(&dt);
+	tsp_model_release(&an);
+}
+END_TEST
+
+Suite *gf_target_suite(void)
+{
+	Suite *s = suite_create("gf_target");
+	TCase *tc = tcase_create("pure");
+
+	tcase_add_test(tc, target_parts_and_options);
+	tcase_add_test(tc, pattern_kinds_match);
+	tcase_add_test(tc, discovery_queries);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *gf_request_suite(void)
+{
+	Suite *s = suite_create("gf_request");
+	TCase *tc = tcase_create("pure");
+
+	tcase_add_test(tc, iso_times_are_exact);
+	tcase_add_test(tc, query_requests);
+	tcase_add_test(tc, query_request_errors);
+	tcase_add_test(tc, small_requests);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *gf_frame_suite(void)
+{
+	Suite *s = suite_create("gf_frame");
+	TCase *tc = tcase_create("pure");
+
+	tcase_add_test(tc, frame_shapes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *gf_translate_suite(void)
+{
+	Suite *s = suite_create("gf_translate");
+	TCase *tc = tcase_create("pure");
+
+	tcase_add_test(tc, translate_intervals_and_timeline);
+	tcase_add_test(tc, translate_series_events_tree_annotations);
+	suite_add_tcase(s, tc);
+	return s;
+}
