@@ -246,3 +246,23 @@ char *read_file(const char *path, size_t *len)
 	}
 	return strbuf_detach(&sb, len);
 }
+
+int run_node(const char *script_rel, const char *args, struct strbuf *log)
+{
+	char script[512], cmd[4096], logpath[] = "/tmp/tspb-node-XXXXXX";
+	int fd = mkstemp(logpath), status;
+	char *text;
+	size_t len;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	src_path(script, sizeof(script), script_rel);
+	snprintf(cmd, sizeof(cmd), "node '%s' %s > '%s' 2>&1", script, args, logpath);
+	status = system(cmd);
+	text = read_file(logpath, &len);
+	strbuf_addstr(log, text ? text : "(no output)");
+	free(text);
+	unlink(logpath);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

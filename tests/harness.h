@@ -56,6 +56,12 @@ const char *src_path(char *buf, size_t len, const char *rel);
 /* Reads a whole file; returns NULL on failure. free() it. */
 char *read_file(const char *path, size_t *len);
 
+/*
+ * Runs `node <repo>/<script_rel> <args>` (args already quoted as needed),
+ * its stdout and stderr into log. Returns its exit status, -1 if it did not exit.
+ */
+int run_node(const char *script_rel, const char *args, struct strbuf *log);
+
 /* Whether the suite runs under valgrind (timeouts are then stretched). */
 int under_valgrind(void);
 

@@ -693,24 +693,9 @@ Suite *grafana_suite(void)
 
 /* ---- Grafana's own conversion (@grafana/data toDataFrame), in Node ---- */
 
-/* Runs tests/grafana/check-frames.cjs with args; its exit status, its output in log. */
 static int run_checker(const char *args, struct strbuf *log)
 {
-	char script[512], cmd[2048], logpath[] = "/tmp/tspb-frames-XXXXXX";
-	int fd = mkstemp(logpath), status;
-	char *text;
-	size_t len;
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	src_path(script, sizeof(script), "tests/grafana/check-frames.cjs");
-	snprintf(cmd, sizeof(cmd), "node '%s' %s > '%s' 2>&1", script, args, logpath);
-	status = system(cmd);
-	text = read_file(logpath, &len);
-	strbuf_addstr(log, text ? text : "(no output)");
-	free(text);
-	unlink(logpath);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return run_node("tests/grafana/check-frames.cjs", args, log);
 }
 
 static int count_lines(const struct strbuf *log, const char *prefix)

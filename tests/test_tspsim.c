@@ -715,23 +715,11 @@ END_TEST
 /* The spec validator (Node + ajv) against a running tspsim; its exit status. */
 static int t_run_validator(int port, const char *extra, struct strbuf *log)
 {
-	char script[512], spec[512], cmd[2048], logpath[] = "/tmp/tspsim-validate-XXXXXX";
-	int fd = mkstemp(logpath), status;
-	char *text;
-	size_t len;
+	char spec[512], args[1024];
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	src_path(script, sizeof(script), "tests/spec/validate-tspsim.mjs");
 	src_path(spec, sizeof(spec), "spec/tsp/API.yaml");
-	snprintf(cmd, sizeof(cmd), "node '%s' --spec '%s' %s --base http://127.0.0.1:%d/tsp/api > '%s' 2>&1",
-		 script, spec, extra, port, logpath);
-	status = system(cmd);
-	text = read_file(logpath, &len);
-	strbuf_addstr(log, text ? text : "(no output)");
-	free(text);
-	unlink(logpath);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	snprintf(args, sizeof(args), "--spec '%s' %s --base http://127.0.0.1:%d/tsp/api", spec, extra, port);
+	return run_node("tests/spec/validate-tspsim.mjs", args, log);
 }
 
 /* The last line of the validator's log ("N passed, M failed"). */

@@ -7,9 +7,10 @@
  * series, SimpleJSON table, or a data frame that @grafana/data's
  * toDataFrame() takes as it is. See docs/grafana-api.md.
  *
- * Ownership: a frame owns everything it points to through its arena; strings
- * and arrays handed to the setters are copied. gf_frame_release() frees it
- * all. A frame is built by one thread.
+ * Ownership: a frame owns everything it points to: value arrays (malloc'd,
+ * they grow with the rows) and strings (copied into its arena, except those
+ * given to gf_set_str_ref). gf_frame_release() frees it all. A frame is
+ * built by one thread.
  */
 
 #include <stddef.h>
@@ -63,7 +64,7 @@ struct gf_frame {
 	 * everything else a table. Set by gf_translate.
 	 */
 	int is_series;
-	struct arena arena;     /* owns every pointer above */
+	struct arena arena;     /* owns the strings; the value arrays are malloc'd */
 };
 
 void gf_frame_init(struct gf_frame *f);

@@ -145,6 +145,26 @@ static int style_mappings(const struct tsp_styles *ss, struct gf_mapping **out, 
 	return 0;
 }
 
+/* ---- fields by table ---- */
+
+struct field_spec {
+	const char *name;
+	enum gf_field_type type;
+};
+
+/* Adds the fields in order (their indexes are their positions) and room for n rows. */
+static int add_fields(struct gf_frame *f, const struct field_spec *spec, size_t n_spec, size_t rows)
+{
+	size_t i;
+
+	for (i = 0; i < n_spec; i++)
+		if (gf_frame_add_field(f, spec[i].name, spec[i].type) < 0)
+			return -1;
+	return gf_frame_reserve(f, rows);
+}
+
+#define ADD_FIELDS(f, spec, rows) add_fields((f), (spec), sizeof(spec) / sizeof((spec)[0]), (rows))
+
 /* ---- series ---- */
 
 int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *prefix,
@@ -198,6 +218,12 @@ static char *ns_text(struct gf_frame *f, int64_t ns)
 	return arena_strdup(&f->arena, buf);
 }
 
+static const struct field_spec interval_fields[] = {
+	{ "row", GF_STRING }, { "start", GF_TIME }, { "end", GF_TIME }, { "state", GF_STRING },
+	{ "label", GF_STRING }, { "duration_ms", GF_NUMBER }, { "start_ns", GF_STRING },
+	{ "end_ns", GF_STRING }, { "row_id", GF_NUMBER },
+};
+
 int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
 		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
 		    char *err, size_t errlen)
@@ -227,13 +253,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 		}
 	qsort(iv, n, sizeof(*iv), cmp_interval);
 	shown = limit > 0 && n > (size_t)limit ? (size_t)limit : n;
-	if (gf_frame_add_field(f, "row", GF_STRING) < 0 || gf_frame_add_field(f, "start", GF_TIME) < 0 ||
-	    gf_frame_add_field(f, "end", GF_TIME) < 0 || gf_frame_add_field(f, "state", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "label", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "duration_ms", GF_NUMBER) < 0 ||
-	    gf_frame_add_field(f, "start_ns", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "end_ns", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "row_id", GF_NUMBER) < 0 || gf_frame_reserve(f, shown) < 0)
+	if (ADD_FIELDS(f, interval_fields, shown) < 0)
 		goto nomem;
 	for (i = 0; i < shown; i++) {
 		const struct interval *v = &iv[i];
@@ -396,6 +416,12 @@ out:
 
 /* ---- arrows, styles ---- */
 
+static const struct field_spec arrow_fields[] = {
+	{ "source", GF_STRING }, { "target", GF_STRING }, { "start", GF_TIME }, { "end", GF_TIME },
+	{ "duration_ms", GF_NUMBER }, { "type", GF_STRING }, { "source_id", GF_NUMBER },
+	{ "target_id", GF_NUMBER }, { "start_ns", GF_STRING }, { "end_ns", GF_STRING },
+};
+
 int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
 		 const struct tsp_styles *styles, long limit, char *err, size_t errlen)
 {
@@ -405,15 +431,7 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 	int ret = -1;
 	enum { C_SRC, C_DST, C_START, C_END, C_DUR, C_TYPE, C_SID, C_DID, C_SNS, C_ENS };
 
-	if (row_index_init(&ri, tree) < 0 ||
-	    gf_frame_add_field(f, "source", GF_STRING) < 0 || gf_frame_add_field(f, "target", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "start", GF_TIME) < 0 || gf_frame_add_field(f, "end", GF_TIME) < 0 ||
-	    gf_frame_add_field(f, "duration_ms", GF_NUMBER) < 0 ||
-	    gf_frame_add_field(f, "type", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "source_id", GF_NUMBER) < 0 ||
-	    gf_frame_add_field(f, "target_id", GF_NUMBER) < 0 ||
-	    gf_frame_add_field(f, "start_ns", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "end_ns", GF_STRING) < 0 || gf_frame_reserve(f, shown) < 0)
+	if (row_index_init(&ri, tree) < 0 || ADD_FIELDS(f, arrow_fields, shown) < 0)
 		goto nomem;
 	for (i = 0; i < shown; i++) {
 		const struct tsp_tg_arrow *x = &a->items[i];
@@ -450,10 +468,12 @@ out:
 
 int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err, size_t errlen)
 {
+	static const struct field_spec spec[] = {
+		{ "state", GF_STRING }, { "name", GF_STRING }, { "color", GF_STRING },
+	};
 	size_t i;
 
-	if (gf_frame_add_field(f, "state", GF_STRING) < 0 || gf_frame_add_field(f, "name", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "color", GF_STRING) < 0)
+	if (ADD_FIELDS(f, spec, 0) < 0)
 		return nomem(err, errlen);
 	for (i = 0; styles && i < styles->n; i++) {
 		const struct tsp_style *s = &styles->items[i].style;
@@ -680,11 +700,13 @@ out:
 
 int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char *err, size_t errlen)
 {
+	static const struct field_spec spec[] = {
+		{ "time", GF_TIME }, { "timeEnd", GF_TIME }, { "title", GF_STRING }, { "text", GF_STRING },
+		{ "tags", GF_STRING },
+	};
 	size_t c, i;
 
-	if (gf_frame_add_field(f, "time", GF_TIME) < 0 || gf_frame_add_field(f, "timeEnd", GF_TIME) < 0 ||
-	    gf_frame_add_field(f, "title", GF_STRING) < 0 || gf_frame_add_field(f, "text", GF_STRING) < 0 ||
-	    gf_frame_add_field(f, "tags", GF_STRING) < 0)
+	if (ADD_FIELDS(f, spec, 0) < 0)
 		return nomem(err, errlen);
 	for (c = 0; a && c < a->n; c++) {
 		const struct tsp_annotation_category *cat = &a->categories[c];

@@ -195,18 +195,34 @@ static void write_names(struct jsonw *w, const struct names *s, enum names_shape
 	jsonw_arr_end(w);
 }
 
-/* Appends name with the target syntax's special characters escaped. */
-static int escape_part(struct strbuf *sb, const char *name, int entries)
+/*
+ * Appends name as one target part, the syntax's special characters escaped;
+ * in_call also escapes what delimits a discovery call's arguments.
+ */
+static int escape_name(struct strbuf *sb, const char *name, int entries, int in_call)
 {
+	const char *start = name;
+
 	for (; *name; name++) {
 		int special = *name == '\\' || *name == '?' || *name == '&' || *name == '*' ||
+			      (in_call && (*name == '(' || *name == ')' || *name == ',')) ||
 			      (!entries && *name == '/') ||
-			      (*name == '~' && sb->len == 0) || (*name == '#' && entries);
+			      (name == start && (*name == '~' || (entries && *name == '#')));
 
 		if ((special && strbuf_addch(sb, '\\') < 0) || strbuf_addch(sb, *name) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int escape_part(struct strbuf *sb, const char *name, int entries)
+{
+	return escape_name(sb, name, entries, 0);
+}
+
+static int escape_arg(struct strbuf *sb, const char *name)
+{
+	return escape_name(sb, name, 0, 1);
 }
 
 /* ---- discovery ---- */
@@ -382,25 +398,41 @@ out:
 	return ret;
 }
 
-/* POST /search {target} (SimpleJSON): a list of strings. */
-void grafana_search(const struct http_request *req, struct http_response *res)
+/* The discovery query of a small request: its target, or the one a tag key stands for. */
+static const char *discovery_query(struct gctx *x, enum gf_small_kind kind, const struct gf_small_req *r)
+{
+	if (kind != GF_REQ_TAG_VALUES)
+		return r->target;
+	if (!strcmp(r->key, "experiment"))
+		return "experiments()";
+	if (!strcmp(r->key, "output"))
+		return "outputs(*)";
+	fail(x, 400, "unknown tag key \"%s\": experiment or output", r->key);
+	return NULL;
+}
+
+/* /search, /variable and /tag-values: a discovery query answered as a list of names. */
+static void serve_names(const struct http_request *req, struct http_response *res,
+			enum gf_small_kind kind, enum names_shape shape)
 {
 	struct gctx x;
 	struct gf_small_req r;
 	struct names s = { 0 };
 	struct jsonw w;
+	const char *q;
 
 	memset(&r, 0, sizeof(r));
 	if (ctx_init(&x, req) < 0)
 		goto fail;
-	if (gf_small_req_parse(&r, GF_REQ_SEARCH, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
+	if (gf_small_req_parse(&r, kind, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
 		x.status = 400;
 		goto fail;
 	}
-	if (discover(&x, r.target, &s) < 0)
+	q = discovery_query(&x, kind, &r);
+	if (!q || discover(&x, q, &s) < 0)
 		goto fail;
 	jsonw_init(&w, &res->body);
-	write_names(&w, &s, NAMES_STRINGS);
+	write_names(&w, &s, shape);
 	answer_json(res, &w);
 	goto out;
 fail:
@@ -410,32 +442,22 @@ out:
 	gf_small_req_release(&r);
 }
 
+/* POST /search {target} (SimpleJSON): a list of strings. */
+void grafana_search(const struct http_request *req, struct http_response *res)
+{
+	serve_names(req, res, GF_REQ_SEARCH, NAMES_STRINGS);
+}
+
 /* POST /variable {payload: {target}} (JSON datasource): [{__text, __value}]. */
 void grafana_variable(const struct http_request *req, struct http_response *res)
 {
-	struct gctx x;
-	struct gf_small_req r;
-	struct names s = { 0 };
-	struct jsonw w;
+	serve_names(req, res, GF_REQ_VARIABLE, NAMES_VARIABLE);
+}
 
-	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
-	if (gf_small_req_parse(&r, GF_REQ_VARIABLE, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	if (discover(&x, r.target, &s) < 0)
-		goto fail;
-	jsonw_init(&w, &res->body);
-	write_names(&w, &s, NAMES_VARIABLE);
-	answer_json(res, &w);
-	goto out;
-fail:
-	answer_error(res, &x);
-out:
-	names_release(&s);
-	gf_small_req_release(&r);
+/* POST /tag-values {key}: experiment names, or output names of every experiment. */
+void grafana_tag_values(const struct http_request *req, struct http_response *res)
+{
+	serve_names(req, res, GF_REQ_TAG_VALUES, NAMES_TAGS);
 }
 
 /* POST /tag-keys: the ad hoc filter keys. */
@@ -456,43 +478,6 @@ void grafana_tag_keys(const struct http_request *req, struct http_response *res)
 	}
 	jsonw_arr_end(&w);
 	answer_json(res, &w);
-}
-
-/* POST /tag-values {key}: experiment names, or output names of every experiment. */
-void grafana_tag_values(const struct http_request *req, struct http_response *res)
-{
-	struct gctx x;
-	struct gf_small_req r;
-	struct names s = { 0 };
-	struct jsonw w;
-	const char *q;
-
-	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
-	if (gf_small_req_parse(&r, GF_REQ_TAG_VALUES, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	if (!strcmp(r.key, "experiment"))
-		q = "experiments()";
-	else if (!strcmp(r.key, "output"))
-		q = "outputs(*)";
-	else {
-		fail(&x, 400, "unknown tag key \"%s\": experiment or output", r.key);
-		goto fail;
-	}
-	if (discover(&x, q, &s) < 0)
-		goto fail;
-	jsonw_init(&w, &res->body);
-	write_names(&w, &s, NAMES_TAGS);
-	answer_json(res, &w);
-	goto out;
-fail:
-	answer_error(res, &x);
-out:
-	names_release(&s);
-	gf_small_req_release(&r);
 }
 
 /* ---- views: which output types have which view ---- */
@@ -657,7 +642,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 		strbuf_addstr(&q, "experiments()");
 	} else if (!strcmp(r.name, "output")) {
 		strbuf_addstr(&q, "outputs(");
-		if (escape_part(&q, *exp ? exp : "*", 0) < 0)
+		if ((*exp ? escape_arg(&q, exp) : strbuf_addch(&q, '*')) < 0)
 			goto nomem;
 		strbuf_addch(&q, ')');
 	} else if (!strcmp(r.name, "entries")) {
@@ -666,12 +651,12 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 			goto fail;
 		}
 		strbuf_addstr(&q, "entries(");
-		if (escape_part(&q, exp, 0) < 0 || strbuf_addch(&q, '/') < 0 ||
-		    escape_part(&q, out_name, 0) < 0 || strbuf_addch(&q, ')') < 0)
+		if (escape_arg(&q, exp) < 0 || strbuf_addch(&q, '/') < 0 ||
+		    escape_arg(&q, out_name) < 0 || strbuf_addch(&q, ')') < 0)
 			goto nomem;
 	} else if (!strcmp(r.name, "markers")) {
 		strbuf_addstr(&q, "markers(");
-		if (escape_part(&q, *exp ? exp : "*", 0) < 0)
+		if ((*exp ? escape_arg(&q, exp) : strbuf_addch(&q, '*')) < 0)
 			goto nomem;
 		strbuf_addch(&q, ')');
 	} else {
@@ -696,7 +681,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 		memset(&p, 0, sizeof(p));
 		p.kind = GF_PAT_ANY;
 		strbuf_reset(&q);
-		if (escape_part(&q, *exp ? exp : "*", 0) < 0 || strbuf_addstr(&q, "/*") < 0)
+		if ((*exp ? escape_part(&q, exp, 0) : strbuf_addch(&q, '*')) < 0 || strbuf_addstr(&q, "/*") < 0)
 			goto nomem;
 		if (gf_target_parse(&t, q.buf, NULL, err, sizeof(err)) < 0) {
 			fail(&x, 400, "%s", err);

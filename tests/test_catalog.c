@@ -1,0 +1,274 @@
+/* The catalog against tspsim: resolution by pattern, caching, RUNNING trees, threads. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "harness.h"
+
+struct cat_env {
+	struct proc sim;
+	struct tsp_client_config cfg;
+	char url[128];
+	struct tsp_client *c;
+	struct catalog *cat;
+};
+
+static void cenv_start(struct cat_env *e, const char *polls, long deadline_ms, long tree_ttl_ms)
+{
+	struct catalog_config cc = { 0 };
+
+	memset(e, 0, sizeof(*e));
+	ck_assert_int_eq(start_tspsim(&e->sim, "--quiet", "--running-polls", polls, NULL), 0);
+	snprintf(e->url, sizeof(e->url), "http://127.0.0.1:%d/tsp/api", e->sim.port);
+	tsp_client_config_defaults(&e->cfg);
+	e->cfg.base_url = e->url;
+	e->cfg.poll_deadline_ms = deadline_ms;
+	e->c = tsp_client_new(&e->cfg);
+	ck_assert_ptr_nonnull(e->c);
+	cc.tree_ttl_ms = tree_ttl_ms;
+	e->cat = catalog_new(&cc);
+	ck_assert_ptr_nonnull(e->cat);
+}
+
+static void cenv_stop(struct cat_env *e)
+{
+	catalog_free(e->cat);
+	tsp_client_free(e->c);
+	ck_assert_int_eq(proc_stop(&e->sim), 0);
+}
+
+static void pat(struct gf_target *t, const char *target)
+{
+	char err[256];
+
+	gf_target_init(t);
+	ck_assert_msg(gf_target_parse(t, target, NULL, err, sizeof(err)) == 0, "%s", err);
+}
+
+static size_t resolve(struct cat_env *e, const char *target, struct cat_matches *m)
+{
+	struct gf_target t;
+	struct tsp_error err;
+
+	pat(&t, target);
+	tsp_error_clear(&err);
+	cat_matches_release(m);
+	ck_assert_msg(catalog_resolve(e->cat, e->c, &t.experiment, &t.output, m, &err) == 0, "%s", err.msg);
+	gf_target_release(&t);
+	return m->n;
+}
+
+static void set_fault(struct cat_env *e, const char *json)
+{
+	struct strbuf out = STRBUF_INIT;
+	long st;
+
+	ck_assert_int_eq(http_post(e->sim.port, "/_sim/faults", json, &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	strbuf_release(&out);
+}
+
+START_TEST(resolve_by_name_pattern_and_uuid)
+{
+	struct cat_env e;
+	struct cat_matches m;
+	struct tsp_model mod;
+	struct tsp_error err;
+	const char *ids[1];
+	char target[256], uuid[64];
+
+	cenv_start(&e, "0", 2000, 0);
+	cat_matches_init(&m);
+	ck_assert_uint_eq(resolve(&e, "kernel/CPU Usage", &m), 1);
+	ck_assert_str_eq(m.items[0].exp_name, "kernel");
+	ck_assert_int_eq(m.items[0].type, TSP_OUTPUT_TREE_TIME_XY);
+	ck_assert(m.items[0].exp_start > 0 && m.items[0].exp_end > m.items[0].exp_start);
+	snprintf(uuid, sizeof(uuid), "%s", m.items[0].exp_uuid);
+	ck_assert_uint_eq(resolve(&e, "kernel/*", &m), 4);
+	ck_assert_uint_eq(resolve(&e, "kernel/~^(CPU|Thread)", &m), 2);
+	snprintf(target, sizeof(target), "%s/%s", uuid,
+		 "org.eclipse.tracecompass.analysis.os.linux.core.cpuusage.CpuUsageDataProvider");
+	ck_assert_uint_eq(resolve(&e, target, &m), 1);
+	ck_assert_str_eq(m.items[0].output_name, "CPU Usage");
+	ck_assert_uint_eq(resolve(&e, "nosuch/*", &m), 0);
+	ck_assert_uint_eq(resolve(&e, "kernel/No Such", &m), 0);
+
+	/* A second experiment shows up once the list's TTL has passed. */
+	tsp_model_init(&mod);
+	tsp_error_clear(&err);
+	ck_assert_msg(tsp_open_trace(e.c, "/data/web-01", "web-01", NULL, &mod, &err) == 0, "%s", err.msg);
+	snprintf(uuid, sizeof(uuid), "%s", mod.u.trace.uuid);
+	ids[0] = uuid;
+	ck_assert_msg(tsp_create_experiment(e.c, "web", ids, 1, &mod, &err) == 0, "%s", err.msg);
+	tsp_model_release(&mod);
+	catalog_clear(e.cat);
+	ck_assert_uint_eq(resolve(&e, "*/CPU Usage", &m), 2);
+	ck_assert_uint_eq(resolve(&e, "w*/CPU Usage", &m), 1);
+	ck_assert_str_eq(m.items[0].exp_name, "web");
+	cat_matches_release(&m);
+	cenv_stop(&e);
+}
+END_TEST
+
+START_TEST(cached_until_cleared_refs_outlive_the_cache)
+{
+	struct cat_env e;
+	struct cat_matches m;
+	struct cat_ref *tree = NULL, *again = NULL;
+	struct tsp_error err;
+	char uuid[64], out_id[160];
+
+	cenv_start(&e, "0", 2000, 0);
+	cat_matches_init(&m);
+	ck_assert_uint_eq(resolve(&e, "kernel/Thread Status", &m), 1);
+	snprintf(uuid, sizeof(uuid), "%s", m.items[0].exp_uuid);
+	snprintf(out_id, sizeof(out_id), "%s", m.items[0].output_id);
+	tsp_error_clear(&err);
+	ck_assert_int_eq(catalog_tree(e.cat, e.c, uuid, out_id, TSP_OUTPUT_TIME_GRAPH, &tree, &err), 0);
+	ck_assert_uint_ge(cat_ref_model(tree)->u.tree.n_entries, 24);
+
+	/* The trace server now fails: what is cached still answers. */
+	set_fault(&e, "{\"http_500\":true}");
+	ck_assert_uint_eq(resolve(&e, "kernel/Thread Status", &m), 1);
+	ck_assert_int_eq(catalog_tree(e.cat, e.c, uuid, out_id, TSP_OUTPUT_TIME_GRAPH, &again, &err), 0);
+	ck_assert_ptr_eq(cat_ref_model(again), cat_ref_model(tree));   /* the same cached model */
+	cat_ref_put(again);
+
+	/* Cleared: the next call asks and fails; the reference held stays valid. */
+	catalog_clear(e.cat);
+	ck_assert_int_eq(catalog_tree(e.cat, e.c, uuid, out_id, TSP_OUTPUT_TIME_GRAPH, &again, &err), -1);
+	ck_assert_int_eq(err.kind, TSP_ERR_HTTP);
+	ck_assert_int_eq(err.http_status, 500);
+	ck_assert_ptr_null(again);
+	ck_assert_uint_ge(cat_ref_model(tree)->u.tree.n_entries, 24);
+	cat_ref_put(tree);
+
+	ck_assert_int_eq(catalog_tree(e.cat, e.c, uuid, out_id, TSP_OUTPUT_TABLE, &again, &err), -1);
+	ck_assert_int_eq(err.kind, TSP_ERR_INVALID);
+	set_fault(&e, "{\"http_500\":false}");
+	cat_matches_release(&m);
+	cenv_stop(&e);
+}
+END_TEST
+
+START_TEST(running_trees_are_not_cached)
+{
+	struct cat_env e;
+	struct cat_matches m;
+	struct cat_ref *tree = NULL;
+	struct tsp_error err;
+	char uuid[64], out_id[160];
+	int completed = 0, i;
+
+	/* Five RUNNING answers; a 1 ms deadline sees only RUNNING at first. */
+	cenv_start(&e, "5", 1, 0);
+	cat_matches_init(&m);
+	ck_assert_uint_eq(resolve(&e, "kernel/CPU Usage", &m), 1);
+	snprintf(uuid, sizeof(uuid), "%s", m.items[0].exp_uuid);
+	snprintf(out_id, sizeof(out_id), "%s", m.items[0].output_id);
+	tsp_error_clear(&err);
+	ck_assert_int_eq(catalog_tree(e.cat, e.c, uuid, out_id, TSP_OUTPUT_TREE_TIME_XY, &tree, &err), 0);
+	ck_assert_int_eq(cat_ref_model(tree)->status, TSP_STATUS_RUNNING);
+	cat_ref_put(tree);
+	/* Each call asks again (nothing cached) until the analysis completes. */
+	for (i = 0; i < 20 && !completed; i++) {
+		ck_assert_int_eq(catalog_tree(e.cat, e.c, uuid, out_id, TSP_OUTPUT_TREE_TIME_XY, &tree, &err), 0);
+		completed = cat_ref_model(tree)->status == TSP_STATUS_COMPLETED;
+		cat_ref_put(tree);
+	}
+	ck_assert_msg(completed, "never completed: RUNNING was cached");
+	ck_assert_int_le(i, 6);
+	cat_matches_release(&m);
+	cenv_stop(&e);
+}
+END_TEST
+
+struct worker {
+	struct cat_env *e;
+	int ok;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct tsp_client *c = tsp_client_new(&w->e->cfg);
+	struct cat_matches m;
+	struct gf_target t;
+	char err[128];
+	int i;
+
+	cat_matches_init(&m);
+	gf_target_init(&t);
+	if (!c || gf_target_parse(&t, "kernel/*", NULL, err, sizeof(err)) < 0)
+		goto out;
+	for (i = 0; i < 40; i++) {
+		struct tsp_error e;
+		size_t k;
+
+		tsp_error_clear(&e);
+		cat_matches_release(&m);
+		if (catalog_resolve(w->e->cat, c, &t.experiment, &t.output, &m, &e) < 0 || m.n != 4)
+			goto out;
+		for (k = 0; k < m.n; k++) {
+			struct cat_ref *r = NULL;
+
+			if (m.items[k].type == TSP_OUTPUT_TABLE)
+				continue;
+			if (catalog_tree(w->e->cat, c, m.items[k].exp_uuid, m.items[k].output_id,
+					 m.items[k].type, &r, &e) < 0)
+				goto out;
+			if (!cat_ref_model(r)->u.tree.n_entries) {
+				cat_ref_put(r);
+				goto out;
+			}
+			cat_ref_put(r);
+		}
+		if (i % 10 == 0)
+			catalog_clear(w->e->cat);       /* races with the other threads' lookups */
+	}
+	w->ok = 1;
+out:
+	cat_matches_release(&m);
+	gf_target_release(&t);
+	tsp_client_free(c);
+	return NULL;
+}
+
+START_TEST(threads_share_one_catalog)
+{
+	struct cat_env e;
+	struct worker w[4];
+	pthread_t th[4];
+	int i;
+
+	cenv_start(&e, "0", 2000, 50);
+	for (i = 0; i < 4; i++) {
+		w[i].e = &e;
+		w[i].ok = 0;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_msg(w[i].ok, "worker %d failed", i);
+	}
+	cenv_stop(&e);
+}
+END_TEST
+
+Suite *catalog_suite(void)
+{
+	Suite *s = suite_create("catalog");
+	TCase *tc = tcase_create("tspsim");
+
+	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
+	tcase_add_test(tc, resolve_by_name_pattern_and_uuid);
+	tcase_add_test(tc, cached_until_cleared_refs_outlive_the_cache);
+	tcase_add_test(tc, running_trees_are_not_cached);
+	tcase_add_test(tc, threads_share_one_catalog);
+	suite_add_tcase(s, tc);
+	return s;
+}
