@@ -400,7 +400,8 @@ static void model(struct tsp_model *m, enum tsp_model_kind kind, const char *jso
 static const char tg_tree[] =
 	"{\"model\":{\"entries\":[{\"id\":0,\"parentId\":-1,\"labels\":[\"kernel\"]},"
 	"{\"id\":1,\"parentId\":0,\"labels\":[\"bash\",\"316\"],\"hasData\":true},"
-	"{\"id\":2,\"parentId\":0,\"labels\":[\"sshd\",\"400\"],\"hasData\":true}]},\"status\":\"COMPLETED\"}";
+	"{\"id\":2,\"parentId\":0,\"labels\":[\"sshd\",\"400\"],\"hasData\":true},"
+	"{\"id\":3,\"parentId\":0,\"labels\":[\"sshd\",\"401\"],\"hasData\":true}]},\"status\":\"COMPLETED\"}";
 static const char tg_styles[] =
 	"{\"model\":{\"styles\":{\"STATE\":{\"values\":{\"opacity\":1}},"
 	"\"USERMODE\":{\"parentKey\":\"STATE\",\"values\":{\"style-name\":\"Running\",\"background-color\":\"#00c800\"}},"
@@ -457,6 +458,8 @@ START_TEST(translate_intervals_and_timeline)
 					0, INT64_MAX, 100, err, sizeof(err)), 0);
 	ck_assert_uint_eq(f.n_fields, 4);
 	ck_assert_str_eq(f.fields[1].name, "bash");
+	ck_assert_str_eq(f.fields[2].name, "sshd (2)");   /* two threads are named sshd */
+	ck_assert_str_eq(f.fields[3].name, "#9");
 	/* times: 500 600 650 700(bash ends, gap) 800 900 1000 */
 	ck_assert_uint_eq(f.length, 7);
 	ck_assert(f.fields[0].times[0] == INT64_C(1700000000500));

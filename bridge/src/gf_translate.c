@@ -313,21 +313,47 @@ static size_t lower_bound(const int64_t *v, size_t n, int64_t key)
 
 #define TIMELINE_MAX_CELLS ((size_t)4 << 20)
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether name appears more than once in the sorted names. */
+static int name_repeats(const char **names, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(names[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo + 1 < n && !strcmp(names[lo], name) && !strcmp(names[lo + 1], name);
+}
+
 int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
 		   const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
 		   char *err, size_t errlen)
 {
 	struct row_index ri = { 0 };
 	struct gf_mapping *maps = NULL;
+	const char **names = NULL;
 	int64_t *t = NULL;
-	size_t i, j, n = 0, nt = 0, total = 0, rows, n_maps = 0;
+	size_t i, j, n = 0, nt = 0, total = 0, rows, n_maps = 0, n_names = 0;
 	int ret = -1;
 
 	for (i = 0; i < st->n_rows; i++)
 		total += st->rows[i].n_states;
 	if (row_index_init(&ri, tree) < 0 || !(t = malloc((2 * total + 1) * sizeof(*t))) ||
-	    style_mappings(styles, &maps, &n_maps) < 0)
+	    style_mappings(styles, &maps, &n_maps) < 0 || !(names = calloc(ri.n + 1, sizeof(*names))))
 		goto nomem;
+	for (i = 0; i < ri.n; i++)
+		if (ri.v[i].name)
+			names[n_names++] = ri.v[i].name;
+	qsort(names, n_names, sizeof(*names), cmp_str);
 	/* Change times: every state start, and every end not followed at once by another state. */
 	for (i = 0; i < st->n_rows; i++)
 		for (j = 0; j < st->rows[i].n_states; j++) {
@@ -363,11 +389,7 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 
 		/* Thread names repeat (four "bash"): the id keeps the fields apart. */
 		if (rn && rn->name) {
-			int dup = 0;
-
-			for (k = 0; k < ri.n && dup < 2; k++)
-				dup += ri.v[k].name && !strcmp(ri.v[k].name, rn->name);
-			if (dup > 1)
+			if (name_repeats(names, n_names, rn->name))
 				snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
 			else
 				snprintf(name, sizeof(name), "%s", rn->name);
@@ -410,6 +432,7 @@ nomem:
 out:
 	free(ri.v);
 	free(maps);
+	free(names);
 	free(t);
 	return ret;
 }

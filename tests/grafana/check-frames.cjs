@@ -125,7 +125,8 @@ const checks = {
 			must(f.type === FieldType.string, `${f.name} is ${f.type}`);
 			const maps = (f.config && f.config.mappings) || [];
 			const colours = maps.flatMap((m) => Object.values(m.options || {})).filter((o) => /^#[0-9a-fA-F]{6}$/.test(o.color || ''));
-			must(colours.length > 0, `${f.name}: no value mapping with a colour`);
+			/* SimpleJSON tables carry no field config: colours only come with frames */
+			must(c.noColours || colours.length > 0, `${f.name}: no value mapping with a colour`);
 		}
 		must(fr.refId === c.refId, `refId ${fr.refId}`);
 	},
@@ -142,6 +143,7 @@ const checks = {
 		must(frames.length === 1, `${frames.length} frames`);
 		const fr = frames[0];
 		checkFields(fr, [['name', FieldType.string], ['path', FieldType.string]]);
+		must(fr.length > 1, `${fr.length} rows`);
 		const nums = fr.fields.filter((f) => f.type === FieldType.number);
 		must(nums.length >= 1, `no number field in [${describe(fr)}]`);
 		must(field(fr, 'name').values.includes('sched_switch'), 'no sched_switch row');
@@ -245,6 +247,17 @@ async function live(base, from, to) {
 			checkAnnotationItems(await post(base, '/annotations', { range, annotation: { name: 'Frames',
 				enable: true, iconColor: 'red', query: 'kernel/Thread Status?markers=frames' } }),
 			{ fromMs, toMs, name: 'Frames' })],
+		['SimpleJSON table, statistics', async () =>
+			checks.statistics(await frames([{ target: 'kernel/Statistics', refId: 'J', type: 'table' }]))],
+		['JSON datasource, events', async () =>
+			checks.events(await frames([{ target: 'events', refId: 'K',
+				payload: { experiment: 'kernel', output: 'Events Table', limit: 10 } }]), { limit: 10, fromMs, toMs })],
+		['JSON datasource, state intervals', async () =>
+			checks.intervals(await frames([{ target: 'intervals', refId: 'L',
+				payload: { experiment: 'kernel', output: 'Thread Status' } }]), { fromMs, toMs })],
+		['SimpleJSON timeserie on a time graph: the state timeline as a table', async () =>
+			checks.timeline(await frames([{ target: 'kernel/Thread Status/sshd', refId: 'M', type: 'timeserie' }]),
+				{ refId: 'M', fromMs, toMs, noColours: true })],
 		['JSON datasource XY series as frames keep ms times', async () => {
 			const fr = await frames([{ target: 'series', refId: 'I', payload: { experiment: 'kernel', output: 'CPU Usage' } }], 50);
 			must(fr.length === 1, `${fr.length} frames`);
