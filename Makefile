@@ -22,7 +22,9 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 LIB_SRC    := $(filter-out bridge/src/main.c,$(wildcard bridge/src/*.c))
-LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+# The timeline JSON Schema, embedded so an installed bridge serves it.
+SCHEMA_JSON := spec/timeline/timeline-v1.schema.json
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/timeline_schema.o
 SIM_SRC    := $(wildcard tspsim/*.c)
 # tspsim objects get their own dir: $(B)/tspsim is the binary.
 SIM_OBJ    := $(patsubst tspsim/%.c,$(B)/tspsim-obj/%.o,$(SIM_SRC))
@@ -65,6 +67,18 @@ $(B)/tspsim-obj/%.o: tspsim/%.c | $(DEPS_STAMP)
 $(B)/tests/%.o: tests/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itspsim -c $< -o $@
+
+$(B)/gen/timeline_schema.c: $(SCHEMA_JSON)
+	@mkdir -p $(dir $@)
+	{ echo '#include <stddef.h>'; \
+	  echo 'const unsigned char timeline_schema_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const size_t timeline_schema_json_len = sizeof(timeline_schema_json);'; } > $@.tmp
+	mv $@.tmp $@
+
+$(B)/gen/timeline_schema.o: $(B)/gen/timeline_schema.c | $(DEPS_STAMP)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@

@@ -75,7 +75,7 @@ static const char *row_label(const struct row_index *ri, int64_t id, char *buf, 
 
 /* ---- styles ---- */
 
-static const struct tsp_style *style_by_key(const struct tsp_styles *ss, const char *key)
+const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key)
 {
 	size_t i;
 
@@ -86,7 +86,7 @@ static const struct tsp_style *style_by_key(const struct tsp_styles *ss, const c
 }
 
 /* A string style value, looked up through the parentKey chain (bounded: chains may loop). */
-static const char *style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key)
+const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key)
 {
 	int depth;
 
@@ -95,7 +95,7 @@ static const char *style_str(const struct tsp_styles *ss, const struct tsp_style
 
 		if (v && !v->is_number && v->str)
 			return v->str;
-		s = style_by_key(ss, s->parent_key);
+		s = gf_style_by_key(ss, s->parent_key);
 	}
 	return NULL;
 }
@@ -105,9 +105,9 @@ static const char *style_str(const struct tsp_styles *ss, const struct tsp_style
  * its label, else its style's key. NULL for a state with neither style nor
  * label: Trace Compass sends those for "no state" gaps, not a state.
  */
-static const char *state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st)
+const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st)
 {
-	const char *n = style_str(ss, st->style, "style-name");
+	const char *n = gf_style_str(ss, st->style, "style-name");
 
 	if (n)
 		return n;
@@ -126,8 +126,8 @@ static int style_mappings(const struct tsp_styles *ss, struct gf_mapping **out, 
 		return -1;
 	for (i = 0; ss && i < ss->n; i++) {
 		const struct tsp_style *s = &ss->items[i].style;
-		const char *name = style_str(ss, s, "style-name");
-		const char *color = style_str(ss, s, "background-color");
+		const char *name = gf_style_str(ss, s, "style-name");
+		const char *color = gf_style_str(ss, s, "background-color");
 		int dup = 0;
 
 		if (!name || !color)
@@ -243,7 +243,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 		for (j = 0; j < st->rows[i].n_states; j++) {
 			const struct tsp_tg_state *s = &st->rows[i].states[j];
 
-			if (s->end < from_ns || s->start > to_ns || !state_name(styles, s))
+			if (s->end < from_ns || s->start > to_ns || !gf_state_name(styles, s))
 				continue;
 			iv[n].start = s->start < from_ns ? from_ns : s->start;
 			iv[n].end = s->end > to_ns ? to_ns : s->end;
@@ -264,7 +264,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 		gf_set_time(f, C_START, i, gf_ns_to_ms(v->start));
 		gf_set_time(f, C_END, i, gf_ns_to_ms(v->end));
 		/* Names and labels live in the models: copy them into the frame. */
-		if (gf_set_str(f, C_STATE, i, state_name(styles, v->st)) < 0 ||
+		if (gf_set_str(f, C_STATE, i, gf_state_name(styles, v->st)) < 0 ||
 		    gf_set_str(f, C_LABEL, i, v->st->label) < 0)
 			goto nomem;
 		gf_set_num(f, C_DUR, i, (double)(v->end - v->start) / 1e6);
@@ -360,10 +360,10 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 			const struct tsp_tg_state *s = &st->rows[i].states[j];
 			const struct tsp_tg_state *next = j + 1 < st->rows[i].n_states ? s + 1 : NULL;
 
-			if (s->end < from_ns || s->start > to_ns || !state_name(styles, s))
+			if (s->end < from_ns || s->start > to_ns || !gf_state_name(styles, s))
 				continue;
 			t[n++] = gf_ns_to_ms(s->start < from_ns ? from_ns : s->start);
-			if (s->end < to_ns && (!next || next->start > s->end || !state_name(styles, next)))
+			if (s->end < to_ns && (!next || next->start > s->end || !gf_state_name(styles, next)))
 				t[n++] = gf_ns_to_ms(s->end);
 		}
 	qsort(t, n, sizeof(*t), cmp_i64);
@@ -406,7 +406,7 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 		 */
 		for (j = 0; j < r->n_states; j++) {
 			const struct tsp_tg_state *s = &r->states[j];
-			const char *sn = state_name(styles, s);
+			const char *sn = gf_state_name(styles, s);
 			size_t a, b;
 
 			if (s->end < from_ns || s->start > to_ns || !sn)
@@ -458,7 +458,7 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 		goto nomem;
 	for (i = 0; i < shown; i++) {
 		const struct tsp_tg_arrow *x = &a->items[i];
-		const char *type = style_str(styles, x->style, "style-name");
+		const char *type = gf_style_str(styles, x->style, "style-name");
 		const char *sns = ns_text(f, x->start), *ens = ns_text(f, x->end);
 
 		if (!type && x->style)
@@ -500,8 +500,8 @@ int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err,
 		return nomem(err, errlen);
 	for (i = 0; styles && i < styles->n; i++) {
 		const struct tsp_style *s = &styles->items[i].style;
-		const char *color = style_str(styles, s, "background-color");
-		const char *name = style_str(styles, s, "style-name");
+		const char *color = gf_style_str(styles, s, "background-color");
+		const char *name = gf_style_str(styles, s, "style-name");
 		long r;
 
 		if (!color)

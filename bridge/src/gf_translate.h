@@ -77,6 +77,15 @@ int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char 
  */
 void gf_write_annotations(struct jsonw *w, const struct gf_frame *f, const char *annotation_json);
 
+/* Styles: the style of a key; a string value through the parentKey chain (bounded). */
+const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key);
+const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key);
+/*
+ * A state's name: its style's "style-name" (through the chain), else its
+ * label, else its style's key; NULL for a "no state" gap.
+ */
+const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st);
+
 /* Epoch-seconds timestamp text ("1700000000.501 862 836") -> ns; -1 if it is not one. */
 int gf_parse_epoch_seconds(const char *s, int64_t *ns);
 

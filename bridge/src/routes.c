@@ -6,6 +6,7 @@
 
 #include "grafana_api.h"
 #include "jsonw.h"
+#include "timeline_api.h"
 #include "tsp_model.h"
 
 int bridge_init(struct bridge *b, const struct bridge_config *cfg)
@@ -126,6 +127,15 @@ const struct http_route bridge_routes[] = {
 	{ "POST", "/metrics", grafana_metrics },
 	{ "POST", "/metric-payload-options", grafana_payload_options },
 	{ "POST", "/variable", grafana_variable },
+	/* The kernel view: timeline document, flat forms, schema (spec/timeline/) */
+	{ "GET", "/timeline", timeline_document },
+	{ "GET", "/timeline/rows", timeline_rows },
+	{ "GET", "/timeline/states", timeline_states },
+	{ "GET", "/timeline/events", timeline_events },
+	{ "GET", "/timeline/links", timeline_links },
+	{ "GET", "/timeline/nodes", timeline_nodes },
+	{ "GET", "/timeline/edges", timeline_edges },
+	{ "GET", "/timeline/schema", timeline_schema },
 };
 
 const size_t bridge_n_routes = sizeof(bridge_routes) / sizeof(bridge_routes[0]);

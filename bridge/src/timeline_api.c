@@ -1,0 +1,323 @@
+/*
+ * GET /timeline[/rows|states|events|links|nodes|edges] and
+ * GET /timeline/schema: the kernel view of any TIME_GRAPH output as the
+ * timeline document (spec/timeline/timeline-v1.schema.json) or its flat
+ * forms, for the Infinity datasource and anyone reading JSON.
+ *
+ * Query: experiment, output (names or ids), from/to (epoch ms, or ISO
+ * 8601; from_ns/to_ns for exact ns), width (TSP nbTimes, default 1000),
+ * and a row filter: rows (names, comma-separated), row_ids (ids), row_re
+ * (POSIX regex on names). Only the rows asked for are asked of the trace
+ * server.
+ */
+#include "timeline_api.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "catalog.h"
+#include "gf_request.h"
+#include "json_int.h"
+#include "jsonw.h"
+#include "timeline_doc.h"
+#include "tsp_client.h"
+
+extern const unsigned char timeline_schema_json[];
+extern const size_t timeline_schema_json_len;
+
+struct tl_params {
+	const char *experiment, *output;
+	int64_t from_ns, to_ns;
+	int32_t width;
+	const char *rows, *row_ids, *row_re;
+};
+
+/* A time argument: epoch ms (integer or with a fraction), or ISO 8601. */
+static int time_arg(const struct http_request *req, const char *ms_name, const char *ns_name,
+		    int64_t *ns, char *err, size_t errlen)
+{
+	const char *v = http_request_arg(req, ns_name);
+	char *end;
+
+	if (v) {
+		errno = 0;
+		*ns = strtoll(v, &end, 10);
+		if (!*v || *end || errno) {
+			snprintf(err, errlen, "%s: \"%s\" is not an integer of ns", ns_name, v);
+			return -1;
+		}
+		return 0;
+	}
+	v = http_request_arg(req, ms_name);
+	if (!v) {
+		snprintf(err, errlen, "%s is required (epoch ms, as Grafana's ${__%s}, or ISO 8601)",
+			 ms_name, ms_name);
+		return -1;
+	}
+	if (*v && strspn(v, "-0123456789.") == strlen(v)) {
+		char json[64];
+		cJSON *j;
+		int rc;
+
+		/* Through the same exact reader as Grafana's JSON bodies. */
+		if (strlen(v) >= sizeof(json) - 1)
+			goto bad;
+		snprintf(json, sizeof(json), "%s", v);
+		j = json_parse_exact(json, strlen(json), NULL, 0);
+		if (!j)
+			goto bad;
+		rc = gf_time_parse(j, ms_name, ns, err, errlen);
+		cJSON_Delete(j);
+		return rc;
+	}
+	if (gf_time_parse_iso(v, ns) == 0)
+		return 0;
+bad:
+	snprintf(err, errlen, "%s: \"%s\" is not epoch ms or an ISO 8601 time", ms_name, v);
+	return -1;
+}
+
+static int parse_params(const struct http_request *req, struct tl_params *p, char *err, size_t errlen)
+{
+	const char *w;
+	char *end;
+	long width;
+
+	memset(p, 0, sizeof(*p));
+	p->experiment = http_request_arg(req, "experiment");
+	p->output = http_request_arg(req, "output");
+	if (!p->experiment || !*p->experiment || !p->output || !*p->output) {
+		snprintf(err, errlen, "experiment and output are required (names or ids)");
+		return -1;
+	}
+	if (time_arg(req, "from", "from_ns", &p->from_ns, err, errlen) < 0 ||
+	    time_arg(req, "to", "to_ns", &p->to_ns, err, errlen) < 0)
+		return -1;
+	if (p->from_ns > p->to_ns) {
+		snprintf(err, errlen, "from is after to");
+		return -1;
+	}
+	w = http_request_arg(req, "width");
+	p->width = 1000;
+	if (w) {
+		errno = 0;
+		width = strtol(w, &end, 10);
+		if (!*w || *end || errno || width < 1 || width > 65536) {
+			snprintf(err, errlen, "width must be 1..65536, not \"%s\"", w);
+			return -1;
+		}
+		p->width = (int32_t)width;
+	}
+	p->rows = http_request_arg(req, "rows");
+	p->row_ids = http_request_arg(req, "row_ids");
+	p->row_re = http_request_arg(req, "row_re");
+	return 0;
+}
+
+/* Whether name is one of the comma-separated names in list. */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+
+		if (len == n && !strncmp(p, name, n))
+			return 1;
+		p = c ? c + 1 : NULL;
+	}
+	return 0;
+}
+
+static int in_id_list(const char *list, int64_t id)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+
+		if (end != p && v == id)
+			return 1;
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The rows asked for, as ids; all entries with data when no filter is given. */
+static int select_rows(const struct tl_params *p, const struct tsp_tree *t, int64_t **ids, size_t *n,
+		       char *err, size_t errlen)
+{
+	regex_t re;
+	size_t i, k = 0;
+	int filtered = p->rows || p->row_ids || p->row_re, ret = -1;
+
+	*ids = calloc(t->n_entries + 1, sizeof(**ids));
+	if (!*ids) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (p->row_re && regcomp(&re, p->row_re, REG_EXTENDED | REG_NOSUB) != 0) {
+		snprintf(err, errlen, "row_re: \"%s\" is not a valid regex", p->row_re);
+		goto out;
+	}
+	for (i = 0; i < t->n_entries; i++) {
+		const struct tsp_tree_entry *e = &t->entries[i];
+		const char *name = e->n_labels ? e->labels[0] : "";
+		int take = filtered ? (p->rows && in_list(p->rows, name)) ||
+				      (p->row_ids && in_id_list(p->row_ids, e->id)) ||
+				      (p->row_re && regexec(&re, name, 0, NULL, 0) == 0)
+				    : e->has_data;
+
+		if (take)
+			(*ids)[k++] = e->id;
+	}
+	*n = k;
+	ret = 0;
+	if (p->row_re)
+		regfree(&re);
+out:
+	if (ret < 0) {
+		free(*ids);
+		*ids = NULL;
+	}
+	return ret;
+}
+
+static void serve(const struct http_request *req, struct http_response *res, enum tl_form form)
+{
+	const struct bridge *b = req->app;
+	struct tsp_client *c = tsp_client_thread_get(&b->tsp);
+	struct tl_params p;
+	struct gf_pattern pe, po;
+	struct cat_matches m;
+	struct cat_ref *tree = NULL;
+	struct tsp_model states, arrows, styles;
+	struct tsp_error e;
+	struct tsp_query q;
+	struct tl_source src;
+	struct tl_input in;
+	struct jsonw w;
+	int64_t *ids = NULL;
+	size_t n_ids = 0;
+	int partial = 0, rc;
+	char err[512];
+
+	cat_matches_init(&m);
+	tsp_model_init(&states);
+	tsp_model_init(&arrows);
+	tsp_model_init(&styles);
+	tsp_error_clear(&e);
+	if (!c) {
+		http_response_error(res, 500, "out of memory");
+		goto out;
+	}
+	if (parse_params(req, &p, err, sizeof(err)) < 0) {
+		http_response_error(res, 400, "%s", err);
+		goto out;
+	}
+	memset(&pe, 0, sizeof(pe));
+	memset(&po, 0, sizeof(po));
+	pe.kind = po.kind = GF_PAT_EXACT;
+	pe.text = (char *)p.experiment;         /* exact patterns only read text */
+	po.text = (char *)p.output;
+	if (catalog_resolve(b->cat, c, &pe, &po, &m, &e) < 0)
+		goto upstream;
+	if (m.n != 1 || m.items[0].type != TSP_OUTPUT_TIME_GRAPH) {
+		http_response_error(res, 400, m.n ? "%s/%s is a %s output, not TIME_GRAPH" :
+				    "no experiment \"%s\" with an output \"%s\"",
+				    m.n ? m.items[0].exp_name : p.experiment,
+				    m.n ? m.items[0].output_name : p.output,
+				    m.n ? tsp_output_type_name(m.items[0].type) : "");
+		goto out;
+	}
+	if (catalog_tree(b->cat, c, m.items[0].exp_uuid, m.items[0].output_id, TSP_OUTPUT_TIME_GRAPH,
+			 &tree, &e) < 0)
+		goto upstream;
+	partial |= cat_ref_model(tree)->status == TSP_STATUS_RUNNING;
+	if (select_rows(&p, &cat_ref_model(tree)->u.tree, &ids, &n_ids, err, sizeof(err)) < 0) {
+		http_response_error(res, 400, "%s", err);
+		goto out;
+	}
+	memset(&q, 0, sizeof(q));
+	q.has_range = 1;
+	q.start = p.from_ns;
+	q.end = p.to_ns;
+	q.nb_times = p.width;
+	q.has_items = 1;
+	q.items = ids;
+	q.n_items = n_ids;
+	if (n_ids) {
+		rc = tsp_tg_states(c, m.items[0].exp_uuid, m.items[0].output_id, &q, &states, &e);
+		if (rc < 0 && e.kind != TSP_ERR_RUNNING)
+			goto upstream;
+		partial |= rc < 0;
+		tsp_error_clear(&e);
+		rc = tsp_tg_arrows(c, m.items[0].exp_uuid, m.items[0].output_id, &q, &arrows, &e);
+		if (rc < 0 && e.kind != TSP_ERR_RUNNING)
+			goto upstream;
+		partial |= rc < 0;
+	}
+	tsp_error_clear(&e);
+	if (tsp_styles(c, m.items[0].exp_uuid, m.items[0].output_id, NULL, &styles, &e) < 0)
+		goto upstream;
+
+	memset(&src, 0, sizeof(src));
+	src.exp_uuid = m.items[0].exp_uuid;
+	src.exp_name = m.items[0].exp_name;
+	src.output_id = m.items[0].output_id;
+	src.output_name = m.items[0].output_name;
+	src.from_ns = p.from_ns;
+	src.to_ns = p.to_ns;
+	src.width = p.width;
+	src.status = partial ? TSP_STATUS_RUNNING : TSP_STATUS_COMPLETED;
+	src.status_message = partial ? "the analysis is still running: the data is partial, ask again" : "";
+	memset(&in, 0, sizeof(in));
+	in.tree = &cat_ref_model(tree)->u.tree;
+	in.row_ids = ids;
+	in.n_row_ids = n_ids;
+	in.states = states.has_model ? &states.u.states : NULL;
+	in.arrows = arrows.has_model ? &arrows.u.arrows : NULL;
+	in.styles = styles.has_model ? &styles.u.styles : NULL;
+	jsonw_init(&w, &res->body);
+	if (tl_write(&w, form, &src, &in) < 0 || jsonw_finish(&w) < 0)
+		http_response_error(res, 500, res->body.overflow ? "the answer is too large: narrow the "
+				    "range or the rows" : "out of memory");
+	goto out;
+upstream:
+	http_response_error(res, tsp_error_bridge_status(&e), "trace server: %s", e.msg);
+out:
+	free(ids);
+	cat_ref_put(tree);
+	tsp_model_release(&states);
+	tsp_model_release(&arrows);
+	tsp_model_release(&styles);
+	cat_matches_release(&m);
+}
+
+#define FORM(fn, form) \
+	void fn(const struct http_request *req, struct http_response *res) { serve(req, res, form); }
+
+FORM(timeline_document, TL_DOCUMENT)
+FORM(timeline_rows, TL_ROWS)
+FORM(timeline_states, TL_STATES)
+FORM(timeline_events, TL_EVENTS)
+FORM(timeline_links, TL_LINKS)
+FORM(timeline_nodes, TL_NODES)
+FORM(timeline_edges, TL_EDGES)
+
+void timeline_schema(const struct http_request *req, struct http_response *res)
+{
+	(void)req;
+	if (strbuf_add(&res->body, timeline_schema_json, timeline_schema_json_len) < 0)
+		http_response_error(res, 500, "out of memory");
+	res->content_type = "application/schema+json";
+}

@@ -1,0 +1,258 @@
+/*
+ * The timeline document (GET /timeline): validated against its JSON Schema
+ * with ajv, its forms checked against each other, and converted back
+ * against what tspsim itself answers: no state or link lost, duplicated or
+ * moved, clipping consistent.
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gf_translate.h"
+#include "harness.h"
+#include "json_int.h"
+#include "tsp_client.h"
+
+#define TG_ID "org.eclipse.tracecompass.internal.analysis.os.linux.core.threadstatus.ThreadStatusDataProvider"
+
+struct tl_env {
+	struct proc sim, br;
+	char exp[64];
+	int64_t start, end;
+	struct tsp_client *c;
+};
+
+static void tl_start(struct tl_env *e)
+{
+	struct tsp_client_config cfg;
+	struct tsp_model m;
+	struct tsp_error err;
+	char url[128];
+
+	memset(e, 0, sizeof(*e));
+	ck_assert_int_eq(start_tspsim(&e->sim, "--quiet", "--running-polls", "0", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", e->sim.port);
+	ck_assert_int_eq(start_bridge(&e->br, "--upstream", url, NULL), 0);
+	tsp_client_config_defaults(&cfg);
+	cfg.base_url = url;
+	e->c = tsp_client_new(&cfg);
+	ck_assert_ptr_nonnull(e->c);
+	tsp_model_init(&m);
+	tsp_error_clear(&err);
+	ck_assert_msg(tsp_list_experiments(e->c, &m, &err) == 0, "%s", err.msg);
+	snprintf(e->exp, sizeof(e->exp), "%s", m.u.experiments.items[0].uuid);
+	e->start = m.u.experiments.items[0].start;
+	e->end = m.u.experiments.items[0].end;
+	tsp_model_release(&m);
+}
+
+static void tl_stop(struct tl_env *e)
+{
+	tsp_client_free(e->c);
+	ck_assert_int_eq(proc_stop(&e->br), 0);
+	if (e->sim.pid)
+		ck_assert_int_eq(proc_stop(&e->sim), 0);
+}
+
+static cJSON *get_json(int port, const char *path, long want)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[128];
+	long st;
+	cJSON *j;
+
+	ck_assert_int_eq(http_get(port, path, &st, &out), 0);
+	ck_assert_msg(st == want, "%s -> %ld: %s", path, st, strbuf_str(&out));
+	j = json_parse_exact(out.buf ? out.buf : "", out.len, err, sizeof(err));
+	ck_assert_msg(j != NULL, "%s: not JSON: %s", path, err);
+	strbuf_release(&out);
+	return j;
+}
+
+static int64_t ns_of(const cJSON *o, const char *k)
+{
+	const char *s = json_get_string(cJSON_GetObjectItemCaseSensitive(o, k));
+
+	ck_assert_ptr_nonnull(s);
+	return strtoll(s, NULL, 10);
+}
+
+static int64_t int_of(const cJSON *o, const char *k)
+{
+	int64_t v = 0;
+
+	ck_assert_int_eq(json_get_int64(cJSON_GetObjectItemCaseSensitive(o, k), &v), JSON_OK);
+	return v;
+}
+
+START_TEST(schema_validates_every_document)
+{
+	struct tl_env e;
+	struct strbuf log = STRBUF_INIT;
+	char schema[512], args[1024];
+	int rc;
+
+	src_path(schema, sizeof(schema), "spec/timeline/timeline-v1.schema.json");
+	snprintf(args, sizeof(args), "--schema '%s' --self-test", schema);
+	rc = run_node("tests/spec/validate-timeline.mjs", args, &log);
+	ck_assert_msg(rc == 0, "self-test:\n%s", strbuf_str(&log));
+	ck_assert_msg(strstr(log.buf, "ok - rejects ns as a JSON number"), "%s", strbuf_str(&log));
+
+	tl_start(&e);
+	strbuf_reset(&log);
+	snprintf(args, sizeof(args), "--schema '%s' --base http://127.0.0.1:%d --from %" PRId64 " --to %" PRId64,
+		 schema, e.br.port, e.start / 1000000, e.end / 1000000 + 1);
+	rc = run_node("tests/spec/validate-timeline.mjs", args, &log);
+	ck_assert_msg(rc == 0, "validator:\n%s", strbuf_str(&log));
+	ck_assert_msg(strstr(log.buf, "17 passed, 0 failed"), "%s", strbuf_str(&log));
+	strbuf_release(&log);
+	tl_stop(&e);
+}
+END_TEST
+
+/* The document against tspsim's own states and arrows, over a range that cuts some. */
+START_TEST(round_trip_against_tsp)
+{
+	struct tl_env e;
+	struct tsp_model tree, states, arrows, styles;
+	struct tsp_error err;
+	struct tsp_query q;
+	int64_t *ids, from, to;
+	size_t i, j, n_ids = 0, k = 0, n_tsp_links = 0;
+	char path[512];
+	cJSON *doc;
+	const cJSON *ds, *dl;
+
+	tl_start(&e);
+	tsp_model_init(&tree);
+	tsp_model_init(&states);
+	tsp_model_init(&arrows);
+	tsp_model_init(&styles);
+	tsp_error_clear(&err);
+	/* The middle of the trace, at ms boundaries, so states are clipped at both ends. */
+	from = (e.start + (e.end - e.start) / 4) / 1000000 * 1000000;
+	to = (e.start + (e.end - e.start) / 2) / 1000000 * 1000000;
+	ck_assert_msg(tsp_tg_tree(e.c, e.exp, TG_ID, NULL, &tree, &err) == 0, "%s", err.msg);
+	ids = calloc(tree.u.tree.n_entries, sizeof(*ids));
+	for (i = 0; i < tree.u.tree.n_entries; i++)
+		if (tree.u.tree.entries[i].has_data)
+			ids[n_ids++] = tree.u.tree.entries[i].id;
+	memset(&q, 0, sizeof(q));
+	q.has_range = 1;
+	q.start = from;
+	q.end = to;
+	q.nb_times = 700;
+	q.has_items = 1;
+	q.items = ids;
+	q.n_items = n_ids;
+	ck_assert_msg(tsp_tg_states(e.c, e.exp, TG_ID, &q, &states, &err) == 0, "%s", err.msg);
+	ck_assert_msg(tsp_tg_arrows(e.c, e.exp, TG_ID, &q, &arrows, &err) == 0, "%s", err.msg);
+	ck_assert_msg(tsp_styles(e.c, e.exp, TG_ID, NULL, &styles, &err) == 0, "%s", err.msg);
+
+	snprintf(path, sizeof(path), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%" PRId64
+		 "&to_ns=%" PRId64 "&width=700", from, to);
+	doc = get_json(e.br.port, path, 200);
+	ds = cJSON_GetObjectItemCaseSensitive(doc, "states");
+	dl = cJSON_GetObjectItemCaseSensitive(doc, "links");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "rows")), (int)n_ids);
+
+	/* Every TSP state with a duration and a name, in order, clipped the same way. */
+	for (i = 0; i < states.u.states.n_rows; i++) {
+		const struct tsp_tg_row *r = &states.u.states.rows[i];
+
+		for (j = 0; j < r->n_states; j++) {
+			const struct tsp_tg_state *s = &r->states[j];
+			const cJSON *d;
+			int64_t cs, ce;
+
+			if (s->end < from || s->start > to || !gf_state_name(&styles.u.styles, s) ||
+			    s->start == s->end)
+				continue;
+			cs = s->start < from ? from : s->start;
+			ce = s->end > to ? to : s->end;
+			d = cJSON_GetArrayItem(ds, (int)k++);
+			ck_assert_msg(d != NULL, "state %zu of row %" PRId64 " is missing", j, r->entry_id);
+			ck_assert(int_of(d, "row") == r->entry_id);
+			ck_assert(ns_of(d, "start_ns") == cs && ns_of(d, "end_ns") == ce);
+			ck_assert(int_of(d, "start_ms") == cs / 1000000 && int_of(d, "end_ms") == ce / 1000000);
+			ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(d, "value")),
+					 gf_state_name(&styles.u.styles, s));
+		}
+	}
+	ck_assert_int_gt((int)k, 100);
+	ck_assert_int_eq(cJSON_GetArraySize(ds), (int)k);        /* none added */
+	for (i = 0; i < arrows.u.arrows.n; i++) {
+		const struct tsp_tg_arrow *a = &arrows.u.arrows.items[i];
+		const cJSON *d;
+
+		if (a->end < from || a->start > to)
+			continue;
+		d = cJSON_GetArrayItem(dl, (int)n_tsp_links++);
+		ck_assert_ptr_nonnull(d);
+		ck_assert(int_of(d, "source") == a->source_id && int_of(d, "target") == a->target_id);
+		ck_assert(ns_of(d, "start_ns") == (a->start < from ? from : a->start));
+	}
+	ck_assert_int_gt((int)n_tsp_links, 0);
+	ck_assert_int_eq(cJSON_GetArraySize(dl), (int)n_tsp_links);
+	cJSON_Delete(doc);
+	free(ids);
+	tsp_model_release(&tree);
+	tsp_model_release(&states);
+	tsp_model_release(&arrows);
+	tsp_model_release(&styles);
+	tl_stop(&e);
+}
+END_TEST
+
+START_TEST(bad_requests_and_upstream_down)
+{
+	struct tl_env e;
+	cJSON *j;
+	const char *bad[][2] = {
+		{ "/timeline?output=Thread%20Status&from=1&to=2", "experiment and output are required" },
+		{ "/timeline?experiment=kernel&output=Thread%20Status&to=2", "from is required" },
+		{ "/timeline?experiment=kernel&output=Thread%20Status&from=3&to=2", "from is after to" },
+		{ "/timeline?experiment=kernel&output=Thread%20Status&from=1&to=2&width=0", "width must be" },
+		{ "/timeline?experiment=kernel&output=Thread%20Status&from=1&to=2&row_re=(", "row_re" },
+		{ "/timeline?experiment=kernel&output=CPU%20Usage&from=1&to=2", "not TIME_GRAPH" },
+		{ "/timeline/states?experiment=nope&output=Thread%20Status&from=1&to=2", "no experiment \"nope\"" },
+	};
+	size_t i;
+
+	tl_start(&e);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg;
+
+		j = get_json(e.br.port, bad[i][0], 400);
+		msg = json_get_string(cJSON_GetObjectItemCaseSensitive(j, "error"));
+		ck_assert_msg(msg && strstr(msg, bad[i][1]), "%s: %s", bad[i][0], msg ? msg : "(none)");
+		cJSON_Delete(j);
+	}
+	/* ISO times work as well as ms. */
+	j = get_json(e.br.port, "/timeline/rows?experiment=kernel&output=Thread%20Status"
+		     "&from=2023-11-14T22:13:20Z&to=2023-11-14T22:13:21Z", 200);
+	ck_assert_int_gt(cJSON_GetArraySize(j), 0);
+	cJSON_Delete(j);
+	proc_kill(&e.sim);
+	e.sim.pid = 0;
+	j = get_json(e.br.port, "/timeline/links?experiment=kernel&output=Thread%20Status&from=1&to=2", 502);
+	ck_assert(strstr(json_get_string(cJSON_GetObjectItemCaseSensitive(j, "error")), "trace server"));
+	cJSON_Delete(j);
+	tl_stop(&e);
+}
+END_TEST
+
+Suite *timeline_suite(void)
+{
+	Suite *s = suite_create("timeline");
+	TCase *tc = tcase_create("bridge+tspsim");
+
+	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
+	tcase_add_test(tc, schema_validates_every_document);
+	tcase_add_test(tc, round_trip_against_tsp);
+	tcase_add_test(tc, bad_requests_and_upstream_down);
+	suite_add_tcase(s, tc);
+	return s;
+}
