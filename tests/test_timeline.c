@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "gf_translate.h"
+#include "jsonw.h"
+#include "timeline_doc.h"
 #include "harness.h"
 #include "json_int.h"
 #include "tsp_client.h"
@@ -244,11 +246,131 @@ START_TEST(bad_requests_and_upstream_down)
 }
 END_TEST
 
+
+/* ---- the pure writer ---- */
+
+static void model(struct tsp_model *m, enum tsp_model_kind kind, const char *json)
+{
+	struct tsp_error e;
+
+	tsp_model_init(m);
+	tsp_error_clear(&e);
+	ck_assert_msg(tsp_model_parse(m, kind, json, strlen(json), &e) == 0, "%s", e.msg);
+}
+
+static cJSON *write_form(enum tl_form form, const struct tl_source *src, const struct tl_input *in)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	cJSON *j;
+
+	jsonw_init(&w, &sb);
+	ck_assert_int_eq(tl_write(&w, form, src, in), 0);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	j = json_parse_exact(sb.buf, sb.len, NULL, 0);
+	ck_assert_ptr_nonnull(j);
+	strbuf_release(&sb);
+	return j;
+}
+
+START_TEST(writer_events_gaps_clipping_links)
+{
+	struct tsp_model tree, states, arrows, styles;
+	struct tl_source src = { "u", "kernel", "o", "Thread Status", INT64_C(1700000000100000000),
+				 INT64_C(1700000000900000000), 100, TSP_STATUS_COMPLETED, "" };
+	struct tl_input in;
+	int64_t only[] = { 1 };
+	const cJSON *st, *ev, *li, *x;
+	cJSON *doc, *nodes, *edges;
+
+	model(&tree, TSP_M_TREE, "{\"model\":{\"entries\":[{\"id\":0,\"parentId\":-1,\"labels\":[\"k\"]},"
+	      "{\"id\":1,\"parentId\":0,\"labels\":[\"bash\",\"316\"],\"hasData\":true,\"metadata\":{\"tid\":[316]}},"
+	      "{\"id\":2,\"parentId\":0,\"labels\":[\"sshd\"],\"hasData\":true},"
+	      "{\"id\":3,\"parentId\":0,\"labels\":[\"cron\"],\"hasData\":true}]},\"status\":\"COMPLETED\"}");
+	model(&styles, TSP_M_STYLES, "{\"model\":{\"styles\":{\"RUN\":{\"values\":{\"style-name\":\"Running\","
+	      "\"background-color\":\"#00c800\",\"height\":1}},\"WAKE\":{\"values\":{\"style-name\":\"Wake-up\"}}}},"
+	      "\"status\":\"COMPLETED\"}");
+	model(&states, TSP_M_TG_STATES, "{\"model\":{\"rows\":[{\"entryId\":1,\"states\":["
+	      "{\"start\":1700000000000000000,\"end\":1700000000200000000,\"style\":{\"parentKey\":\"RUN\"}},"
+	      "{\"start\":1700000000200000000,\"end\":1700000000300000000},"
+	      "{\"start\":1700000000400000000,\"end\":1700000000400000000,\"label\":\"tick\"},"
+	      "{\"start\":1700000000800000000,\"end\":1700000001000000000,\"label\":\"io\"}]},"
+	      "{\"entryId\":2,\"states\":[{\"start\":1700000000950000000,\"end\":1700000001000000000,\"label\":\"late\"}]}"
+	      "]},\"status\":\"COMPLETED\"}");
+	model(&arrows, TSP_M_TG_ARROWS, "{\"model\":[{\"sourceId\":1,\"targetId\":2,\"start\":1700000000150000000,"
+	      "\"end\":1700000000160000000,\"style\":{\"parentKey\":\"WAKE\"}},{\"sourceId\":1,\"targetId\":2,"
+	      "\"start\":1700000000170000000,\"end\":1700000000180000000},{\"sourceId\":2,\"targetId\":3,"
+	      "\"start\":1700000000170000000,\"end\":1700000000180000000},{\"sourceId\":3,\"targetId\":2,"
+	      "\"start\":1600000000000000000,\"end\":1600000000100000000}],\"status\":\"COMPLETED\"}");
+	memset(&in, 0, sizeof(in));
+	in.tree = &tree.u.tree;
+	in.states = &states.u.states;
+	in.arrows = &arrows.u.arrows;
+	in.styles = &styles.u.styles;
+
+	doc = write_form(TL_DOCUMENT, &src, &in);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "rows")), 4);
+	st = cJSON_GetObjectItemCaseSensitive(doc, "states");
+	ev = cJSON_GetObjectItemCaseSensitive(doc, "events");
+	li = cJSON_GetObjectItemCaseSensitive(doc, "links");
+	/* Running clipped at from, the gap dropped, io clipped at to; "late" is outside. */
+	ck_assert_int_eq(cJSON_GetArraySize(st), 2);
+	x = cJSON_GetArrayItem(st, 0);
+	ck_assert(ns_of(x, "start_ns") == INT64_C(1700000000100000000));
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(x, "value")), "Running");
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(x, "style")), "RUN");
+	x = cJSON_GetArrayItem(st, 1);
+	ck_assert(ns_of(x, "end_ns") == INT64_C(1700000000900000000));
+	ck_assert(int_of(x, "end_ms") == INT64_C(1700000000900));
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(x, "value")), "io");
+	/* The zero-duration state is an event. */
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 1);
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ev, 0), "label")), "tick");
+	/* Three links in range; the one from 1600... is not. */
+	ck_assert_int_eq(cJSON_GetArraySize(li), 3);
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(li, 0), "type")), "Wake-up");
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(li, 1), "type")), "link");
+	x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "styles"), "RUN");
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(x, "color")), "#00c800");
+	cJSON_Delete(doc);
+
+	edges = write_form(TL_EDGES, &src, &in);
+	ck_assert_int_eq(cJSON_GetArraySize(edges), 2);              /* 1->2 twice, 2->3 once */
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(edges, 0), "id")), "1-2");
+	ck_assert(int_of(cJSON_GetArrayItem(edges, 0), "mainstat") == 2);
+	nodes = write_form(TL_NODES, &src, &in);
+	ck_assert_int_eq(cJSON_GetArraySize(nodes), 3);
+	ck_assert(int_of(cJSON_GetArrayItem(nodes, 0), "mainstat") == 2);     /* bash: 2 out */
+	ck_assert(int_of(cJSON_GetArrayItem(nodes, 1), "secondarystat") == 2); /* sshd: 2 in */
+	cJSON_Delete(edges);
+	cJSON_Delete(nodes);
+
+	/* A row filter keeps its rows and the links that touch them. */
+	in.row_ids = only;
+	in.n_row_ids = 1;
+	doc = write_form(TL_DOCUMENT, &src, &in);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "rows")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "links")), 2);
+	cJSON_Delete(doc);
+	doc = write_form(TL_ROWS, &src, &in);
+	ck_assert(int_of(cJSON_GetArrayItem(doc, 0), "tid") == 316);  /* metadata flattened */
+	cJSON_Delete(doc);
+
+	tsp_model_release(&tree);
+	tsp_model_release(&states);
+	tsp_model_release(&arrows);
+	tsp_model_release(&styles);
+}
+END_TEST
+
 Suite *timeline_suite(void)
 {
 	Suite *s = suite_create("timeline");
+	TCase *pure = tcase_create("pure");
 	TCase *tc = tcase_create("bridge+tspsim");
 
+	tcase_add_test(pure, writer_events_gaps_clipping_links);
+	suite_add_tcase(s, pure);
 	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
 	tcase_add_test(tc, schema_validates_every_document);
 	tcase_add_test(tc, round_trip_against_tsp);

@@ -370,7 +370,10 @@ function runCase(c, answer) {
     return why.length === 0;
   };
   const caseErrs = validateCase(c);
-  if (!add('case file', caseErrs)) return results;
+  if (caseErrs.length) {
+    add('case file', caseErrs);
+    return results;
+  }
   const e = c.expect ?? {};
   const wantStatus = e.status ?? 200;
 
