@@ -737,6 +737,29 @@ START_TEST(grafana_data_converts_every_answer)
 }
 END_TEST
 
+/* The case-file checker (check-frames.mjs): its self-test, then examples/kernel.json. */
+START_TEST(case_checker_and_kernel_cases)
+{
+	struct env e;
+	struct strbuf log = STRBUF_INIT;
+	char cases[512], args[1024];
+	int rc;
+
+	rc = run_node("tests/grafana/check-frames.mjs", "--self-test", &log);
+	ck_assert_msg(rc == 0, "check-frames.mjs --self-test:\n%s", strbuf_str(&log));
+	ck_assert_msg(strstr(log.buf, " 0 failed"), "%s", strbuf_str(&log));
+	strbuf_reset(&log);
+	env_start(&e, NULL, NULL);
+	src_path(cases, sizeof(cases), "tests/grafana/examples/kernel.json");
+	snprintf(args, sizeof(args), "--base http://127.0.0.1:%d --case '%s'", e.br.port, cases);
+	rc = run_node("tests/grafana/check-frames.mjs", args, &log);
+	ck_assert_msg(rc == 0, "kernel cases:\n%s", strbuf_str(&log));
+	ck_assert_int_ge(count_lines(&log, "ok - "), 20);
+	strbuf_release(&log);
+	env_stop(&e);
+}
+END_TEST
+
 Suite *grafana_clients_suite(void)
 {
 	Suite *s = suite_create("grafana_clients");
@@ -745,6 +768,7 @@ Suite *grafana_clients_suite(void)
 	tcase_set_timeout(tc, under_valgrind() ? 600 : 120);
 	tcase_add_test(tc, checker_rejects_wrong_frames);
 	tcase_add_test(tc, grafana_data_converts_every_answer);
+	tcase_add_test(tc, case_checker_and_kernel_cases);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -125,7 +125,7 @@ const checks = {
 			must(f.type === FieldType.string, `${f.name} is ${f.type}`);
 			const maps = (f.config && f.config.mappings) || [];
 			const colours = maps.flatMap((m) => Object.values(m.options || {})).filter((o) => /^#[0-9a-fA-F]{6}$/.test(o.color || ''));
-			/* SimpleJSON tables carry no field config: colours only come with frames */
+			/* the bridge writes colours only into data frames, not into SimpleJSON table columns */
 			must(c.noColours || colours.length > 0, `${f.name}: no value mapping with a colour`);
 		}
 		must(fr.refId === c.refId, `refId ${fr.refId}`);
