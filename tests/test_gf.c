@@ -371,7 +371,9 @@ START_TEST(frame_shapes)
 	ck_assert_int_eq(gf_frame_notice(&f, "partial %d", 1), 0);
 	s = write_with(gf_write_table, &f);
 	ck_assert_str_eq(s, "{\"type\":\"table\",\"refId\":\"A\",\"name\":\"Total\",\"columns\":[{\"text\":\"time\","
-			 "\"type\":\"time\"},{\"text\":\"v\",\"type\":\"number\"},{\"text\":\"state\",\"type\":\"string\"}],"
+			 "\"type\":\"time\"},{\"text\":\"v\",\"type\":\"number\"},{\"text\":\"state\",\"type\":\"string\","
+			 "\"mappings\":[{\"type\":\"value\",\"options\":{\"Running\":{\"text\":\"Running\",\"color\":\"#00c800\","
+			 "\"index\":0}}}]}],"
 			 "\"rows\":[[1700000000500,0.25,null],[1700000000600,null,\"Running\"]],\"meta\":{\"notices\":"
 			 "[{\"severity\":\"warning\",\"text\":\"partial 1\"}]}}");
 	free(s);

@@ -245,6 +245,8 @@ static void write_value(struct jsonw *w, const struct gf_field *fl, size_t i)
 	}
 }
 
+static void write_config_members(struct jsonw *w, const struct gf_field *fl);
+
 static const char *type_name(enum gf_field_type t)
 {
 	return t == GF_TIME ? "time" : t == GF_NUMBER ? "number" : "string";
@@ -294,6 +296,8 @@ void gf_write_table(struct jsonw *w, const struct gf_frame *f)
 		jsonw_obj_begin(w);
 		jsonw_kstr(w, "text", f->fields[k].name);
 		jsonw_kstr(w, "type", type_name(f->fields[k].type));
+		/* toDataFrame makes a column's other members its field config. */
+		write_config_members(w, &f->fields[k]);
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
@@ -310,12 +314,11 @@ void gf_write_table(struct jsonw *w, const struct gf_frame *f)
 	jsonw_obj_end(w);
 }
 
-static void write_config(struct jsonw *w, const struct gf_field *fl)
+/* unit, displayName, mappings: the members of a field's config that are set. */
+static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 {
 	size_t i;
 
-	jsonw_key(w, "config");
-	jsonw_obj_begin(w);
 	if (fl->unit)
 		jsonw_kstr(w, "unit", fl->unit);
 	if (fl->display_name)
@@ -342,6 +345,13 @@ static void write_config(struct jsonw *w, const struct gf_field *fl)
 		jsonw_obj_end(w);
 		jsonw_arr_end(w);
 	}
+}
+
+static void write_config(struct jsonw *w, const struct gf_field *fl)
+{
+	jsonw_key(w, "config");
+	jsonw_obj_begin(w);
+	write_config_members(w, fl);
 	jsonw_obj_end(w);
 }
 

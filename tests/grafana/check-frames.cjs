@@ -125,8 +125,7 @@ const checks = {
 			must(f.type === FieldType.string, `${f.name} is ${f.type}`);
 			const maps = (f.config && f.config.mappings) || [];
 			const colours = maps.flatMap((m) => Object.values(m.options || {})).filter((o) => /^#[0-9a-fA-F]{6}$/.test(o.color || ''));
-			/* the bridge writes colours only into data frames, not into SimpleJSON table columns */
-			must(c.noColours || colours.length > 0, `${f.name}: no value mapping with a colour`);
+			must(colours.length > 0, `${f.name}: no value mapping with a colour`);
 		}
 		must(fr.refId === c.refId, `refId ${fr.refId}`);
 	},
@@ -255,9 +254,9 @@ async function live(base, from, to) {
 		['JSON datasource, state intervals', async () =>
 			checks.intervals(await frames([{ target: 'intervals', refId: 'L',
 				payload: { experiment: 'kernel', output: 'Thread Status' } }]), { fromMs, toMs })],
-		['SimpleJSON timeserie on a time graph: the state timeline as a table', async () =>
+		['SimpleJSON timeserie on a time graph: the state timeline as a table, with colours', async () =>
 			checks.timeline(await frames([{ target: 'kernel/Thread Status/sshd', refId: 'M', type: 'timeserie' }]),
-				{ refId: 'M', fromMs, toMs, noColours: true })],
+				{ refId: 'M', fromMs, toMs })],
 		['JSON datasource XY series as frames keep ms times', async () => {
 			const fr = await frames([{ target: 'series', refId: 'I', payload: { experiment: 'kernel', output: 'CPU Usage' } }], 50);
 			must(fr.length === 1, `${fr.length} frames`);
