@@ -256,6 +256,71 @@ START_TEST(quick_start_run_command)
 }
 END_TEST
 
+
+/* --open-trace: the experiment exists soon after start, made of the traces given. */
+START_TEST(opens_traces_at_startup)
+{
+	struct proc sim, br;
+	struct strbuf out = STRBUF_INIT;
+	char url[128];
+	long st;
+	int i, found = 0;
+	cJSON *j = NULL;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", NULL), 0);
+	upstream_url(url, sizeof(url), sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--open-trace", "/data/web-01",
+				      "--open-trace", "/data/db-01", "--experiment", "demo", NULL), 0);
+	for (i = 0; i < 100 && !found; i++) {
+		const cJSON *x;
+
+		cJSON_Delete(j);
+		j = get_json(sim.port, "/tsp/api/experiments", &st);
+		cJSON_ArrayForEach(x, j)
+			if (jstr(x, "name", NULL) && !strcmp(jstr(x, "name", NULL), "demo")) {
+				found = 1;
+				ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(x, "traces")), 2);
+			}
+		if (!found)
+			usleep(100000);
+	}
+	cJSON_Delete(j);
+	ck_assert_msg(found, "no experiment 'demo' after 10 s");
+	/* The bridge sees it at once: the opener cleared its catalog. */
+	ck_assert_int_eq(http_post(br.port, "/search", "{\"target\":\"experiments()\"}", &st, &out), 0);
+	ck_assert_msg(strstr(strbuf_str(&out), "\"demo\""), "%s", strbuf_str(&out));
+	strbuf_release(&out);
+	ck_assert_int_eq(proc_stop(&br), 0);
+
+	/* A second bridge finds it there and leaves it alone. */
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--open-trace", "/data/web-01",
+				      "--experiment", "demo", NULL), 0);
+	usleep(300000);
+	j = get_json(sim.port, "/tsp/api/experiments", &st);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);     /* kernel + demo, no second demo */
+	cJSON_Delete(j);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
+/* With no trace server the opener keeps retrying; the bridge serves and stops cleanly. */
+START_TEST(opener_retries_without_blocking)
+{
+	struct proc br;
+	long st;
+	cJSON *j;
+
+	ck_assert_int_eq(start_bridge(&br, "--upstream", "http://127.0.0.1:9/tsp/api",
+				      "--open-trace", "/data/x", NULL), 0);
+	usleep(1500000);
+	j = get_json(br.port, "/health", &st);
+	ck_assert_int_eq(st, 200);
+	cJSON_Delete(j);
+	ck_assert_int_eq(proc_stop(&br), 0);
+}
+END_TEST
+
 Suite *bridge_suite(void)
 {
 	Suite *s = suite_create("bridge");
@@ -268,6 +333,8 @@ Suite *bridge_suite(void)
 	tcase_add_test(tc, http_errors_are_json);
 	tcase_add_test(tc, idle_client_is_disconnected);
 	tcase_add_test(tc, quick_start_run_command);
+	tcase_add_test(tc, opens_traces_at_startup);
+	tcase_add_test(tc, opener_retries_without_blocking);
 	suite_add_tcase(s, tc);
 	return s;
 }

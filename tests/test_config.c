@@ -160,6 +160,37 @@ static void dummy(const struct http_request *req, struct http_response *res)
 	(void)res;
 }
 
+START_TEST(config_open_traces_env_then_flags)
+{
+	struct bridge_config cfg;
+	char err[256] = "";
+	char *argv[] = { "tsp-bridge", "--open-trace", "/t/a", "--open-trace=/t/b", "--experiment", "demo" };
+
+	clear_env();
+	set_env(0, "TSPB_OPEN_TRACE", "/env/1,,/env/2,");
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 1, argv), CONFIG_OK);
+	ck_assert_uint_eq(cfg.n_open_traces, 2);
+	ck_assert_str_eq(cfg.open_traces[0], "/env/1");
+	ck_assert_str_eq(cfg.open_traces[1], "/env/2");
+	ck_assert_ptr_null(cfg.experiment);
+	bridge_config_release(&cfg);
+
+	/* Flags replace the environment's list and add up. */
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 6, argv), CONFIG_OK);
+	ck_assert_uint_eq(cfg.n_open_traces, 2);
+	ck_assert_str_eq(cfg.open_traces[0], "/t/a");
+	ck_assert_str_eq(cfg.open_traces[1], "/t/b");
+	ck_assert_str_eq(cfg.experiment, "demo");
+	bridge_config_release(&cfg);
+
+	set_env(0, "TSPB_OPEN_TRACE", ",");
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 1, argv), CONFIG_ERROR);
+	ck_assert_msg(strstr(err, "TSPB_OPEN_TRACE: empty value"), "%s", err);
+	bridge_config_release(&cfg);
+	clear_env();
+}
+END_TEST
+
 START_TEST(route_table_404_405)
 {
 	static const struct http_route routes[] = {
@@ -205,6 +236,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, config_missing_value_help_version);
 	tcase_add_test(tc, config_bad_env_is_named);
 	tcase_add_test(tc, usage_lists_every_env_variable);
+	tcase_add_test(tc, config_open_traces_env_then_flags);
 	tcase_add_test(tc, route_table_404_405);
 	tcase_add_test(tc, error_response_is_json);
 	suite_add_tcase(s, tc);

@@ -10,7 +10,7 @@
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8090
 
-enum opt_type { OPT_STR, OPT_INT, OPT_LONG, OPT_KIB, OPT_MIB, OPT_LOGLEVEL };
+enum opt_type { OPT_STR, OPT_INT, OPT_LONG, OPT_KIB, OPT_MIB, OPT_LOGLEVEL, OPT_TRACES };
 
 /* One table drives parsing, env lookup and --help so they cannot drift. */
 struct opt {
@@ -51,6 +51,10 @@ static const struct opt opts[] = {
 	  "largest request body accepted, KiB (default 1024)" },
 	{ "--log-level", "TSPB_LOG_LEVEL", OPT_LOGLEVEL, OFF(log_level), 0, 0,
 	  "error | warn | info | debug (default info)" },
+	{ "--open-trace", "TSPB_OPEN_TRACE", OPT_TRACES, OFF(open_traces), 0, 0,
+	  "open this trace on the trace server at start-up (repeatable; env: comma-separated)" },
+	{ "--experiment", "TSPB_EXPERIMENT", OPT_STR, OFF(experiment), 0, 0,
+	  "name of the experiment made of the opened traces (default tsp-bridge)" },
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -70,8 +74,52 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->log_level = LOG_INFO;
 }
 
+static void free_traces(struct bridge_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_open_traces; i++)
+		free(cfg->open_traces[i]);
+	free(cfg->open_traces);
+	cfg->open_traces = NULL;
+	cfg->n_open_traces = 0;
+}
+
+/* Appends the comma-separated paths of val (one path for a flag). */
+static int add_traces(struct bridge_config *cfg, const char *val, int split, const char *source,
+		      char *err, size_t errlen)
+{
+	while (*val) {
+		size_t len = split ? strcspn(val, ",") : strlen(val);
+		char **v;
+
+		if (len) {
+			v = realloc(cfg->open_traces, (cfg->n_open_traces + 1) * sizeof(*v));
+			if (!v || !(v[cfg->n_open_traces] = strndup(val, len))) {
+				if (v)
+					cfg->open_traces = v;
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			cfg->open_traces = v;
+			cfg->n_open_traces++;
+		}
+		val += len;
+		if (*val == ',')
+			val++;
+	}
+	if (!cfg->n_open_traces) {
+		snprintf(err, errlen, "%s: empty value", source);
+		return -1;
+	}
+	return 0;
+}
+
 void bridge_config_release(struct bridge_config *cfg)
 {
+	free_traces(cfg);
+	free(cfg->experiment);
+	cfg->experiment = NULL;
 	free(cfg->upstream);
 	free(cfg->listen_addr);
 	free(cfg->port_file);
@@ -98,6 +146,15 @@ static int set_opt(struct bridge_config *cfg, const struct opt *o, const char *v
 	long v;
 
 	switch (o->type) {
+	case OPT_TRACES: {
+		int from_env = !strncmp(source, "TSPB_", 5);
+
+		/* The first flag replaces what the environment said; later flags add. */
+		if (!from_env && cfg->open_traces_from_env)
+			free_traces(cfg);
+		cfg->open_traces_from_env = from_env;
+		return add_traces(cfg, val, from_env, source, err, errlen);
+	}
 	case OPT_STR: {
 		char **dst = (char **)field;
 		char *copy;
@@ -216,6 +273,9 @@ void bridge_config_usage(FILE *out, const char *prog)
 	fprintf(out,
 		"  %-20s %-26s %s\n  %-20s %-26s %s\n\n"
 		"Endpoints: GET /health (bridge and upstream status; ?strict=1 answers 503\n"
-		"when the trace server is down), GET / (connection test).\n",
+		"when the trace server is down), GET / (connection test); the Grafana\n"
+		"SimpleJSON / JSON datasource API (POST /search, /query, /annotations,\n"
+		"/metrics, /metric-payload-options, /variable, /tag-keys, /tag-values);\n"
+		"GET /timeline[/rows|states|events|links|nodes|edges|schema].\n",
 		"-h, --help", "", "show this help", "-V, --version", "", "show the version");
 }

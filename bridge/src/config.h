@@ -27,6 +27,11 @@ struct bridge_config {
 	size_t max_upstream_bytes; /* cap on one upstream response */
 	size_t max_body_bytes;     /* cap on one request body */
 	enum log_level log_level;
+	/* Traces to open, and the experiment to make of them, at start-up. */
+	char **open_traces;        /* paths on the trace server's machine */
+	size_t n_open_traces;
+	int open_traces_from_env;  /* the list came from TSPB_OPEN_TRACE: a flag replaces it */
+	char *experiment;          /* its name; NULL: "tsp-bridge" */
 };
 
 enum config_result {

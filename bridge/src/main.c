@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "bridge.h"
+#include "opener.h"
 #include "config.h"
 #include "http_server.h"
 #include "log.h"
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
 	struct bridge_config cfg;
 	struct http_server_config hcfg;
 	struct http_server *server = NULL;
+	struct opener *opener = NULL;
 	struct bridge app = { 0 };
 	sigset_t sigs;
 	char err[512];
@@ -103,11 +105,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	opener = opener_start(&app);
+
 	if (sigwait(&sigs, &sig) != 0)
 		log_error("sigwait failed");
 	log_info("signal %d: shutting down", sig);
 	ret = EXIT_SUCCESS;
 cleanup:
+	opener_stop(opener);
 	http_server_stop(server);
 	bridge_release(&app);
 	tsp_client_thread_release();

@@ -1,0 +1,24 @@
+#ifndef OPENER_H
+#define OPENER_H
+
+/*
+ * Opens the configured traces on the trace server and makes one experiment
+ * of them (--open-trace, --experiment), so a demo stack needs no manual
+ * step. It runs on its own thread because the trace server may start after
+ * the bridge: connection failures and 5xx answers are retried every second
+ * until it answers; a 4xx (a bad path) is logged and ends the attempt. An
+ * experiment of that name that already exists is left as it is.
+ *
+ * Ownership: the opener keeps pointers to the bridge (and its config),
+ * which must outlive opener_stop(); it has its own tsp_client.
+ */
+
+struct bridge;
+struct opener;
+
+/* NULL when there is nothing to open, or on failure (logged). */
+struct opener *opener_start(struct bridge *b);
+/* Stops retrying, joins the thread, frees it. NULL is fine. */
+void opener_stop(struct opener *o);
+
+#endif
