@@ -52,8 +52,9 @@ help:
 	@echo "make deps       install missing Debian packages (root) or print the apt-get line"
 
 # Installs what is missing when root, otherwise prints the exact apt-get line and fails.
+# TSPB_DEPS=build checks only the build packages (container images).
 deps $(DEPS_STAMP):
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh $(TSPB_DEPS)
 	@mkdir -p build && touch $(DEPS_STAMP)
 
 $(B)/%.o: %.c | $(DEPS_STAMP)

@@ -760,6 +760,44 @@ START_TEST(case_checker_and_kernel_cases)
 }
 END_TEST
 
+/* Every panel and annotation of every dashboard template answers, as Grafana would ask. */
+START_TEST(dashboards_every_panel_answers)
+{
+	struct env e;
+	struct strbuf log = STRBUF_INIT;
+	char dir[512], prov[512], args[1400];
+	int rc;
+
+	env_start(&e, NULL, NULL);
+	src_path(dir, sizeof(dir), "dashboards");
+	src_path(prov, sizeof(prov), "grafana/provisioning/datasources");
+	snprintf(args, sizeof(args), "--base http://127.0.0.1:%d --dir '%s' --provisioning '%s'",
+		 e.br.port, dir, prov);
+	rc = run_node("tests/grafana/check-dashboards.cjs", args, &log);
+	ck_assert_msg(rc == 0, "dashboards:\n%s", strbuf_str(&log));
+	ck_assert_int_ge(count_lines(&log, "ok - "), 20);
+	ck_assert_msg(strstr(log.buf, "all checks passed"), "%s", strbuf_str(&log));
+	strbuf_release(&log);
+	env_stop(&e);
+}
+END_TEST
+
+/* The compose stack and provisioning parse and fit together (no Docker engine here). */
+START_TEST(demo_stack_files_fit_together)
+{
+	struct strbuf log = STRBUF_INIT;
+	char root[512], args[600];
+	int rc;
+
+	src_path(root, sizeof(root), ".");
+	snprintf(args, sizeof(args), "--root '%s'", root);
+	rc = run_node("tests/spec/check-stack.mjs", args, &log);
+	ck_assert_msg(rc == 0, "stack:\n%s", strbuf_str(&log));
+	ck_assert_int_ge(count_lines(&log, "ok - "), 20);
+	strbuf_release(&log);
+}
+END_TEST
+
 Suite *grafana_clients_suite(void)
 {
 	Suite *s = suite_create("grafana_clients");
@@ -769,6 +807,8 @@ Suite *grafana_clients_suite(void)
 	tcase_add_test(tc, checker_rejects_wrong_frames);
 	tcase_add_test(tc, grafana_data_converts_every_answer);
 	tcase_add_test(tc, case_checker_and_kernel_cases);
+	tcase_add_test(tc, dashboards_every_panel_answers);
+	tcase_add_test(tc, demo_stack_files_fit_together);
 	suite_add_tcase(s, tc);
 	return s;
 }
