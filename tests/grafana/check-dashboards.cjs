@@ -23,19 +23,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-globalThis.window = globalThis;
-globalThis.navigator ??= { userAgent: 'node' };
-const { toDataFrame } = require('@grafana/data');
-
-let failures = 0;
-function report(ok, name, why) {
-	if (ok)
-		console.log(`ok - ${name}`);
-	else {
-		failures++;
-		console.log(`not ok - ${name}: ${why}`);
-	}
-}
+const { grafanaData, report, finish } = require('./tap.cjs');
+const { toDataFrame } = grafanaData;
 
 function arg(k) {
 	const i = process.argv.indexOf(k);
@@ -261,8 +250,7 @@ async function main() {
 			}
 		}
 	}
-	console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-	process.exit(failures ? 1 : 0);
+	finish();
 }
 
 main().catch((e) => {

@@ -16,20 +16,8 @@
  */
 'use strict';
 
-// @grafana/data reads browser globals at load time; it needs nothing else.
-globalThis.window = globalThis;
-globalThis.navigator ??= { userAgent: 'node' };
-const { toDataFrame, FieldType } = require('@grafana/data');
-
-let failures = 0;
-function report(ok, name, why) {
-	if (ok) {
-		console.log(`ok - ${name}`);
-	} else {
-		failures++;
-		console.log(`not ok - ${name}: ${why}`);
-	}
-}
+const { grafanaData, report, finish } = require('./tap.cjs');
+const { toDataFrame, FieldType } = grafanaData;
 
 class CheckError extends Error {}
 function must(cond, msg) {
@@ -347,8 +335,7 @@ async function main() {
 		}
 		await live(base, from, to);
 	}
-	console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-	process.exit(failures ? 1 : 0);
+	finish();
 }
 
 main().catch((e) => {
