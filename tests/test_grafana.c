@@ -253,11 +253,11 @@ START_TEST(discovery_search_variable_tags)
 	ck_assert(list_has(j, "kernel"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel)\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 4);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel, XY)\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
-	ck_assert(list_has(j, "CPU Usage"));
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	ck_assert(list_has(j, "CPU Usage") && list_has(j, "Histogram"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"entries(kernel/CPU Usage)\"}");
 	ck_assert(list_has(j, "Total"));
@@ -320,8 +320,8 @@ START_TEST(json_datasource_metrics_and_options)
 	/* Outputs are filtered to those that have the metric's view. */
 	j = post_ok(&e, "/metric-payload-options",
 		    "{\"metric\":\"series\",\"payload\":{\"experiment\":\"kernel\"},\"name\":\"output\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
-	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "value")), "CPU Usage");
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	ck_assert(list_has_value(j, "CPU Usage") && list_has_value(j, "Histogram"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/metric-payload-options",
 		    "{\"metric\":\"timeline\",\"payload\":{\"experiment\":\"kernel\"},\"name\":\"output\"}");
@@ -428,6 +428,34 @@ START_TEST(xy_entry_patterns)
 		ck_assert_int_eq(n, 10);
 	}
 	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
+/* The Histogram output: every event of the trace counted once over the samples. */
+START_TEST(event_rate_counts_every_event)
+{
+	struct env e;
+	struct strbuf out = STRBUF_INIT;
+	cJSON *j, *x, *p;
+	int64_t nb = 0;
+	double sum = 0;
+	long st;
+
+	env_start(&e, NULL, NULL);
+	ck_assert_int_eq(http_get(e.sim.port, "/tsp/api/experiments", &st, &out), 0);
+	x = parse(&out, "experiments");
+	nb = jint(get(cJSON_GetArrayItem(x, 0), "nbEvents"));
+	cJSON_Delete(x);
+	ck_assert(nb > 1000);
+	j = query_ok(&e, "{\"target\":\"kernel/Histogram\",\"refId\":\"H\",\"type\":\"timeserie\"}", 50);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "target")), "Total");
+	cJSON_ArrayForEach(p, get(cJSON_GetArrayItem(j, 0), "datapoints"))
+		sum += cJSON_GetArrayItem(p, 0)->valuedouble;
+	ck_assert_msg((int64_t)sum == nb, "%.0f events counted, the trace has %" PRId64, sum, nb);
+	cJSON_Delete(j);
+	strbuf_release(&out);
 	env_stop(&e);
 }
 END_TEST
@@ -681,6 +709,7 @@ Suite *grafana_suite(void)
 	tcase_add_test(tc, json_datasource_metrics_and_options);
 	tcase_add_test(tc, xy_series_match_upstream_exactly);
 	tcase_add_test(tc, xy_entry_patterns);
+	tcase_add_test(tc, event_rate_counts_every_event);
 	tcase_add_test(tc, time_graph_intervals_table);
 	tcase_add_test(tc, time_graph_timeline_frames_with_colours);
 	tcase_add_test(tc, events_statistics_arrows_styles);

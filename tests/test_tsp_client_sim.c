@@ -58,7 +58,7 @@ static void ctx_start(struct sim_ctx *x, const char *running_polls, long poll_de
 			    o->type == TSP_OUTPUT_TIME_GRAPH ? x->out_tg :
 			    o->type == TSP_OUTPUT_TABLE ? x->out_table :
 			    o->type == TSP_OUTPUT_DATA_TREE ? x->out_data : NULL;
-		if (dst)
+		if (dst && !*dst)       /* the first of a type: CPU Usage before Histogram */
 			snprintf(dst, 160, "%s", o->id);
 	}
 	ck_assert_str_eq(x->out_xy, XY_ID);

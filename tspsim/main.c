@@ -68,7 +68,8 @@ static void usage(FILE *f)
 "  POST   /_sim/reset   restart every RUNNING counter\n"
 "\n"
 "Outputs of every experiment: CPU Usage (TREE_TIME_XY), Thread Status (TIME_GRAPH),\n"
-"Events Table (TABLE), Statistics (DATA_TREE); marker set \"frames\".\n"
+"Events Table (TABLE), Statistics (DATA_TREE), Histogram (TREE_TIME_XY, events per\n"
+"sample); marker set \"frames\".\n"
 "requested_timerange.nbTimes must be 1..65536 (400 otherwise); absent means 400 samples.\n"
 "SIGINT/SIGTERM stop it cleanly (exit status 0).\n");
 }

@@ -37,6 +37,12 @@ static const struct out_desc outputs[OUT_COUNT] = {
 		"Show the number of events of each type in the trace or the selected time range",
 		"DATA_TREE",
 	},
+	[OUT_HISTOGRAM] = {
+		"org.eclipse.tracecompass.internal.tmf.core.histogram.HistogramDataProvider",
+		"Histogram",
+		"Show the number of events over time",
+		"TREE_TIME_XY",
+	},
 };
 
 const struct out_desc *model_output(int idx)
@@ -1495,5 +1501,121 @@ int model_annotations(struct jsonw *w, const struct model_view *v, int out,
 	}
 	jsonw_obj_end(w);
 	jsonw_obj_end(w);
+	return 0;
+}
+
+/* ---- histogram: events per sample step ---- */
+
+/* Events of wl with ts <= t. */
+static size_t events_upto(const struct workload *wl, int64_t t)
+{
+	size_t lo = 0, hi = wl->n_events;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (wl->events[mid].ts <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Entry 0 is the total, entry 1 + k trace k of the experiment. */
+int model_hist_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
+		    char *err, size_t errlen)
+{
+	size_t k;
+
+	(void)q;
+	(void)err;
+	(void)errlen;
+	jsonw_obj_begin(w);
+	jsonw_key(w, "entries");
+	jsonw_arr_begin(w);
+	jsonw_obj_begin(w);
+	jsonw_kint64(w, "id", 0);
+	jsonw_kint64(w, "parentId", -1);
+	jsonw_key(w, "labels");
+	jsonw_arr_begin(w);
+	jsonw_str(w, "Total");
+	jsonw_arr_end(w);
+	jsonw_kbool(w, "hasData", 1);
+	jsonw_kbool(w, "isDefault", 1);
+	jsonw_obj_end(w);
+	for (k = 0; k < v->n; k++) {
+		jsonw_obj_begin(w);
+		jsonw_kint64(w, "id", 1 + (int64_t)k);
+		jsonw_kint64(w, "parentId", 0);
+		jsonw_key(w, "labels");
+		jsonw_arr_begin(w);
+		jsonw_str(w, v->wl[k]->name);
+		jsonw_arr_end(w);
+		jsonw_kbool(w, "hasData", 1);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+	return 0;
+}
+
+/*
+ * Sample i counts the events in (x[i-1], x[i]] (the first sample the step
+ * before x[0]), as the CPU usage samples cover the step ending at x[i];
+ * only events the analysis has reached (model_known_end) count.
+ */
+int model_hist_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
+		  char *err, size_t errlen)
+{
+	size_t n = (size_t)q->nb_times, i, it, k;
+	int64_t *x = malloc((n + 1) * sizeof(*x)), step;
+
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		x[i] = wl_sample_time(q->start, q->end, (int)n, (int)i);
+	step = n > 1 ? x[1] - x[0] : q->end - q->start;
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "title", "Histogram");
+	jsonw_key(w, "series");
+	jsonw_arr_begin(w);
+	for (it = 0; it < q->n_items; it++) {
+		int64_t id = q->items[it];
+
+		if (id < 0 || id > (int64_t)v->n)
+			continue;       /* unknown ids have no series */
+		jsonw_obj_begin(w);
+		jsonw_kint64(w, "seriesId", id);
+		jsonw_kstr(w, "seriesName", id == 0 ? "Total" : v->wl[id - 1]->name);
+		jsonw_key(w, "xValues");
+		jsonw_arr_begin(w);
+		for (i = 0; i < n; i++)
+			jsonw_int64(w, x[i]);
+		jsonw_arr_end(w);
+		jsonw_key(w, "yValues");
+		jsonw_arr_begin(w);
+		for (i = 0; i < n; i++) {
+			int64_t lo = i ? x[i - 1] : (x[0] >= INT64_MIN + step ? x[0] - step : INT64_MIN);
+			size_t count = 0;
+
+			for (k = 0; k < v->n; k++) {
+				const struct workload *wl = v->wl[k];
+				int64_t known = model_known_end(v, wl);
+				int64_t hi = x[i] < known ? x[i] : known;
+
+				if ((id == 0 || (size_t)id == k + 1) && hi > lo)
+					count += events_upto(wl, hi) - events_upto(wl, lo);
+			}
+			jsonw_double(w, (double)count);
+		}
+		jsonw_arr_end(w);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+	free(x);
 	return 0;
 }

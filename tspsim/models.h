@@ -29,6 +29,7 @@ enum sim_output {
 	OUT_THREAD_STATUS,
 	OUT_EVENTS,
 	OUT_STATISTICS,
+	OUT_HISTOGRAM,          /* events per time bucket: the event rate */
 	OUT_COUNT
 };
 
@@ -117,6 +118,11 @@ int query_parse(struct query *q, const cJSON *params, unsigned need, char *err, 
 void model_outputs(struct jsonw *w);
 void model_output_desc(struct jsonw *w, int out);
 int model_xy_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
+		  char *err, size_t errlen);
+/* The Histogram output (an XY tree and series of event counts per sample step). */
+int model_hist_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
+		    char *err, size_t errlen);
+int model_hist_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
 		  char *err, size_t errlen);
 int model_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
 	     char *err, size_t errlen);

@@ -293,6 +293,7 @@ enum {
 
 #define OUT_ANY -1
 #define OUT_NONE -2             /* an output type this simulator never offers */
+#define OUT_XY -3               /* any TREE_TIME_XY output */
 
 struct route {
 	const char *method;
@@ -687,8 +688,9 @@ static int h_annotation_categories(struct req *r, struct jsonw *w)
 	}
 
 MODEL_HANDLER(h_annotations, model_annotations(w, &r->view, r->out, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_xy_tree, model_xy_tree(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_xy, model_xy(w, &r->view, &r->q, err, sizeof(err)))
+MODEL_HANDLER(h_xy_tree, (r->out == OUT_HISTOGRAM ? model_hist_tree : model_xy_tree)(w, &r->view, &r->q,
+									     err, sizeof(err)))
+MODEL_HANDLER(h_xy, (r->out == OUT_HISTOGRAM ? model_hist_xy : model_xy)(w, &r->view, &r->q, err, sizeof(err)))
 MODEL_HANDLER(h_tg_tree, model_tg_tree(w, &r->view, &r->q, err, sizeof(err)))
 MODEL_HANDLER(h_tg_states, model_tg_states(w, &r->view, &r->q, err, sizeof(err)))
 MODEL_HANDLER(h_tg_arrows, model_tg_arrows(w, &r->view, &r->q, err, sizeof(err)))
@@ -735,8 +737,8 @@ static const struct route routes[] = {
 	{ "GET", "experiments/*/outputs/*/configTypes", R_EXP | R_OUT, 3, OUT_ANY, 0, h_config_types },
 	{ "GET", "experiments/*/outputs/*/configTypes/*", R_EXP | R_OUT, 3, OUT_ANY, 0, h_config_type },
 	{ "DELETE", "experiments/*/outputs/*/*", R_EXP | R_OUT, 3, OUT_ANY, 0, h_delete_derived },
-	{ "POST", "experiments/*/outputs/XY/*/tree", DATA, 4, OUT_CPU_USAGE, 0, h_xy_tree },
-	{ "POST", "experiments/*/outputs/XY/*/xy", DATA, 4, OUT_CPU_USAGE, Q_RANGE | Q_ITEMS, h_xy },
+	{ "POST", "experiments/*/outputs/XY/*/tree", DATA, 4, OUT_XY, 0, h_xy_tree },
+	{ "POST", "experiments/*/outputs/XY/*/xy", DATA, 4, OUT_XY, Q_RANGE | Q_ITEMS, h_xy },
 	{ "POST", "experiments/*/outputs/timeGraph/*/tree", DATA, 4, OUT_THREAD_STATUS, 0, h_tg_tree },
 	{ "POST", "experiments/*/outputs/timeGraph/*/states", DATA, 4, OUT_THREAD_STATUS,
 	  Q_RANGE | Q_ITEMS, h_tg_states },
@@ -888,7 +890,9 @@ static void dispatch(struct req *r, const char *url, struct strbuf *out)
 			fail(r, 404, "No such output", "experiment %s has no output %s", r->segs[1], id);
 			goto out;
 		}
-		if (rt->out_type == OUT_NONE || (rt->out_type != OUT_ANY && rt->out_type != r->out)) {
+		if (rt->out_type == OUT_NONE ||
+		    (rt->out_type == OUT_XY ? strcmp(model_output(r->out)->type, "TREE_TIME_XY") != 0 :
+		     rt->out_type != OUT_ANY && rt->out_type != r->out)) {
 			fail(r, 404, "No such output", "output %s is a %s output, not one for this endpoint",
 			     id, model_output(r->out)->type);
 			goto out;
