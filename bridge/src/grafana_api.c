@@ -897,10 +897,24 @@ static struct gf_frame *job_frame(struct job *j, const char *name)
 	return f;
 }
 
-/* The translate functions' failures are the bridge's (500), never the user's. */
-static int tr_failed(struct job *j, const char *err)
+/* The frame of a one-frame view: named for the output, or "exp/output" when a pattern matched several. */
+static struct gf_frame *view_frame(struct job *j)
 {
-	return fail(j->x, 500, "%s/%s: %s", j->m->exp_name, j->m->output_name, err);
+	return job_frame(j, j->prefix ? j->prefix : j->m->output_name);
+}
+
+/*
+ * After translating m into f (rc, err from gf_tr_*): a translate failure is
+ * the bridge's (500), never the user's; partial data carries the notice.
+ */
+static int frame_done(struct job *j, struct gf_frame *f, int rc, const char *err, int partial,
+		      const struct tsp_model *m)
+{
+	if (rc < 0)
+		return fail(j->x, 500, "%s/%s: %s", j->m->exp_name, j->m->output_name, err);
+	if (partial)
+		notice_running(f, j, m);
+	return 0;
 }
 
 static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
@@ -922,12 +936,10 @@ static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
 		return 0;
 	}
 	for (i = 0; i < m->u.xy.n_series; i++) {
-		if (!(f = job_frame(j, NULL)))
+		if (!(f = job_frame(j, NULL)) ||
+		    frame_done(j, f, gf_tr_series(f, &m->u.xy.series[i], j->prefix, err, sizeof(err)),
+			       err, partial, m) < 0)
 			return -1;
-		if (gf_tr_series(f, &m->u.xy.series[i], j->prefix, err, sizeof(err)) < 0)
-			return tr_failed(j, err);
-		if (partial)
-			notice_running(f, j, m);
 	}
 	return 0;
 }
@@ -940,7 +952,7 @@ static int adapt_time_graph(struct job *j, const struct tsp_model *tree, const s
 	static const struct tsp_tg_arrows no_arrows;
 	const struct tsp_tree *t = tree->has_model ? &tree->u.tree : &no_tree;
 	const struct tsp_styles *ss = styles->has_model ? &styles->u.styles : NULL;
-	struct gf_frame *f = job_frame(j, j->prefix ? j->prefix : j->m->output_name);
+	struct gf_frame *f = view_frame(j);
 	char err[256];
 	int rc;
 
@@ -955,72 +967,58 @@ static int adapt_time_graph(struct job *j, const struct tsp_model *tree, const s
 	else
 		rc = gf_tr_intervals(f, t, m->has_model ? &m->u.states : &no_states, ss, j->from_ns,
 				     j->to_ns, j->t->limit, err, sizeof(err));
-	if (rc < 0)
-		return tr_failed(j, err);
-	if (partial)
-		notice_running(f, j, m);
-	return 0;
+	return frame_done(j, f, rc, err, partial, m);
 }
 
 static int adapt_styles(struct job *j, const struct tsp_model *styles)
 {
-	struct gf_frame *f = job_frame(j, j->prefix ? j->prefix : j->m->output_name);
+	struct gf_frame *f = view_frame(j);
 	char err[256];
 
 	if (!f)
 		return -1;
-	if (gf_tr_styles(f, styles->has_model ? &styles->u.styles : NULL, err, sizeof(err)) < 0)
-		return tr_failed(j, err);
-	return 0;
+	return frame_done(j, f, gf_tr_styles(f, styles->has_model ? &styles->u.styles : NULL, err,
+					     sizeof(err)), err, 0, styles);
 }
 
 static int adapt_events(struct job *j, const struct tsp_model *cols, const struct tsp_model *lines,
 			int64_t total, int partial)
 {
 	static const struct tsp_table_columns no_cols;
-	struct gf_frame *f = job_frame(j, j->prefix ? j->prefix : j->m->output_name);
+	struct gf_frame *f = view_frame(j);
 	char err[256];
 
 	if (!f)
 		return -1;
-	if (gf_tr_events(f, cols->has_model ? &cols->u.columns : &no_cols,
-			 lines && lines->has_model ? &lines->u.lines : NULL, j->to_ns, total,
-			 j->t->limit, err, sizeof(err)) < 0)
-		return tr_failed(j, err);
-	if (partial)
-		notice_running(f, j, lines);
-	return 0;
+	return frame_done(j, f, gf_tr_events(f, cols->has_model ? &cols->u.columns : &no_cols,
+					     lines && lines->has_model ? &lines->u.lines : NULL,
+					     j->to_ns, total, j->t->limit, err, sizeof(err)),
+			  err, partial, lines);
 }
 
 static int adapt_tree(struct job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
 		      int partial)
 {
 	static const struct tsp_tree no_tree;
-	struct gf_frame *f = job_frame(j, j->prefix ? j->prefix : j->m->output_name);
+	struct gf_frame *f = view_frame(j);
 	char err[256];
 
 	if (!f)
 		return -1;
-	if (gf_tr_data_tree(f, m->has_model ? &m->u.tree : &no_tree, j->t->has_entries ? ids : NULL, n,
-			    err, sizeof(err)) < 0)
-		return tr_failed(j, err);
-	if (partial)
-		notice_running(f, j, m);
-	return 0;
+	return frame_done(j, f, gf_tr_data_tree(f, m->has_model ? &m->u.tree : &no_tree,
+						j->t->has_entries ? ids : NULL, n, err, sizeof(err)),
+			  err, partial, m);
 }
 
 static int adapt_annotations(struct job *j, const struct tsp_model *m, int partial)
 {
-	struct gf_frame *f = job_frame(j, j->prefix ? j->prefix : j->m->output_name);
+	struct gf_frame *f = view_frame(j);
 	char err[256];
 
 	if (!f)
 		return -1;
-	if (gf_tr_annotations(f, m && m->has_model ? &m->u.annotations : NULL, err, sizeof(err)) < 0)
-		return tr_failed(j, err);
-	if (partial)
-		notice_running(f, j, m);
-	return 0;
+	return frame_done(j, f, gf_tr_annotations(f, m && m->has_model ? &m->u.annotations : NULL,
+						  err, sizeof(err)), err, partial, m);
 }
 
 /* ---- the views ---- */
