@@ -99,3 +99,13 @@ char *arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));
 }
+
+size_t arena_bytes(const struct arena *a)
+{
+	const struct arena_chunk *c;
+	size_t n = 0;
+
+	for (c = a->head; c; c = c->next)
+		n += sizeof(*c) + c->size;
+	return n;
+}

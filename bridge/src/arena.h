@@ -27,5 +27,7 @@ void *arena_alloc(struct arena *a, size_t size);
 void *arena_calloc(struct arena *a, size_t n, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* Bytes the arena holds from malloc (chunks and their headers), for memory budgets. */
+size_t arena_bytes(const struct arena *a);
 
 #endif

@@ -19,6 +19,7 @@ struct bridge {
 	struct tsp_client_config tsp;           /* base_url points into cfg */
 	struct timespec started;                /* CLOCK_MONOTONIC */
 	struct catalog *cat;                    /* owned; shared by the worker threads */
+	struct tsp_cache *cache;                /* owned; NULL when --cache-mb 0 */
 };
 
 /* 0, or -1 when out of memory (nothing to release then). */

@@ -49,6 +49,10 @@ static const struct opt opts[] = {
 	  "largest upstream response accepted, MiB (default 256)" },
 	{ "--max-body-kb", "TSPB_MAX_BODY_KB", OPT_KIB, OFF(max_body_bytes), 1, 1048576,
 	  "largest request body accepted, KiB (default 1024)" },
+	{ "--cache-mb", "TSPB_CACHE_MB", OPT_MIB, OFF(cache_bytes), 0, 1048576,
+	  "memory for cached COMPLETED upstream answers, MiB (default 256; 0 = no cache)" },
+	{ "--cache-ttl", "TSPB_CACHE_TTL_S", OPT_LONG, OFF(cache_ttl_s), 0, 31536000,
+	  "seconds a cached answer is kept (default 0 = until evicted; set it for live traces)" },
 	{ "--log-level", "TSPB_LOG_LEVEL", OPT_LOGLEVEL, OFF(log_level), 0, 0,
 	  "error | warn | info | debug (default info)" },
 	{ "--open-trace", "TSPB_OPEN_TRACE", OPT_TRACES, OFF(open_traces), 0, 0,
@@ -71,6 +75,7 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->poll_deadline_ms = 5000;
 	cfg->max_upstream_bytes = (size_t)256 << 20;
 	cfg->max_body_bytes = (size_t)1 << 20;
+	cfg->cache_bytes = (size_t)256 << 20;
 	cfg->log_level = LOG_INFO;
 }
 

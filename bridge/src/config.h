@@ -26,6 +26,8 @@ struct bridge_config {
 	long poll_deadline_ms;     /* how long RUNNING answers are re-polled */
 	size_t max_upstream_bytes; /* cap on one upstream response */
 	size_t max_body_bytes;     /* cap on one request body */
+	size_t cache_bytes;        /* upstream answer cache budget; 0 = no cache */
+	long cache_ttl_s;          /* 0 = cached answers never expire */
 	enum log_level log_level;
 	/* Traces to open, and the experiment to make of them, at start-up. */
 	char **open_traces;        /* paths on the trace server's machine */

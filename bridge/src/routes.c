@@ -20,14 +20,28 @@ int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 	b->tsp.poll_deadline_ms = cfg->poll_deadline_ms;
 	b->tsp.max_response_bytes = cfg->max_upstream_bytes;
 	clock_gettime(CLOCK_MONOTONIC, &b->started);
+	if (cfg->cache_bytes) {
+		b->cache = tsp_cache_new(cfg->cache_bytes, cfg->cache_ttl_s * 1000);
+		if (!b->cache)
+			return -1;
+		b->tsp.cache = b->cache;
+	}
 	b->cat = catalog_new(NULL);
-	return b->cat ? 0 : -1;
+	if (!b->cat) {
+		tsp_cache_free(b->cache);
+		b->cache = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void bridge_release(struct bridge *b)
 {
 	catalog_free(b->cat);
 	b->cat = NULL;
+	/* After the catalog: its cached trees may be views of cache entries. */
+	tsp_cache_free(b->cache);
+	b->cache = NULL;
 }
 
 static double elapsed_ms(const struct timespec *t0)
@@ -45,6 +59,23 @@ static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 	jsonw_kstr(w, "name", "tsp-bridge");
 	jsonw_kstr(w, "version", TSPB_VERSION);
 	jsonw_kint64(w, "uptime_s", (int64_t)(elapsed_ms(&b->started) / 1000));
+	if (b->cache) {
+		struct tsp_cache_stats st;
+
+		tsp_cache_get_stats(b->cache, &st);
+		jsonw_key(w, "cache");
+		jsonw_obj_begin(w);
+		jsonw_kint64(w, "entries", (int64_t)st.entries);
+		jsonw_kint64(w, "bytes", (int64_t)st.bytes);
+		jsonw_kint64(w, "max_bytes", (int64_t)st.max_bytes);
+		jsonw_kint64(w, "hits", (int64_t)st.hits);
+		jsonw_kint64(w, "misses", (int64_t)st.misses);
+		jsonw_kint64(w, "coalesced", (int64_t)st.coalesced);
+		jsonw_kint64(w, "stores", (int64_t)st.stores);
+		jsonw_kint64(w, "evictions", (int64_t)st.evictions);
+		jsonw_kint64(w, "too_big", (int64_t)st.too_big);
+		jsonw_obj_end(w);
+	}
 	jsonw_obj_end(w);
 }
 

@@ -40,6 +40,7 @@ struct tsp_client {
 	struct curl_slist *hdr_body;    /* Accept, Content-Type, no Expect */
 	struct strbuf url;              /* scratch: base_url + path */
 	struct strbuf answer;           /* scratch: the body tsp_client_fetch parses */
+	struct strbuf key;              /* scratch: cache key */
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -76,6 +77,7 @@ struct tsp_client *tsp_client_new(const struct tsp_client_config *cfg)
 			c->cfg.poll_initial_ms = cfg->poll_initial_ms;
 		if (cfg->poll_max_ms > 0)
 			c->cfg.poll_max_ms = cfg->poll_max_ms;
+		c->cfg.cache = cfg->cache;
 	}
 	if (c->cfg.poll_initial_ms > c->cfg.poll_max_ms)
 		c->cfg.poll_initial_ms = c->cfg.poll_max_ms;
@@ -88,6 +90,7 @@ struct tsp_client *tsp_client_new(const struct tsp_client_config *cfg)
 	c->cfg.base_url = c->base_url;
 	strbuf_init(&c->url, 0);
 	strbuf_init(&c->answer, 0);
+	strbuf_init(&c->key, 0);
 	c->curl = curl_easy_init();
 	c->hdr_get = curl_slist_append(NULL, "Accept: application/json");
 	c->hdr_body = curl_slist_append(NULL, "Accept: application/json");
@@ -113,6 +116,7 @@ void tsp_client_free(struct tsp_client *c)
 	curl_slist_free_all(c->hdr_body);
 	strbuf_release(&c->url);
 	strbuf_release(&c->answer);
+	strbuf_release(&c->key);
 	free(c->base_url);
 	free(c);
 }
@@ -754,9 +758,9 @@ static void still_running(struct tsp_error *err, const char *method, const char 
 		      method, path, ms_since(t0), out->status_message ? out->status_message : "");
 }
 
-int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
-		     const char *body, enum tsp_model_kind kind, struct tsp_model *out,
-		     struct tsp_error *err)
+static int fetch_polled(struct tsp_client *c, const char *method, const char *path,
+			const char *body, enum tsp_model_kind kind, struct tsp_model *out,
+			struct tsp_error *err)
 {
 	struct tsp_model next;
 	struct tsp_error local;
@@ -832,6 +836,39 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 out:
 	tsp_model_release(&next);
 	return ret;
+}
+
+/* A cache miss's arguments, for tsp_cache_fetch(). */
+struct miss {
+	struct tsp_client *c;
+	const char *method, *path, *body;
+	enum tsp_model_kind kind;
+};
+
+static int fetch_miss(void *ctx, struct tsp_model *out, struct tsp_error *err)
+{
+	struct miss *m = ctx;
+
+	return fetch_polled(m->c, m->method, m->path, m->body, m->kind, out, err);
+}
+
+int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
+		     const char *body, enum tsp_model_kind kind, struct tsp_model *out,
+		     struct tsp_error *err)
+{
+	struct miss m = { c, method, path, body, kind };
+	struct strbuf *k;
+
+	/* Lists and health change over time: only {model, status} answers can be final. */
+	if (!c || !c->cfg.cache || !method || !path || !tsp_model_kind_wrapped(kind))
+		return fetch_polled(c, method, path, body, kind, out, err);
+	k = &c->key;
+	strbuf_reset(k);
+	if (strbuf_addstr(k, method) < 0 || strbuf_addch(k, ' ') < 0 ||
+	    strbuf_addstr(k, c->base_url) < 0 || strbuf_addstr(k, path) < 0 ||
+	    strbuf_addch(k, '\n') < 0 || (body && strbuf_addstr(k, body) < 0))
+		return fetch_polled(c, method, path, body, kind, out, err);
+	return tsp_cache_fetch(c->cfg.cache, k->buf, k->len, fetch_miss, &m, out, err);
 }
 
 /* ---- typed calls ---- */

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "strbuf.h"
+#include "tsp_cache.h"
 #include "tsp_error.h"
 #include "tsp_model.h"
 
@@ -36,6 +37,12 @@ struct tsp_client_config {
 	long poll_deadline_ms;       /* RUNNING is re-polled until this much time has passed, default 5000 */
 	long poll_initial_ms;        /* first backoff sleep, default 25; doubles */
 	long poll_max_ms;            /* backoff cap, default 500 */
+	/*
+	 * Upstream answer cache shared by all clients (tsp_cache.h), not
+	 * owned; NULL: none. Used by tsp_client_fetch() for the {model,
+	 * status} kinds (data, trees, styles, annotations, marker sets).
+	 */
+	struct tsp_cache *cache;
 };
 
 /* Fills every field with its default (base_url = TSP_CLIENT_DEFAULT_URL). */
@@ -83,6 +90,9 @@ int tsp_client_request(struct tsp_client *c, const char *method, const char *pat
  * new poll starts after it, and each re-poll's timeout is cut to the time
  * left (the first request gets the full timeout_ms).
  * out must have been through tsp_model_init(); what it held is released.
+ * With a cache in the config, cacheable kinds are answered from it when
+ * they can be, and concurrent identical calls share one upstream fetch;
+ * out may then be a read-only shared view (release it as usual).
  * Returns 0 with out holding a COMPLETED (or bare) model; a COMPLETED answer
  * may still carry no model (has_model 0, `u` zeroed): callers check. Otherwise -1 and
  * err prefixed with "METHOD path: ":

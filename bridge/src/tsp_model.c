@@ -1619,7 +1619,10 @@ void tsp_model_release(struct tsp_model *m)
 {
 	enum tsp_model_kind kind = m->kind;
 
-	arena_release(&m->arena);
+	if (m->drop)
+		m->drop(m->drop_ctx);
+	else
+		arena_release(&m->arena);
 	tsp_model_init(m);
 	m->kind = kind;
 }

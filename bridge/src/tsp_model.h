@@ -430,10 +430,20 @@ struct tsp_model {
 		struct tsp_configurations configurations;
 		struct tsp_config_source_types source_types;
 	} u;
+	/*
+	 * A shared view: the arena belongs to someone else (the upstream cache,
+	 * tsp_cache.h) and release calls drop(drop_ctx) instead of freeing it.
+	 * Such a model is read-only. NULL for a model that owns its arena.
+	 */
+	void (*drop)(void *drop_ctx);
+	void *drop_ctx;
 };
 
 void tsp_model_init(struct tsp_model *m);
-/* Frees everything the model owns; it may be parsed into again afterwards. */
+/*
+ * Frees everything the model owns (or drops a shared view); it may be
+ * parsed into again afterwards.
+ */
 void tsp_model_release(struct tsp_model *m);
 
 /*
