@@ -11,7 +11,7 @@ CFLAGS     ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 NPM        ?= npm
 
-PKGS       := libcurl libcjson libmicrohttpd
+PKGS       := libcurl libcjson libmicrohttpd zlib
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 # Recursive (=) so pkg-config runs when recipes run, after `deps` may have
 # installed the packages on a fresh machine.

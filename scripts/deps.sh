@@ -17,6 +17,7 @@ need_pkg pkg-config   "command -v pkg-config"
 need_pkg libcurl4-openssl-dev "pkg-config --exists libcurl"
 need_pkg libcjson-dev "pkg-config --exists libcjson"
 need_pkg libmicrohttpd-dev "pkg-config --exists libmicrohttpd"
+need_pkg zlib1g-dev   "pkg-config --exists zlib"
 need_pkg check        "pkg-config --exists check"
 need_pkg curl         "command -v curl"
 if [ "${1:-}" != build ]; then

@@ -53,6 +53,8 @@ static const struct opt opts[] = {
 	  "memory for cached COMPLETED upstream answers, MiB (default 256; 0 = no cache)" },
 	{ "--cache-ttl", "TSPB_CACHE_TTL_S", OPT_LONG, OFF(cache_ttl_s), 0, 31536000,
 	  "seconds a cached answer is kept (default 0 = until evicted; set it for live traces)" },
+	{ "--gzip-level", "TSPB_GZIP_LEVEL", OPT_INT, OFF(gzip_level), 0, 9,
+	  "gzip level of answers to clients sending Accept-Encoding: gzip (default 1; 0 = off)" },
 	{ "--log-level", "TSPB_LOG_LEVEL", OPT_LOGLEVEL, OFF(log_level), 0, 0,
 	  "error | warn | info | debug (default info)" },
 	{ "--open-trace", "TSPB_OPEN_TRACE", OPT_TRACES, OFF(open_traces), 0, 0,
@@ -76,6 +78,7 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->max_upstream_bytes = (size_t)256 << 20;
 	cfg->max_body_bytes = (size_t)1 << 20;
 	cfg->cache_bytes = (size_t)256 << 20;
+	cfg->gzip_level = 1;
 	cfg->log_level = LOG_INFO;
 }
 

@@ -28,6 +28,7 @@ struct bridge_config {
 	size_t max_body_bytes;     /* cap on one request body */
 	size_t cache_bytes;        /* upstream answer cache budget; 0 = no cache */
 	long cache_ttl_s;          /* 0 = cached answers never expire */
+	int gzip_level;            /* response gzip level, 0 = off */
 	enum log_level log_level;
 	/* Traces to open, and the experiment to make of them, at start-up. */
 	char **open_traces;        /* paths on the trace server's machine */

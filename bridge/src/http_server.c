@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http_gzip.h"
 #include "jsonw.h"
 #include "log.h"
 
@@ -95,14 +96,40 @@ static double ms_since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *res,
-				     const char *allow)
+/* gzip when asked and worth it; on any failure the body goes out as it is. */
+static void maybe_gzip(const struct http_server *s, struct MHD_Connection *conn,
+		       struct http_response *res, int *gzipped)
+{
+	struct strbuf z;
+
+	*gzipped = 0;
+	if (s->cfg.gzip_level <= 0 || res->body.len < HTTP_GZIP_MIN_BYTES ||
+	    !http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							   MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+		return;
+	strbuf_init(&z, 0);
+	if (http_gzip(res->body.buf, res->body.len, s->cfg.gzip_level, &z) == 0) {
+		strbuf_release(&res->body);
+		res->body = z;
+		*gzipped = 1;
+		return;
+	}
+	strbuf_release(&z);
+}
+
+static enum MHD_Result send_response(const struct http_server *s, struct MHD_Connection *conn,
+				     struct http_response *res, const char *allow)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	size_t len;
-	char *data = strbuf_detach(&res->body, &len);
+	char *data;
+	int gzipped;
 
+	maybe_gzip(s, conn, res, &gzipped);
+	data = strbuf_detach(&res->body, &len);
+	if (!data)
+		data = strdup("");
 	if (!data)
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -112,6 +139,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				res->content_type ? res->content_type : "application/json");
+	if (s->cfg.gzip_level > 0)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gzipped)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	if (allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(conn, (unsigned int)res->status, r);
@@ -150,7 +181,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			http_response_error(&res, 413, "request body exceeds %zu bytes",
 					    s->cfg.max_body);
 			log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
-			ret = send_response(conn, &res, NULL);
+			ret = send_response(s, conn, &res, NULL);
 			strbuf_release(&res.body);
 			return ret;
 		}
@@ -192,7 +223,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			http_response_error(&res, 500, "response exceeds %zu bytes", s->cfg.max_response);
 	}
 	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, ms_since(&ctx->started));
-	ret = send_response(conn, &res, allow[0] ? allow : NULL);
+	ret = send_response(s, conn, &res, allow[0] ? allow : NULL);
 	strbuf_release(&res.body);
 	return ret;
 }

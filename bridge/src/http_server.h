@@ -54,6 +54,7 @@ struct http_server_config {
 	long timeout_s;                 /* idle client connection timeout */
 	size_t max_body;                /* larger bodies get 413 */
 	size_t max_response;            /* cap of a handler's body buffer */
+	int gzip_level;                 /* 1..9: gzip bodies for clients that accept it; 0 = never */
 	const struct http_route *routes;
 	size_t n_routes;
 	void *app;                      /* handed to handlers in http_request.app */

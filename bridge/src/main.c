@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	hcfg.timeout_s = cfg.client_timeout_s;
 	hcfg.max_body = cfg.max_body_bytes;
 	hcfg.max_response = cfg.max_upstream_bytes;
+	hcfg.gzip_level = cfg.gzip_level;
 	hcfg.routes = bridge_routes;
 	hcfg.n_routes = bridge_n_routes;
 	hcfg.app = &app;
