@@ -4,6 +4,7 @@
  */
 X(strbuf_suite)
 X(json_int_suite)
+X(json_fast_suite)
 X(jsonw_suite)
 X(config_suite)
 X(bridge_suite)

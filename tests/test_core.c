@@ -1,5 +1,6 @@
 /* Unit tests of the small core modules: strbuf, json_int, jsonw. */
 #include <check.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,6 +219,91 @@ START_TEST(jsonw_round_trips_doubles)
 }
 END_TEST
 
+/* The reference: what jsonw_double wrote with snprintf alone. */
+static void slow_format(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, len, "%.17g", v);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+START_TEST(jsonw_fast_doubles_match_printf)
+{
+	/* Edges of the fast path, ties, decade boundaries, carries. */
+	const double edges[] = {
+		1e-4, 0.000099999999999999991, 0.00010000000000000001, 1e-3, 0.1, 0.5, 1, 9.5,
+		0.3, 2.675, 1.0000000000000002, 0.99999999999999989, 999999999999999.9,
+		99999999999999.99, 9007199254740991.0, 9007199254740992.0, 4503599627370496.5,
+		1e15, 123456789012345.6, 72.07660935660918, 0.1 + 0.2, 1.0 / 3, 2.0 / 3,
+		-72.07660935660918, -0.5, -1e-4, 0.000030517578125, 1.125, 0.0001220703125,
+		5e-324, 2.2250738585072014e-308, 1e300, -0.0,
+	};
+	char fast[64], slow[64];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		jsonw_format_double(edges[i], fast, sizeof(fast));
+		slow_format(edges[i], slow, sizeof(slow));
+		ck_assert_msg(!strcmp(fast, slow), "%.17g: fast %s, printf %s", edges[i], fast, slow);
+	}
+	for (i = 0; i < 300000; i++) {
+		uint64_t r = rng_next(&seed);
+		double v;
+
+		switch (i % 5) {
+		case 0:         /* any bit pattern */
+			memcpy(&v, &r, sizeof(v));
+			if (!isfinite(v))
+				continue;
+			break;
+		case 1:         /* the usual data: 0..1000 with all bits */
+			v = (double)(r >> 11) / 9007199254740992.0 * 1000.0;
+			break;
+		case 2:         /* short decimals, as written by people */
+			v = (double)(int64_t)(r % 2000000 - 1000000) / 1000.0;
+			break;
+		case 3:         /* dyadic fractions: exact ties for printf */
+			v = (double)(r % 100000) / (double)(1u << (r >> 60));
+			break;
+		default:        /* across the fast path's range */
+			v = ldexp((double)(r >> 11), (int)(r % 80) - 120);
+			break;
+		}
+		jsonw_format_double(v, fast, sizeof(fast));
+		slow_format(v, slow, sizeof(slow));
+		ck_assert_msg(!strcmp(fast, slow), "%.17g: fast %s, printf %s", v, fast, slow);
+	}
+}
+END_TEST
+
+START_TEST(jsonw_int64_extremes)
+{
+	const int64_t vals[] = { 0, 1, -1, 9, 10, -10, 1700000000123456789LL, INT64_MAX, INT64_MIN };
+	char want[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		struct jsonw w;
+
+		jsonw_init(&w, &sb);
+		jsonw_int64(&w, vals[i]);
+		snprintf(want, sizeof(want), "%" PRId64, vals[i]);
+		ck_assert_str_eq(strbuf_str(&sb), want);
+		strbuf_release(&sb);
+	}
+}
+END_TEST
+
 Suite *jsonw_suite(void)
 {
 	Suite *s = suite_create("jsonw");
@@ -226,6 +312,8 @@ Suite *jsonw_suite(void)
 	tcase_add_test(tc, jsonw_writes_exact_json);
 	tcase_add_test(tc, jsonw_latches_cap_and_nesting_errors);
 	tcase_add_test(tc, jsonw_round_trips_doubles);
+	tcase_add_test(tc, jsonw_fast_doubles_match_printf);
+	tcase_add_test(tc, jsonw_int64_extremes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -88,11 +88,15 @@ out:
 static int is_marked(const cJSON *item)
 {
 	return cJSON_IsString(item) && item->valuestring &&
-	       item->valuestring[0] == JSON_INT_MARK;
+	       (item->valuestring[0] == JSON_INT_MARK || item->valuestring[0] == JSON_INT_MARK_PARSED);
 }
 
 int json_get_int64(const cJSON *item, int64_t *out)
 {
+	if (is_marked(item) && item->valuestring[0] == JSON_INT_MARK_PARSED) {
+		memcpy(out, item->valuestring - sizeof(*out), sizeof(*out));
+		return JSON_OK;
+	}
 	if (is_marked(item)) {
 		char *end;
 		long long v;

@@ -23,6 +23,13 @@ struct strbuf;
 /* Integer literals with more digits than this are quoted (2^53 has 16). */
 #define JSON_INT_EXACT_DIGITS 15
 #define JSON_INT_MARK '\x01'
+/*
+ * json_doc_parse() (json_fast.h) marks with this instead when it has read
+ * the value already: the int64 sits in the 8 bytes just before the marker,
+ * so json_get_int64() needs no strtoll. Out-of-range literals keep
+ * JSON_INT_MARK.
+ */
+#define JSON_INT_MARK_PARSED '\x02'
 
 enum json_int_rc {
 	JSON_OK = 0,

@@ -127,28 +127,180 @@ void jsonw_str(struct jsonw *w, const char *s)
 	jsonw_strn(w, s, strlen(s));
 }
 
+/* Decimal digits of v into the end of buf[24]; returns where they start. */
+static char *fmt_u64(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void jsonw_int64(struct jsonw *w, int64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+	char buf[24], *p;
 
+	/* The unsigned negation is defined for INT64_MIN too. */
+	p = fmt_u64(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, buf + sizeof(buf));
+	if (v < 0)
+		*--p = '-';
 	value_prefix(w);
-	put(w, buf, (size_t)n);
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+typedef unsigned __int128 u128;
+
+#define P10_19 ((u128)10000000000000000000ULL)
+
+/* 10^0 .. 10^38: every power a 128-bit product below can need. */
+static const u128 pow10_tab[39] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, P10_19, P10_19 * 10, P10_19 * 100,
+	P10_19 * 1000, P10_19 * 10000, P10_19 * 100000, P10_19 * 1000000, P10_19 * 10000000,
+	P10_19 * 100000000, P10_19 * 1000000000, P10_19 * 10000000000ULL,
+	P10_19 * 100000000000ULL, P10_19 * 1000000000000ULL, P10_19 * 10000000000000ULL,
+	P10_19 * 100000000000000ULL, P10_19 * 1000000000000000ULL,
+	P10_19 * 10000000000000000ULL, P10_19 * 100000000000000000ULL,
+	P10_19 * 1000000000000000000ULL, P10_19 * P10_19,
+};
+
+static u128 pow10_u128(int k)
+{
+	return pow10_tab[k];
+}
+
+/* a >= 10^j, exactly, for a = m / 2^s and -4 <= j <= 16. */
+static int at_least_pow10(uint64_t m, int s, int j)
+{
+	return j >= 0 ? (u128)m >= (pow10_u128(j) << s) : ((u128)m * pow10_u128(-j)) >= ((u128)1 << s);
+}
+
+/*
+ * printf's "%.<P>g" of v, in fixed notation only, with exact integer
+ * arithmetic: v = m / 2^s with s >= 0, so v * 10^k rounds (half to even,
+ * as glibc does) from a 128-bit product. Covers 1e-4 <= |v| < 2^53, where
+ * %g stays fixed for P 15 and 17; returns 0 elsewhere (the caller falls
+ * back to snprintf). *exact_rt tells whether the digits read back as v.
+ */
+static const double pow10_dbl[21] = {
+	1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+};
+
+static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
+{
+	uint64_t bits, m;
+	int s, x10, k, neg = v < 0, n = 0, i;
+	double a = neg ? -v : v;
+	u128 num, q, r, half, p10k, lhs, rhs, diff;
+	char frac[24];
+
+	if (!(a >= 1e-4) || a >= 9007199254740992.0)
+		return 0;
+	memcpy(&bits, &a, sizeof(bits));
+	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	s = 1075 - (int)(bits >> 52);
+	if (s < 0 || s > 70)
+		return 0;
+	/* x10 = floor(log10(a)): a double guess, made exact (a >= 10^j <=> m * 10^-j >= 2^s). */
+	x10 = a >= 1 ? (a >= 1e8 ? 8 : 0) : -4;
+	while (x10 < 15 && a >= pow10_dbl[x10 + 5])
+		x10++;
+	while (x10 > -4 && !at_least_pow10(m, s, x10))
+		x10--;
+	while (x10 < 15 && at_least_pow10(m, s, x10 + 1))
+		x10++;
+	if (x10 >= P)
+		return 0;
+	k = P - 1 - x10;
+	p10k = pow10_u128(k);
+	num = (u128)m * p10k;
+	q = num >> s;
+	r = num - (q << s);
+	half = s ? (u128)1 << (s - 1) : 0;
+	if (s && (r > half || (r == half && (q & 1))))
+		q++;
+	if (q >= pow10_u128(P))
+		return 0;       /* carried into another decade: leave it to printf */
+	/* Reads back as v iff |q/10^k - m/2^s| is under half an ulp (2^-s / 2). */
+	lhs = q << s;
+	rhs = num;
+	diff = lhs > rhs ? lhs - rhs : rhs - lhs;
+	if (m == (1ULL << 52) && lhs < rhs)
+		*exact_rt = 4 * diff < p10k ? 1 : (4 * diff == p10k ? -1 : 0);
+	else
+		*exact_rt = 2 * diff < p10k ? 1 : (2 * diff == p10k ? ((m & 1) == 0) : 0);
+
+	if (neg)
+		buf[n++] = '-';
+	{
+		char ib[24], *ip = fmt_u64((uint64_t)(q / p10k), ib + sizeof(ib));
+
+		memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
+		n += (int)(ib + sizeof(ib) - ip);
+	}
+	r = q % p10k;
+	for (i = k - 1; i >= 0; i--) {
+		frac[i] = (char)('0' + (int)(r % 10));
+		r /= 10;
+	}
+	while (k > 0 && frac[k - 1] == '0')
+		k--;
+	if (k) {
+		buf[n++] = '.';
+		memcpy(buf + n, frac, (size_t)k);
+		n += k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* What the snprintf path gives: the shorter of %.15g/%.17g that reads back. */
+static int fmt_double_slow(double v, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%.15g", v);
+
+	if (strtod(buf, NULL) != v)
+		n = snprintf(buf, len, "%.17g", v);
+	return n;
+}
+
+int jsonw_format_double(double v, char *buf, size_t len)
+{
+	int n, rt = 0;
+
+	if (len < 32)
+		return -1;
+	if (v == 0 && !signbit(v)) {
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
+	/* Shortest of %.15g/%.17g that reads back as the same double. */
+	n = fmt_g_fixed(v, 15, buf, &rt);
+	if (n && rt == 1)
+		return n;
+	if (n && rt == 0) {
+		n = fmt_g_fixed(v, 17, buf, &rt);
+		if (n)
+			return n;
+	}
+	return fmt_double_slow(v, buf, len);
 }
 
 void jsonw_double(struct jsonw *w, double v)
 {
-	char buf[32];
+	char buf[40];
 	int n;
 
 	if (!isfinite(v)) {
 		jsonw_null(w);
 		return;
 	}
-	/* Shortest of %.15g/%.17g that reads back as the same double. */
-	n = snprintf(buf, sizeof(buf), "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		n = snprintf(buf, sizeof(buf), "%.17g", v);
+	n = jsonw_format_double(v, buf, sizeof(buf));
 	value_prefix(w);
 	put(w, buf, (size_t)n);
 }

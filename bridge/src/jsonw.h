@@ -36,6 +36,12 @@ void jsonw_int64(struct jsonw *w, int64_t v);
 void jsonw_double(struct jsonw *w, double v);         /* NaN/Inf write null */
 void jsonw_bool(struct jsonw *w, int v);
 void jsonw_null(struct jsonw *w);
+/*
+ * How jsonw_double() writes a finite v: the shorter of printf's %.15g and
+ * %.17g that reads back as v, computed without printf for the common
+ * range. len >= 32. Returns the length.
+ */
+int jsonw_format_double(double v, char *buf, size_t len);
 /* Inserts already-valid JSON text as one value. */
 void jsonw_raw(struct jsonw *w, const char *json, size_t n);
 

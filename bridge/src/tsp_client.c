@@ -53,6 +53,7 @@ void tsp_client_config_defaults(struct tsp_client_config *cfg)
 	cfg->poll_deadline_ms = DEFAULT_POLL_DEADLINE_MS;
 	cfg->poll_initial_ms = DEFAULT_POLL_INITIAL_MS;
 	cfg->poll_max_ms = DEFAULT_POLL_MAX_MS;
+	cfg->cache = NULL;
 }
 
 struct tsp_client *tsp_client_new(const struct tsp_client_config *cfg)

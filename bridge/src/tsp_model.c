@@ -1,4 +1,5 @@
 #include "tsp_model.h"
+#include "json_fast.h"
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
@@ -1657,6 +1658,7 @@ int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		    const char *json, size_t len, struct tsp_error *err)
 {
 	char jerr[128] = "";
+	struct json_doc doc;
 	cJSON *root;
 	int rc;
 
@@ -1665,7 +1667,9 @@ int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 	if (!json || !len)
 		return tsp_error_set(err, TSP_ERR_BAD_JSON, 0, "empty body where a TSP %s was expected",
 				     tsp_model_kind_name(kind));
-	root = json_parse_exact(json, len, jerr, sizeof(jerr));
+	/* Answers run to many MB: the arena parser, not cJSON's malloc per node. */
+	json_doc_init(&doc);
+	root = json_doc_parse(&doc, json, len, jerr, sizeof(jerr));
 	if (!root) {
 		if (!strcmp(jerr, "out of memory"))
 			return tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory parsing JSON");
@@ -1673,7 +1677,7 @@ int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 				     jerr, tsp_model_kind_name(kind));
 	}
 	rc = tsp_model_parse_json(m, kind, root, err);
-	cJSON_Delete(root);
+	json_doc_release(&doc);
 	return rc;
 }
 

@@ -1,0 +1,519 @@
+#include "json_fast.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_int.h"
+
+struct ps {
+	const char *start, *p, *end;
+	struct arena *a;
+	int depth;
+	int nomem;
+	int too_deep;
+};
+
+void json_doc_init(struct json_doc *d)
+{
+	arena_init(&d->arena);
+	d->root = NULL;
+}
+
+void json_doc_release(struct json_doc *d)
+{
+	arena_release(&d->arena);
+	d->root = NULL;
+}
+
+static cJSON *node(struct ps *s, int type)
+{
+	cJSON *n = arena_alloc(s->a, sizeof(*n));
+
+	if (!n) {
+		s->nomem = 1;
+		return NULL;
+	}
+	n->type = type;
+	return n;
+}
+
+static void skip_ws(struct ps *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | (cp >> 6));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | (cp >> 12));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | (cp >> 18));
+		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/* At the opening quote. The decoded string, in the arena; NULL on error. */
+static char *string(struct ps *s)
+{
+	const char *q = ++s->p, *e = s->end;
+	char *out, *o;
+
+	/* Common case: no escapes, copied in one go. */
+	while (q < e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+		q++;
+	if (q < e && *q == '"') {
+		out = arena_strndup(s->a, s->p, (size_t)(q - s->p));
+		if (!out)
+			s->nomem = 1;
+		s->p = q + 1;
+		return out;
+	}
+	/* Escapes never decode longer than they are written. */
+	while (q < e && *q != '"') {
+		if ((unsigned char)*q < 0x20) {
+			s->p = q;
+			return NULL;
+		}
+		q += *q == '\\' ? 2 : 1;
+	}
+	if (q >= e) {
+		s->p = e;
+		return NULL;
+	}
+	out = o = arena_alloc(s->a, (size_t)(q - s->p) + 1);
+	if (!out) {
+		s->nomem = 1;
+		return NULL;
+	}
+	q = s->p;
+	while (*q != '"') {
+		unsigned cp, lo;
+
+		if (*q != '\\') {
+			*o++ = *q++;
+			continue;
+		}
+		switch (q[1]) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			if (e - q < 6 || hex4(q + 2, &cp) < 0) {
+				s->p = q;
+				return NULL;
+			}
+			if (cp >= 0xdc00 && cp <= 0xdfff) {
+				s->p = q;
+				return NULL;
+			}
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (e - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4(q + 8, &lo) < 0 ||
+				    lo < 0xdc00 || lo > 0xdfff) {
+					s->p = q;
+					return NULL;
+				}
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				q += 6;
+			}
+			o = put_utf8(o, cp);
+			q += 6;
+			continue;
+		default:
+			s->p = q;
+			return NULL;
+		}
+		q += 2;
+	}
+	*o = '\0';
+	s->p = q + 1;
+	return out;
+}
+
+static const double pow10_exact[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+typedef unsigned __int128 u128;
+
+static int bit_length(u128 v)
+{
+	uint64_t hi = (uint64_t)(v >> 64);
+
+	if (hi)
+		return 128 - __builtin_clzll(hi);
+	return v ? 64 - __builtin_clzll((uint64_t)v) : 0;
+}
+
+static u128 pow10_128(int k)
+{
+	u128 p = 1;
+
+	while (k-- > 0)
+		p *= 10;
+	return p;
+}
+
+/*
+ * m * 10^e correctly rounded (to nearest, ties to even) for 0 < m < 2^64
+ * and -21 <= e <= 19, with 128-bit integers: the quotient (or product)
+ * keeps at least 55 bits, the rest and the division remainder decide the
+ * rounding. Covers the 16-17 digit decimals the fast path cannot.
+ */
+static double decimal_to_double(uint64_t m, int e)
+{
+	u128 q;
+	int sticky = 0, t = 0, nb, shift;
+	uint64_t mant;
+
+	if (e >= 0) {
+		q = (u128)m * pow10_128(e);
+	} else {
+		u128 d = pow10_128(-e), num;
+
+		t = 128 - bit_length(m);
+		num = (u128)m << t;
+		q = num / d;
+		sticky = num % d != 0;
+	}
+	nb = bit_length(q);
+	if (nb <= 53)
+		return ldexp((double)(uint64_t)q, -t);     /* exact */
+	shift = nb - 53;
+	mant = (uint64_t)(q >> shift);
+	{
+		u128 rest = q & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+
+		if (rest > half || (rest == half && (sticky || (mant & 1))))
+			mant++;
+	}
+	if (mant == (1ULL << 53)) {
+		mant >>= 1;
+		shift++;
+	}
+	return ldexp((double)mant, shift - t);
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static cJSON *number(struct ps *s)
+{
+	const char *p = s->p, *e = s->end, *lit = p;
+	uint64_t m = 0;
+	int neg = 0, digits = 0, sig = 0, frac = 0, exact = 1, is_int = 1;
+	long exp = 0;
+	cJSON *n;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p >= e || !is_digit(*p))
+		goto bad;
+	if (*p == '0') {
+		p++;
+		digits = 1;
+	} else {
+		while (p < e && is_digit(*p)) {
+			if (sig < 19)
+				m = m * 10 + (uint64_t)(*p - '0');
+			else
+				exact = 0;
+			sig++;
+			digits++;
+			p++;
+		}
+	}
+	if (p < e && *p == '.') {
+		is_int = 0;
+		p++;
+		if (p >= e || !is_digit(*p))
+			goto bad;
+		while (p < e && is_digit(*p)) {
+			/* Leading zeros of a fraction are not significant digits. */
+			if (sig == 0 && *p == '0') {
+				frac++;
+			} else if (sig < 19) {
+				m = m * 10 + (uint64_t)(*p - '0');
+				sig++;
+				frac++;
+			} else {
+				exact = 0;
+			}
+			p++;
+		}
+	}
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		int eneg = 0;
+
+		is_int = 0;
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (p >= e || !is_digit(*p))
+			goto bad;
+		while (p < e && is_digit(*p)) {
+			if (exp < 100000)
+				exp = exp * 10 + (*p - '0');
+			p++;
+		}
+		if (eneg)
+			exp = -exp;
+	}
+	s->p = p;
+
+	if (is_int && digits > JSON_INT_EXACT_DIGITS) {
+		/*
+		 * As json_int_quote() does, a marked string keeps every digit;
+		 * in int64 range the value is read here once and stored in
+		 * front of the marker (JSON_INT_MARK_PARSED).
+		 */
+		size_t len = (size_t)(p - lit);
+		uint64_t u = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+		int in_range = 1;
+		const char *d;
+		char *v;
+
+		for (d = lit + neg; d < p; d++) {
+			if (u > (lim - (uint64_t)(*d - '0')) / 10) {
+				in_range = 0;
+				break;
+			}
+			u = u * 10 + (uint64_t)(*d - '0');
+		}
+		n = node(s, cJSON_String);
+		v = n ? arena_alloc(s->a, 8 + len + 2) : NULL;
+		if (!v) {
+			s->nomem = 1;
+			return NULL;
+		}
+		if (in_range) {
+			int64_t iv = neg ? (int64_t)(0 - u) : (int64_t)u;
+
+			memcpy(v, &iv, sizeof(iv));
+		}
+		v += 8;
+		v[0] = in_range ? JSON_INT_MARK_PARSED : JSON_INT_MARK;
+		memcpy(v + 1, lit, len);
+		n->valuestring = v;
+		return n;
+	}
+	n = node(s, cJSON_Number);
+	if (!n)
+		return NULL;
+	exp -= frac;
+	if (exact && m <= (1ULL << 53) && exp >= -22 && exp <= 22) {
+		/* Clinger's fast path: one correctly rounded operation. */
+		double d = (double)m;
+
+		d = exp < 0 ? d / pow10_exact[-exp] : d * pow10_exact[exp];
+		n->valuedouble = neg ? -d : d;
+	} else if (exact && m && exp >= -21 && exp <= 19) {
+		double d = decimal_to_double(m, (int)exp);
+
+		n->valuedouble = neg ? -d : d;
+	} else {
+		char buf[128], *tmp = buf;
+		size_t len = (size_t)(p - lit);
+
+		if (len >= sizeof(buf) && !(tmp = malloc(len + 1))) {
+			s->nomem = 1;
+			return NULL;
+		}
+		memcpy(tmp, lit, len);
+		tmp[len] = '\0';
+		n->valuedouble = strtod(tmp, NULL);
+		if (tmp != buf)
+			free(tmp);
+	}
+	/* cJSON's valueint: saturated. */
+	if (n->valuedouble >= (double)INT_MAX)
+		n->valueint = INT_MAX;
+	else if (n->valuedouble <= (double)INT_MIN)
+		n->valueint = INT_MIN;
+	else
+		n->valueint = (int)n->valuedouble;
+	return n;
+bad:
+	s->p = p;
+	return NULL;
+}
+
+static int literal(struct ps *s, const char *word, size_t len)
+{
+	if ((size_t)(s->end - s->p) < len || memcmp(s->p, word, len))
+		return -1;
+	s->p += len;
+	return 0;
+}
+
+static cJSON *value(struct ps *s);
+
+/* Appends child to parent's list: cJSON keeps the last child in child->prev. */
+static void append(cJSON *parent, cJSON *child)
+{
+	if (!parent->child) {
+		parent->child = child;
+		child->prev = child;
+		return;
+	}
+	child->prev = parent->child->prev;
+	parent->child->prev->next = child;
+	parent->child->prev = child;
+}
+
+static cJSON *container(struct ps *s, int is_obj)
+{
+	char close = is_obj ? '}' : ']';
+	cJSON *n = node(s, is_obj ? cJSON_Object : cJSON_Array), *v;
+	char *key = NULL;
+
+	if (!n)
+		return NULL;
+	if (++s->depth > JSON_FAST_MAX_DEPTH) {
+		s->too_deep = 1;
+		return NULL;
+	}
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		s->depth--;
+		return n;
+	}
+	for (;;) {
+		if (is_obj) {
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != '"' || !(key = string(s)))
+				return NULL;
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return NULL;
+			s->p++;
+		}
+		v = value(s);
+		if (!v)
+			return NULL;
+		if (is_obj)
+			v->string = key;
+		append(n, v);
+		skip_ws(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			continue;
+		}
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			s->depth--;
+			return n;
+		}
+		return NULL;
+	}
+}
+
+static cJSON *value(struct ps *s)
+{
+	cJSON *n;
+
+	skip_ws(s);
+	if (s->p >= s->end)
+		return NULL;
+	switch (*s->p) {
+	case '{':
+		return container(s, 1);
+	case '[':
+		return container(s, 0);
+	case '"':
+		n = node(s, cJSON_String);
+		if (n && !(n->valuestring = string(s)))
+			return NULL;
+		return n;
+	case 't':
+		if (literal(s, "true", 4) < 0)
+			return NULL;
+		n = node(s, cJSON_True);
+		if (n)
+			n->valueint = 1;
+		return n;
+	case 'f':
+		return literal(s, "false", 5) < 0 ? NULL : node(s, cJSON_False);
+	case 'n':
+		return literal(s, "null", 4) < 0 ? NULL : node(s, cJSON_NULL);
+	default:
+		return number(s);
+	}
+}
+
+cJSON *json_doc_parse(struct json_doc *d, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct ps s;
+
+	json_doc_release(d);
+	memset(&s, 0, sizeof(s));
+	s.start = s.p = text;
+	s.end = text + len;
+	s.a = &d->arena;
+	d->root = text ? value(&s) : NULL;
+	if (d->root) {
+		skip_ws(&s);
+		if (s.p != s.end)
+			d->root = NULL;
+	}
+	if (d->root)
+		return d->root;
+	if (err) {
+		if (s.nomem)
+			snprintf(err, errlen, "out of memory");
+		else if (s.too_deep)
+			snprintf(err, errlen, "nesting deeper than %d", JSON_FAST_MAX_DEPTH);
+		else
+			snprintf(err, errlen, "invalid JSON near byte %zu", (size_t)(s.p - s.start));
+	}
+	json_doc_release(d);
+	return NULL;
+}

@@ -1,0 +1,263 @@
+/* json_fast: the arena parser agrees with cJSON + json_int on every tree, and is strict. */
+#include <check.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "json_fast.h"
+#include "json_int.h"
+
+/* Same shape, same strings, same numbers (bit for bit), same exact integers. */
+static void same_tree(const cJSON *a, const cJSON *b, const char *where)
+{
+	const cJSON *x, *y;
+	int64_t ia, ib;
+	int ra, rb;
+
+	ck_assert_msg((a->type & 0xff) == (b->type & 0xff), "%s: type %d vs %d", where, a->type, b->type);
+	ck_assert_msg((a->string == NULL) == (b->string == NULL), "%s: key presence", where);
+	if (a->string)
+		ck_assert_str_eq(a->string, b->string);
+	if (json_is_number(a)) {
+		ck_assert_msg(json_is_number(b), "%s: number vs not", where);
+		ra = json_get_int64(a, &ia);
+		rb = json_get_int64(b, &ib);
+		ck_assert_int_eq(ra, rb);
+		if (ra == JSON_OK)
+			ck_assert_msg(ia == ib, "%s: %" PRId64 " vs %" PRId64, where, ia, ib);
+		if (cJSON_IsNumber(a))
+			ck_assert_msg(memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) == 0,
+				      "%s: %.17g vs %.17g", where, a->valuedouble, b->valuedouble);
+		else
+			ck_assert_str_eq(a->valuestring + 1, b->valuestring + 1);
+	} else if (cJSON_IsString(a)) {
+		ck_assert_str_eq(a->valuestring, b->valuestring);
+	}
+	for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
+		same_tree(x, y, where);
+	ck_assert_msg(!x && !y, "%s: child counts differ", where);
+}
+
+static void agree(const char *text, size_t len, const char *where)
+{
+	struct json_doc d;
+	cJSON *ref, *fast;
+	char e1[128], e2[128];
+
+	json_doc_init(&d);
+	ref = json_parse_exact(text, len, e1, sizeof(e1));
+	fast = json_doc_parse(&d, text, len, e2, sizeof(e2));
+	ck_assert_msg((ref == NULL) == (fast == NULL), "%s: cJSON %s, json_fast %s", where,
+		      ref ? "accepts" : e1, fast ? "accepts" : e2);
+	if (ref)
+		same_tree(ref, fast, where);
+	cJSON_Delete(ref);
+	json_doc_release(&d);
+}
+
+START_TEST(agrees_with_cjson_on_every_fixture)
+{
+	char dirbuf[512];
+	const char *dir = src_path(dirbuf, sizeof(dirbuf), "tests/fixtures/tsp");
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dp);
+	while ((de = readdir(dp))) {
+		char path[1024];
+		size_t len;
+		char *text;
+
+		if (!strstr(de->d_name, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		text = read_file(path, &len);
+		ck_assert_ptr_nonnull(text);
+		agree(text, len, de->d_name);
+		free(text);
+		n++;
+	}
+	closedir(dp);
+	ck_assert_int_gt(n, 20);
+}
+END_TEST
+
+START_TEST(agrees_on_values_and_refuses_mistakes)
+{
+	static const char *docs[] = {
+		"{}", "[]", "[1,2,3]", " {\"a\" : [ true , false , null ] } ", "\"x\"", "0", "-0",
+		"123", "-123", "1.5", "-1.5e3", "1E+2", "1e-2", "0.000001", "[1e400]", "[-1e-400]",
+		"[123456789012345]", "[1234567890123456]", "[-1234567890123456789]",
+		"[9223372036854775807]", "[-9223372036854775808]", "[9223372036854775808]",
+		"[99999999999999999999999]", "[12345678901234567890.5]", "[0.1234567890123456789012]",
+		"[72.07660935660918]", "[1700000000500644597]", "{\"a\":{\"b\":{\"c\":[[[]]]}}}",
+		"\"\\u00e9\\ud83d\\ude00\\n\\t\\\"\\\\\\/\"", "{\"dup\":1,\"dup\":2}",
+	};
+	/* RFC 8259 says no to each (cJSON lets some through, e.g. "[1.]"). */
+	static const char *bad[] = {
+		"", " ", "[1,]", "{\"a\":1,}", "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[1e+]",
+		"[+1]", "\"abc", "[\"a\\x\"]", "{a:1}", "{\"a\" 1}", "[1 2]", "tru", "nul",
+		"[true false]", "[1]x", "{\"a\":1}}", "[[1]", "[\"\\u12\"]", "[NaN]", "[Infinity]",
+		"[0x10]", "[-01]", "[1.e5]",
+	};
+	struct json_doc d;
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		agree(docs[i], strlen(docs[i]), docs[i]);
+	json_doc_init(&d);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(json_doc_parse(&d, bad[i], strlen(bad[i]), err, sizeof(err)) == NULL,
+			      "accepted %s", bad[i]);
+	json_doc_release(&d);
+}
+END_TEST
+
+START_TEST(strict_where_cjson_is_lenient)
+{
+	static const char *bad[] = {
+		"[\"a\tb\"]",                   /* raw control character */
+		"[\"\\udc00\"]",                /* lone low surrogate */
+		"[\"\\ud800\"]",                /* high surrogate alone */
+		"[\"\\ud800\\u0041\"]",         /* high surrogate + not a low one */
+	};
+	struct json_doc d;
+	char err[128];
+	size_t i;
+
+	json_doc_init(&d);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(json_doc_parse(&d, bad[i], strlen(bad[i]), err, sizeof(err)) == NULL,
+			      "accepted %s", bad[i]);
+		ck_assert_ptr_nonnull(strstr(err, "invalid JSON near byte"));
+	}
+	/* The error names where it went wrong. */
+	ck_assert_ptr_null(json_doc_parse(&d, "[1, 2, x]", 9, err, sizeof(err)));
+	ck_assert_str_eq(err, "invalid JSON near byte 7");
+	json_doc_release(&d);
+}
+END_TEST
+
+START_TEST(exact_integers_and_decoded_strings)
+{
+	const char *t = "{\"t\":[1700000000500644597,-9223372036854775808,9223372036854775807,"
+			"9223372036854775808,12],\"s\":\"\\u00e9\\ud83d\\ude00\"}";
+	struct json_doc d;
+	cJSON *r, *v;
+	int64_t x;
+
+	json_doc_init(&d);
+	r = json_doc_parse(&d, t, strlen(t), NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	v = cJSON_GetObjectItemCaseSensitive(r, "t")->child;
+	ck_assert_int_eq(json_get_int64(v, &x), JSON_OK);
+	ck_assert(x == 1700000000500644597LL);
+	v = v->next;
+	ck_assert_int_eq(json_get_int64(v, &x), JSON_OK);
+	ck_assert(x == INT64_MIN);
+	v = v->next;
+	ck_assert_int_eq(json_get_int64(v, &x), JSON_OK);
+	ck_assert(x == INT64_MAX);
+	v = v->next;
+	ck_assert_int_eq(json_get_int64(v, &x), JSON_ERANGE);
+	ck_assert_str_eq(json_number_text(v, NULL, 0), "9223372036854775808");
+	v = v->next;
+	ck_assert_int_eq(json_get_int64(v, &x), JSON_OK);
+	ck_assert(x == 12);
+	/* A marked number is not a string. */
+	ck_assert_ptr_null(json_get_string(cJSON_GetObjectItemCaseSensitive(r, "t")->child));
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(r, "s")),
+			 "\xc3\xa9\xf0\x9f\x98\x80");
+	json_doc_release(&d);
+}
+END_TEST
+
+START_TEST(nesting_is_bounded)
+{
+	size_t n = JSON_FAST_MAX_DEPTH + 1, i;
+	char *t = malloc(2 * n + 1);
+	struct json_doc d;
+	char err[128];
+
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < n; i++) {
+		t[i] = '[';
+		t[2 * n - 1 - i] = ']';
+	}
+	json_doc_init(&d);
+	ck_assert_ptr_null(json_doc_parse(&d, t, 2 * n, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "nesting deeper than"));
+	/* One level less is fine. */
+	ck_assert_ptr_nonnull(json_doc_parse(&d, t + 1, 2 * n - 2, err, sizeof(err)));
+	json_doc_release(&d);
+	free(t);
+}
+END_TEST
+
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+START_TEST(decimals_round_like_strtod)
+{
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+	struct json_doc d;
+	char text[96];
+	size_t i;
+
+	json_doc_init(&d);
+	for (i = 0; i < 400000; i++) {
+		uint64_t r = rng(&seed), r2 = rng(&seed);
+		int digits = 1 + (int)(r2 % 20), point = (int)((r2 >> 8) % (unsigned)(digits + 1));
+		int exp = (int)((r2 >> 16) % 61) - 30, k, n = 0;
+		cJSON *root;
+
+		/* digits significant digits, a point somewhere, sometimes an exponent */
+		if (r & 1)
+			text[n++] = '-';
+		for (k = 0; k < digits; k++) {
+			if (k == point && k)
+				text[n++] = '.';
+			text[n++] = (char)('0' + (k == 0 ? 1 + (rng(&seed) % 9) : rng(&seed) % 10));
+		}
+		if (r & 2)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "e%d", exp);
+		text[n] = '\0';
+		root = json_doc_parse(&d, text, (size_t)n, NULL, 0);
+		ck_assert_msg(root != NULL, "rejected %s", text);
+		if (cJSON_IsNumber(root)) {
+			double want = strtod(text, NULL);
+
+			ck_assert_msg(memcmp(&want, &root->valuedouble, sizeof(want)) == 0,
+				      "%s: %.17g, strtod %.17g", text, root->valuedouble, want);
+		}
+	}
+	json_doc_release(&d);
+}
+END_TEST
+
+Suite *json_fast_suite(void)
+{
+	Suite *s = suite_create("json_fast");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
+	tcase_add_test(tc, agrees_with_cjson_on_every_fixture);
+	tcase_add_test(tc, agrees_on_values_and_refuses_mistakes);
+	tcase_add_test(tc, strict_where_cjson_is_lenient);
+	tcase_add_test(tc, exact_integers_and_decoded_strings);
+	tcase_add_test(tc, nesting_is_bounded);
+	tcase_add_test(tc, decimals_round_like_strtod);
+	suite_add_tcase(s, tc);
+	return s;
+}
