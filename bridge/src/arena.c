@@ -33,7 +33,7 @@ void arena_release(struct arena *a)
 	arena_init(a);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_raw(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 	size_t need = (size + 15) & ~(size_t)15;
@@ -73,7 +73,15 @@ void *arena_alloc(struct arena *a, size_t size)
 	}
 	p = c->data + c->used;
 	c->used += need;
-	memset(p, 0, size);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc_raw(a, size);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -86,7 +94,7 @@ void *arena_calloc(struct arena *a, size_t n, size_t size)
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_alloc_raw(a, n + 1);
 
 	if (!p)
 		return NULL;

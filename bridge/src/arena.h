@@ -23,6 +23,8 @@ void arena_release(struct arena *a);
 
 /* Zeroed, 16-byte aligned memory; NULL only when out of memory. */
 void *arena_alloc(struct arena *a, size_t size);
+/* Same, not zeroed: for memory the caller fills at once. */
+void *arena_alloc_raw(struct arena *a, size_t size);
 /* arena_alloc(n * size) with overflow check. */
 void *arena_calloc(struct arena *a, size_t n, size_t size);
 char *arena_strdup(struct arena *a, const char *s);

@@ -31,13 +31,14 @@ void json_doc_release(struct json_doc *d)
 
 static cJSON *node(struct ps *s, int type)
 {
-	cJSON *n = arena_alloc(s->a, sizeof(*n));
+	cJSON *n = arena_alloc_raw(s->a, sizeof(*n));
 
 	if (!n) {
 		s->nomem = 1;
 		return NULL;
 	}
-	n->type = type;
+	/* Plain stores: cheaper than a memset call per node. */
+	*n = (cJSON){ .type = type };
 	return n;
 }
 
@@ -117,7 +118,7 @@ static char *string(struct ps *s)
 		s->p = e;
 		return NULL;
 	}
-	out = o = arena_alloc(s->a, (size_t)(q - s->p) + 1);
+	out = o = arena_alloc_raw(s->a, (size_t)(q - s->p) + 1);
 	if (!out) {
 		s->nomem = 1;
 		return NULL;

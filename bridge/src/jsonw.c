@@ -196,7 +196,7 @@ static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
 	int s, x10, k, neg = v < 0, n = 0, i;
 	double a = neg ? -v : v;
 	u128 num, q, r, half, p10k, lhs, rhs, diff;
-	char frac[24];
+	char frac[40];
 
 	if (!(a >= 1e-4) || a >= 9007199254740992.0)
 		return 0;
@@ -237,15 +237,23 @@ static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
 	if (neg)
 		buf[n++] = '-';
 	{
-		char ib[24], *ip = fmt_u64((uint64_t)(q / p10k), ib + sizeof(ib));
+		/* q < 10^P <= 10^17 fits 64 bits: digits without 128-bit division. */
+		uint64_t q64 = (uint64_t)q, ipart = 0, fpart = q64;
+		char ib[24], *ip;
 
+		if (k <= 19) {
+			uint64_t p = (uint64_t)p10k;
+
+			ipart = q64 / p;
+			fpart = q64 % p;
+		}
+		ip = fmt_u64(ipart, ib + sizeof(ib));
 		memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
 		n += (int)(ib + sizeof(ib) - ip);
-	}
-	r = q % p10k;
-	for (i = k - 1; i >= 0; i--) {
-		frac[i] = (char)('0' + (int)(r % 10));
-		r /= 10;
+		for (i = k - 1; i >= 0; i--) {
+			frac[i] = (char)('0' + (int)(fpart % 10));
+			fpart /= 10;
+		}
 	}
 	while (k > 0 && frac[k - 1] == '0')
 		k--;
