@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cors.h"
+
 #define DEFAULT_UPSTREAM "http://127.0.0.1:8080/tsp/api"
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8090
@@ -49,6 +51,8 @@ static const struct opt opts[] = {
 	  "largest upstream response accepted, MiB (default 256)" },
 	{ "--max-body-kb", "TSPB_MAX_BODY_KB", OPT_KIB, OFF(max_body_bytes), 1, 1048576,
 	  "largest request body accepted, KiB (default 1024)" },
+	{ "--max-header-kb", "TSPB_MAX_HEADER_KB", OPT_KIB, OFF(max_header_bytes), 8, 1024,
+	  "memory for a request's line and headers, KiB; larger get 431 (default 32)" },
 	{ "--cache-mb", "TSPB_CACHE_MB", OPT_MIB, OFF(cache_bytes), 0, 1048576,
 	  "memory for cached COMPLETED upstream answers, MiB (default 256; 0 = no cache)" },
 	{ "--cache-ttl", "TSPB_CACHE_TTL_S", OPT_LONG, OFF(cache_ttl_s), 0, 31536000,
@@ -61,6 +65,20 @@ static const struct opt opts[] = {
 	  "open this trace on the trace server at start-up (repeatable; env: comma-separated)" },
 	{ "--experiment", "TSPB_EXPERIMENT", OPT_STR, OFF(experiment), 0, 0,
 	  "name of the experiment made of the opened traces (default tsp-bridge)" },
+	/* Secrets: prefer the environment or a file, argv shows in ps. */
+	{ "--auth-token", "TSPB_AUTH_TOKEN", OPT_STR, OFF(auth_token), 0, 0,
+	  "require 'Authorization: Bearer TOKEN' (default: no authentication)" },
+	{ "--auth-token-file", "TSPB_AUTH_TOKEN_FILE", OPT_STR, OFF(auth_token_file), 0, 0,
+	  "read the bearer token from the first line of this file" },
+	{ "--basic-auth-user", "TSPB_BASIC_AUTH_USER", OPT_STR, OFF(basic_user), 0, 0,
+	  "require HTTP basic auth with this user (and the password below)" },
+	{ "--basic-auth-password", "TSPB_BASIC_AUTH_PASSWORD", OPT_STR, OFF(basic_password), 0, 0,
+	  "the basic auth password" },
+	{ "--basic-auth-password-file", "TSPB_BASIC_AUTH_PASSWORD_FILE", OPT_STR,
+	  OFF(basic_password_file), 0, 0,
+	  "read the basic auth password from the first line of this file" },
+	{ "--cors-origin", "TSPB_CORS_ORIGINS", OPT_STR, OFF(cors_origins), 0, 0,
+	  "allow browsers from these origins (comma-separated, or *; default: CORS off)" },
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -77,6 +95,7 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->poll_deadline_ms = 5000;
 	cfg->max_upstream_bytes = (size_t)256 << 20;
 	cfg->max_body_bytes = (size_t)1 << 20;
+	cfg->max_header_bytes = (size_t)32 << 10;
 	cfg->cache_bytes = (size_t)256 << 20;
 	cfg->gzip_level = 1;
 	cfg->log_level = LOG_INFO;
@@ -123,8 +142,24 @@ static int add_traces(struct bridge_config *cfg, const char *val, int split, con
 	return 0;
 }
 
+/* Frees a secret after overwriting it, so it does not linger in freed memory. */
+static void free_secret(char **s)
+{
+	if (*s)
+		memset(*s, 0, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
 void bridge_config_release(struct bridge_config *cfg)
 {
+	free_secret(&cfg->auth_token);
+	free_secret(&cfg->basic_password);
+	free(cfg->basic_user);
+	free(cfg->auth_token_file);
+	free(cfg->basic_password_file);
+	free(cfg->cors_origins);
+	cfg->basic_user = cfg->auth_token_file = cfg->basic_password_file = cfg->cors_origins = NULL;
 	free_traces(cfg);
 	free(cfg->experiment);
 	cfg->experiment = NULL;
@@ -213,6 +248,82 @@ static int check_upstream(const char *url, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Reads the secret of *dst from the first line of file (trailing whitespace
+ * trimmed) when a file is given; the secret itself and the file are
+ * exclusive. Messages name the options and the file, never the secret.
+ */
+static int load_secret(char **dst, const char *file, const char *opt, const char *file_opt,
+		       char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ret = -1;
+
+	if (!file)
+		return 0;
+	if (*dst) {
+		snprintf(err, errlen, "%s and %s both given: use one", opt, file_opt);
+		return -1;
+	}
+	f = fopen(file, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read '%s': %s", file_opt, file, strerror(errno));
+		goto out;
+	}
+	/* Unbuffered: no copy of the secret left in a freed stdio buffer. */
+	setvbuf(f, NULL, _IONBF, 0);
+	n = getline(&line, &cap, f);
+	while (n > 0 && line[n - 1] && strchr(" \t\r\n", line[n - 1]))
+		line[--n] = '\0';
+	if (n <= 0) {
+		snprintf(err, errlen, "%s: '%s' has no secret on its first line", file_opt, file);
+		goto out;
+	}
+	*dst = line;
+	line = NULL;
+	ret = 0;
+out:
+	if (line)
+		memset(line, 0, cap);
+	free(line);
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* Secrets from files, and credentials and origins that can work at all. */
+static int check_security(struct bridge_config *cfg, char *err, size_t errlen)
+{
+	const char *p;
+
+	if (load_secret(&cfg->auth_token, cfg->auth_token_file, "--auth-token",
+			"--auth-token-file", err, errlen) < 0 ||
+	    load_secret(&cfg->basic_password, cfg->basic_password_file, "--basic-auth-password",
+			"--basic-auth-password-file", err, errlen) < 0)
+		return -1;
+	/* A header carries a token of visible ASCII only. */
+	for (p = cfg->auth_token; p && *p; p++)
+		if (*p < 0x21 || *p > 0x7e) {
+			snprintf(err, errlen, "--auth-token: only visible ASCII characters, no spaces");
+			return -1;
+		}
+	if (!cfg->basic_user != !cfg->basic_password) {
+		snprintf(err, errlen, "--basic-auth-user needs --basic-auth-password (or its -file), "
+			 "and the other way round");
+		return -1;
+	}
+	if (cfg->basic_user && strchr(cfg->basic_user, ':')) {
+		snprintf(err, errlen, "--basic-auth-user: a user name cannot contain ':'");
+		return -1;
+	}
+	if (cfg->cors_origins && cors_list_check(cfg->cors_origins, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char **argv,
 				       config_getenv_fn env, char *err, size_t errlen)
 {
@@ -240,7 +351,8 @@ enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char
 			if (strlen(opts[k].flag) == flen && !strncmp(arg, opts[k].flag, flen))
 				break;
 		if (k == N_OPTS) {
-			snprintf(err, errlen, "unknown option '%s' (see --help)", arg);
+			/* Only the name: a mistyped secret option's value stays out of the message. */
+			snprintf(err, errlen, "unknown option '%.*s' (see --help)", (int)flen, arg);
 			return CONFIG_ERROR;
 		}
 		if (eq) {
@@ -260,6 +372,8 @@ enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char
 		goto nomem;
 	if (check_upstream(cfg->upstream, err, errlen) < 0)
 		return CONFIG_ERROR;
+	if (check_security(cfg, err, errlen) < 0)
+		return CONFIG_ERROR;
 	return CONFIG_OK;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -277,13 +391,18 @@ void bridge_config_usage(FILE *out, const char *prog)
 		"Options (each also read from the environment variable shown; flags win):\n",
 		prog);
 	for (k = 0; k < N_OPTS; k++)
-		fprintf(out, "  %-20s %-26s %s\n", opts[k].flag, opts[k].env, opts[k].help);
+		fprintf(out, "  %-26s %-29s %s\n", opts[k].flag, opts[k].env, opts[k].help);
 	fprintf(out,
-		"  %-20s %-26s %s\n  %-20s %-26s %s\n\n"
+		"  %-26s %-29s %s\n  %-26s %-29s %s\n\n"
 		"Endpoints: GET /health (bridge and upstream status; ?strict=1 answers 503\n"
 		"when the trace server is down), GET / (connection test); the Grafana\n"
 		"SimpleJSON / JSON datasource API (POST /search, /query, /annotations,\n"
 		"/metrics, /metric-payload-options, /variable, /tag-keys, /tag-values);\n"
-		"GET /timeline[/rows|states|events|links|nodes|edges|schema].\n",
+		"GET /timeline[/rows|states|events|links|nodes|edges|schema].\n\n"
+		"Security: listens on 127.0.0.1 unless --listen says otherwise. With a token\n"
+		"or basic credentials set, every endpoint but GET /health and OPTIONS answers\n"
+		"401 without them (/health then shows callers without them no upstream URL\n"
+		"or error text). Secrets are best given by environment or file (argv shows\n"
+		"in ps); they are never logged.\n",
 		"-h, --help", "", "show this help", "-V, --version", "", "show the version");
 }

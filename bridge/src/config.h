@@ -26,6 +26,7 @@ struct bridge_config {
 	long poll_deadline_ms;     /* how long RUNNING answers are re-polled */
 	size_t max_upstream_bytes; /* cap on one upstream response */
 	size_t max_body_bytes;     /* cap on one request body */
+	size_t max_header_bytes;   /* per-connection memory for request line + headers (431 above) */
 	size_t cache_bytes;        /* upstream answer cache budget; 0 = no cache */
 	long cache_ttl_s;          /* 0 = cached answers never expire */
 	int gzip_level;            /* response gzip level, 0 = off */
@@ -35,6 +36,17 @@ struct bridge_config {
 	size_t n_open_traces;
 	int open_traces_from_env;  /* the list came from TSPB_OPEN_TRACE: a flag replaces it */
 	char *experiment;          /* its name; NULL: "tsp-bridge" */
+	/*
+	 * Client authentication (auth.h): required when a token or basic
+	 * credentials are set. Secrets: never logged or printed. The *_file
+	 * paths are read by bridge_config_parse() into the secret fields.
+	 */
+	char *auth_token;
+	char *auth_token_file;
+	char *basic_user;
+	char *basic_password;
+	char *basic_password_file;
+	char *cors_origins;        /* comma-separated allow-list (cors.h); NULL: CORS off */
 };
 
 enum config_result {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
+#include "cors.h"
 #include "http_gzip.h"
 #include "jsonw.h"
 #include "log.h"
@@ -23,6 +25,7 @@ struct http_server {
 struct request_ctx {
 	struct strbuf body;
 	struct timespec started;
+	int restricted;                 /* see http_request.restricted */
 };
 
 const char *http_request_arg(const struct http_request *req, const char *name)
@@ -117,6 +120,28 @@ static void maybe_gzip(const struct http_server *s, struct MHD_Connection *conn,
 	strbuf_release(&z);
 }
 
+/* CORS headers for an allowed Origin, and the challenges of a 401. */
+static void add_access_headers(const struct http_server *s, struct MHD_Connection *conn,
+			       struct MHD_Response *r, int status)
+{
+	const char *challenges[2];
+	size_t i, n;
+
+	if (s->cfg.cors_origins) {
+		const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+
+		/* Whether the header is there depends on Origin: caches must know. */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+		if (cors_origin_allowed(s->cfg.cors_origins, origin))
+			MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+	}
+	if (status == 401) {
+		n = auth_challenges(s->cfg.auth, challenges);
+		for (i = 0; i < n; i++)
+			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenges[i]);
+	}
+}
+
 static enum MHD_Result send_response(const struct http_server *s, struct MHD_Connection *conn,
 				     struct http_response *res, const char *allow)
 {
@@ -145,9 +170,82 @@ static enum MHD_Result send_response(const struct http_server *s, struct MHD_Con
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	if (allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	add_access_headers(s, conn, r, res->status);
 	ret = MHD_queue_response(conn, (unsigned int)res->status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/*
+ * OPTIONS on a known path: 204 with Allow, plus the CORS preflight headers
+ * when the Origin is allowed. No credentials needed: browsers send none on
+ * a preflight, and the answer only tells which methods the path has.
+ */
+static enum MHD_Result send_options(const struct http_server *s, struct MHD_Connection *conn,
+				    const char *methods)
+{
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char allow[160];
+
+	r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	snprintf(allow, sizeof(allow), "%s, OPTIONS", methods);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (s->cfg.cors_origins && cors_origin_allowed(s->cfg.cors_origins, origin)) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_METHODS, methods);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_HEADERS,
+					CORS_ALLOW_HEADERS);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_MAX_AGE, CORS_MAX_AGE_S);
+	}
+	add_access_headers(s, conn, r, 204);
+	ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * Before the route and before any body is read: OPTIONS, then credentials.
+ * Returns 1 when it answered the request (*ret set), 0 to go on.
+ */
+static int access_gate(const struct http_server *s, struct MHD_Connection *conn,
+		       const char *method, const char *url, struct request_ctx *ctx,
+		       enum MHD_Result *ret)
+{
+	const struct http_route *route;
+	struct http_response res;
+	enum auth_result ar;
+	char methods[128];
+	int status;
+
+	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS)) {
+		allowed_methods(s->cfg.routes, s->cfg.n_routes, url, methods, sizeof(methods));
+		if (methods[0]) {
+			log_debug("%s %s -> 204", method, url);
+			*ret = send_options(s, conn, methods);
+			return 1;
+		}
+	}
+	if (!auth_enabled(s->cfg.auth))
+		return 0;
+	/* The header is read here only; it is never logged. */
+	ar = auth_check(s->cfg.auth, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_AUTHORIZATION));
+	if (ar == AUTH_OK)
+		return 0;
+	route = http_route_find(s->cfg.routes, s->cfg.n_routes, method, url, &status);
+	if (route && (route->flags & HTTP_ROUTE_PUBLIC)) {
+		ctx->restricted = 1;
+		return 0;
+	}
+	strbuf_init(&res.body, 0);
+	http_response_error(&res, 401, "%s", auth_result_message(ar));
+	log_debug("%s %s -> 401 (%s)", method, url, auth_result_message(ar));
+	*ret = send_response(s, conn, &res, NULL);
+	strbuf_release(&res.body);
+	return 1;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -173,6 +271,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		strbuf_init(&ctx->body, s->cfg.max_body);
 		clock_gettime(CLOCK_MONOTONIC, &ctx->started);
 		*con_cls = ctx;
+		if (access_gate(s, conn, method, url, ctx, &ret))
+			return ret;
 		/* A declared oversized body is refused before it is read. */
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						   MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -216,6 +316,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.body_len = ctx->body.len,
 			.conn = conn,
 			.app = s->cfg.app,
+			.restricted = ctx->restricted,
 		};
 
 		route->fn(&req, &res);
@@ -294,6 +395,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+				     /* bounds the request line and headers: 431 from libmicrohttpd above */
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				     cfg->max_header ? cfg->max_header : (size_t)32 << 10,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				     MHD_OPTION_END);
 	if (!s->daemon) {

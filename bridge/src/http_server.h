@@ -14,6 +14,7 @@
 #include "strbuf.h"
 
 struct MHD_Connection;
+struct auth_config;
 
 struct http_request {
 	const char *method;
@@ -22,6 +23,8 @@ struct http_request {
 	size_t body_len;
 	struct MHD_Connection *conn;    /* for the accessors; NULL in unit tests */
 	void *app;                      /* http_server_config.app */
+	int restricted;                 /* public route, caller without valid credentials:
+					   answer nothing that could be secret */
 };
 
 /* Query-string argument or request header; NULL when absent. */
@@ -44,7 +47,11 @@ struct http_route {
 	const char *method;             /* "GET", "POST", ... */
 	const char *path;               /* exact path */
 	http_handler fn;
+	unsigned flags;                 /* HTTP_ROUTE_* */
 };
+
+/* Served without authentication (health checks); handlers see req->restricted. */
+#define HTTP_ROUTE_PUBLIC 1u
 
 struct http_server_config {
 	const char *listen_addr;        /* IPv4 or IPv6 literal */
@@ -55,6 +62,10 @@ struct http_server_config {
 	size_t max_body;                /* larger bodies get 413 */
 	size_t max_response;            /* cap of a handler's body buffer */
 	int gzip_level;                 /* 1..9: gzip bodies for clients that accept it; 0 = never */
+	size_t max_header;              /* per-connection memory for request line and headers
+					   (libmicrohttpd answers 431 above); 0 = 32 KiB */
+	const struct auth_config *auth; /* NULL or nothing set: no authentication */
+	const char *cors_origins;       /* CORS allow-list (cors.h); NULL: no CORS headers */
 	const struct http_route *routes;
 	size_t n_routes;
 	void *app;                      /* handed to handlers in http_request.app */

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "auth.h"
 #include "bridge.h"
 #include "opener.h"
 #include "config.h"
@@ -42,8 +43,9 @@ int main(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct opener *opener = NULL;
 	struct bridge app = { 0 };
+	struct auth_config auth;
 	sigset_t sigs;
-	char err[512];
+	char err[512], url[1024];
 	int sig = 0, ret = EXIT_FAILURE;
 
 	bridge_config_init(&cfg);
@@ -100,6 +102,12 @@ int main(int argc, char **argv)
 	hcfg.max_body = cfg.max_body_bytes;
 	hcfg.max_response = cfg.max_upstream_bytes;
 	hcfg.gzip_level = cfg.gzip_level;
+	hcfg.max_header = cfg.max_header_bytes;
+	auth.token = cfg.auth_token;
+	auth.basic_user = cfg.basic_user;
+	auth.basic_password = cfg.basic_password;
+	hcfg.auth = &auth;
+	hcfg.cors_origins = cfg.cors_origins;
 	hcfg.routes = bridge_routes;
 	hcfg.n_routes = bridge_n_routes;
 	hcfg.app = &app;
@@ -108,8 +116,13 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto cleanup;
 	}
-	log_info("tsp-bridge %s listening on http://%s:%d, upstream %s", TSPB_VERSION,
-		 cfg.listen_addr, http_server_port(server), cfg.upstream);
+	/* Which protections are on, never the secrets themselves. */
+	auth_redact_url(cfg.upstream, url, sizeof(url));
+	log_info("tsp-bridge %s listening on http://%s:%d, upstream %s, auth %s%s%s, CORS %s",
+		 TSPB_VERSION, cfg.listen_addr, http_server_port(server), url,
+		 cfg.auth_token ? "bearer" : "", cfg.auth_token && cfg.basic_user ? "+" : "",
+		 cfg.basic_user ? "basic" : (cfg.auth_token ? "" : "off"),
+		 cfg.cors_origins ? cfg.cors_origins : "off");
 	if (cfg.port_file && write_port_file(cfg.port_file, http_server_port(server)) < 0) {
 		log_error("cannot write port file %s", cfg.port_file);
 		goto cleanup;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "grafana_api.h"
 #include "jsonw.h"
 #include "timeline_api.h"
@@ -84,12 +85,14 @@ static void handle_root(const struct http_request *req, struct http_response *re
 {
 	const struct bridge *b = req->app;
 	struct jsonw w;
+	char url[1024];
 
+	auth_redact_url(b->cfg->upstream, url, sizeof(url));
 	jsonw_init(&w, &res->body);
 	jsonw_obj_begin(&w);
 	jsonw_kstr(&w, "status", "ok");
 	write_bridge_info(&w, b);
-	jsonw_kstr(&w, "upstream", b->cfg->upstream);
+	jsonw_kstr(&w, "upstream", url);
 	jsonw_obj_end(&w);
 }
 
@@ -97,6 +100,8 @@ static void handle_root(const struct http_request *req, struct http_response *re
  * GET /health: the bridge answers 200 as long as it serves, and says
  * whether the trace server's own /health answers. ?strict=1 turns an
  * upstream that is down into 503, for orchestrators that gate on it.
+ * It is open when authentication is on: callers without credentials
+ * (req->restricted) then get no upstream URL and no error text.
  */
 static void handle_health(const struct http_request *req, struct http_response *res)
 {
@@ -108,8 +113,10 @@ static void handle_health(const struct http_request *req, struct http_response *
 	struct timespec t0;
 	struct jsonw w;
 	double latency;
+	char url[1024];
 	int up = 0;
 
+	auth_redact_url(b->cfg->upstream, url, sizeof(url));
 	tsp_model_init(&m);
 	tsp_error_clear(&err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -128,13 +135,15 @@ static void handle_health(const struct http_request *req, struct http_response *
 	write_bridge_info(&w, b);
 	jsonw_key(&w, "upstream");
 	jsonw_obj_begin(&w);
-	jsonw_kstr(&w, "url", b->cfg->upstream);
+	if (!req->restricted)
+		jsonw_kstr(&w, "url", url);
 	jsonw_kstr(&w, "status", up ? "up" : "down");
 	jsonw_kdouble(&w, "latency_ms", (double)(int64_t)(latency * 1000) / 1000);
 	if (up) {
 		jsonw_kstr(&w, "server_status", m.u.health.status);
 	} else {
-		jsonw_kstr(&w, "error", err.msg);
+		if (!req->restricted)
+			jsonw_kstr(&w, "error", err.msg);
 		jsonw_kstr(&w, "error_kind", tsp_err_kind_name(err.kind));
 		if (err.http_status)
 			jsonw_kint64(&w, "http_status", err.http_status);
@@ -148,7 +157,7 @@ static void handle_health(const struct http_request *req, struct http_response *
 
 const struct http_route bridge_routes[] = {
 	{ "GET", "/", handle_root },
-	{ "GET", "/health", handle_health },
+	{ "GET", "/health", handle_health, HTTP_ROUTE_PUBLIC },
 	/* SimpleJSON and JSON datasource (docs/grafana-api.md) */
 	{ "POST", "/search", grafana_search },
 	{ "POST", "/query", grafana_query },
