@@ -332,7 +332,8 @@ END_TEST
 
 /* ---- through the bridge, against tspsim ---- */
 
-static long health_cache(int port, const char *field)
+/* A counter of /health's bridge.cache (upstream answers) or bridge.responses object. */
+static long health_stat(int port, const char *obj, const char *field)
 {
 	struct strbuf b;
 	long status = 0, v = -1;
@@ -342,14 +343,20 @@ static long health_cache(int port, const char *field)
 	strbuf_init(&b, 0);
 	ck_assert_int_eq(http_get(port, "/health", &status, &b), 0);
 	ck_assert_int_eq(status, 200);
+	snprintf(pat, sizeof(pat), "\"%s\":{", obj);
+	p = strstr(strbuf_str(&b), pat);
+	ck_assert_msg(p != NULL, "no %s in %s", obj, strbuf_str(&b));
 	snprintf(pat, sizeof(pat), "\"%s\":", field);
-	p = strstr(strbuf_str(&b), "\"cache\":");
-	ck_assert_msg(p != NULL, "no cache in %s", strbuf_str(&b));
 	p = strstr(p, pat);
 	ck_assert_ptr_nonnull(p);
 	v = strtol(p + strlen(pat), NULL, 10);
 	strbuf_release(&b);
 	return v;
+}
+
+static long health_cache(int port, const char *field)
+{
+	return health_stat(port, "cache", field);
 }
 
 struct poster {
@@ -406,18 +413,18 @@ START_TEST(bridge_asks_upstream_once_per_question)
 	/* One tree and one xy fetch for six panels (the catalog may share the tree itself). */
 	misses = health_cache(br.port, "misses");
 	ck_assert_int_eq(misses, 2);
-	ck_assert_int_ge(health_cache(br.port, "coalesced") + health_cache(br.port, "hits"), N - 1);
+	ck_assert_int_ge(health_cache(br.port, "coalesced") + health_cache(br.port, "hits") +
+			 health_stat(br.port, "responses", "hits"), N - 1);
 
-	/* Asked again: same bytes, no upstream. */
+	/* Asked again: same bytes, from the finished answers, no upstream. */
 	strbuf_init(&first, 0);
 	strbuf_addstr(&first, strbuf_str(&q[0].out));
-	hits = health_cache(br.port, "hits");
+	hits = health_stat(br.port, "responses", "hits");
 	post_query(&q[0]);
 	ck_assert_int_eq(q[0].status, 200);
 	ck_assert_str_eq(strbuf_str(&q[0].out), strbuf_str(&first));
 	ck_assert_int_eq(health_cache(br.port, "misses"), misses);
-	/* The xy from the cache; the tree from the catalog's own copy. */
-	ck_assert_int_eq(health_cache(br.port, "hits"), hits + 1);
+	ck_assert_int_eq(health_stat(br.port, "responses", "hits"), hits + 1);
 
 	/* Another range is another question (the tree is shared). */
 	q[0].body = other;
@@ -425,9 +432,50 @@ START_TEST(bridge_asks_upstream_once_per_question)
 	ck_assert_int_eq(q[0].status, 200);
 	ck_assert_int_eq(health_cache(br.port, "misses"), misses + 1);
 
+	/* Finished answers expire with the catalog's lists; the upstream answers stay. */
+	usleep(2200 * 1000);
+	hits = health_cache(br.port, "hits");
+	q[0].body = body;
+	post_query(&q[0]);
+	ck_assert_int_eq(q[0].status, 200);
+	ck_assert_str_eq(strbuf_str(&q[0].out), strbuf_str(&first));
+	ck_assert_int_eq(health_cache(br.port, "misses"), misses + 1);
+	ck_assert_int_eq(health_cache(br.port, "hits"), hits + 1);
+
 	for (i = 0; i < N; i++)
 		strbuf_release(&q[i].out);
 	strbuf_release(&first);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
+START_TEST(partial_answers_are_not_kept)
+{
+	static const char *body =
+		"{\"range\":{\"from\":\"1970-01-01T00:00:01Z\",\"to\":\"1970-01-01T00:00:09Z\"},"
+		"\"maxDataPoints\":50,\"targets\":[{\"refId\":\"A\",\"target\":\"kernel/CPU Usage/*\",\"payload\":{}}]}";
+	struct proc sim, br;
+	struct strbuf out;
+	char url[128];
+	long status = 0;
+	int i;
+
+	/* Data stays RUNNING: every answer is partial, with a notice. */
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-forever", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--poll-deadline", "100", NULL), 0);
+	strbuf_init(&out, 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(http_post(br.port, "/query", body, &status, &out), 0);
+		ck_assert_int_eq(status, 200);
+		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "still running"));
+	}
+	ck_assert_int_eq(health_stat(br.port, "responses", "stores"), 0);
+	ck_assert_int_eq(health_stat(br.port, "responses", "hits"), 0);
+	/* Every xy went upstream again. */
+	ck_assert_int_ge(health_cache(br.port, "misses"), 3);
+	strbuf_release(&out);
 	ck_assert_int_eq(proc_stop(&br), 0);
 	ck_assert_int_eq(proc_stop(&sim), 0);
 }
@@ -449,6 +497,7 @@ Suite *cache_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tb, under_valgrind() ? 600 : 60);
 	tcase_add_test(tb, bridge_asks_upstream_once_per_question);
+	tcase_add_test(tb, partial_answers_are_not_kept);
 	suite_add_tcase(s, tb);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "http_server.h"
+#include "resp_cache.h"
 #include "tsp_client.h"
 
 struct bridge {
@@ -20,11 +21,18 @@ struct bridge {
 	struct timespec started;                /* CLOCK_MONOTONIC */
 	struct catalog *cat;                    /* owned; shared by the worker threads */
 	struct tsp_cache *cache;                /* owned; NULL when --cache-mb 0 */
+	struct resp_cache *responses;           /* owned; finished answers; NULL when --cache-mb 0 */
 };
 
 /* 0, or -1 when out of memory (nothing to release then). */
 int bridge_init(struct bridge *b, const struct bridge_config *cfg);
 void bridge_release(struct bridge *b);
+
+/* Finished answers live as long as the catalog's lists: no staler than without them. */
+#define RESP_TTL_MS 2000
+
+/* http_server_config.settled: the calling thread's tsp_client_unsettled(). */
+unsigned long bridge_settled(void *app);
 
 /* The route table served by tsp-bridge. */
 extern const struct http_route bridge_routes[];

@@ -13,6 +13,7 @@
 #include "cors.h"
 #include "http_gzip.h"
 #include "jsonw.h"
+#include "resp_cache.h"
 #include "log.h"
 
 struct http_server {
@@ -142,11 +143,31 @@ static void add_access_headers(const struct http_server *s, struct MHD_Connectio
 	}
 }
 
+/* Headers every answer gets, and queues it. */
+static enum MHD_Result queue(const struct http_server *s, struct MHD_Connection *conn,
+			     struct MHD_Response *r, int status, const char *content_type,
+			     int gzipped, const char *allow)
+{
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				content_type ? content_type : "application/json");
+	if (s->cfg.gzip_level > 0)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gzipped)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	add_access_headers(s, conn, r, status);
+	ret = MHD_queue_response(conn, (unsigned int)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result send_response(const struct http_server *s, struct MHD_Connection *conn,
 				     struct http_response *res, const char *allow)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 	size_t len;
 	char *data;
 	int gzipped;
@@ -162,18 +183,98 @@ static enum MHD_Result send_response(const struct http_server *s, struct MHD_Con
 		free(data);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				res->content_type ? res->content_type : "application/json");
-	if (s->cfg.gzip_level > 0)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	if (gzipped)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	add_access_headers(s, conn, r, res->status);
-	ret = MHD_queue_response(conn, (unsigned int)res->status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(s, conn, r, res->status, res->content_type, gzipped, allow);
+}
+
+/* ---- stored answers ---- */
+
+struct held {
+	struct resp_cache *rc;
+	const struct resp_entry *e;
+};
+
+/* MHD is done with a stored answer's bytes: drop our reference. */
+static void held_done(void *cls)
+{
+	struct held *h = cls;
+
+	resp_entry_unref(h->rc, h->e);
+	free(h);
+}
+
+/* Sends e without copying it (gzip made once per entry); takes over the reference. */
+static enum MHD_Result send_stored(const struct http_server *s, struct MHD_Connection *conn,
+				   const struct resp_entry *e)
+{
+	struct resp_cache *rc = s->cfg.resp_cache;
+	struct held *h = malloc(sizeof(*h));
+	struct MHD_Response *r;
+	const char *data = e->body;
+	size_t len = e->len, gz_len;
+	const char *gz;
+	int gzipped = 0;
+
+	if (!h) {
+		resp_entry_unref(rc, e);
+		return MHD_NO;
+	}
+	h->rc = rc;
+	h->e = e;
+	if (s->cfg.gzip_level > 0 && e->len >= HTTP_GZIP_MIN_BYTES &&
+	    http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+		gz = resp_entry_gz(rc, e, &gz_len);
+		if (!gz) {
+			struct strbuf z;
+
+			strbuf_init(&z, 0);
+			if (http_gzip(e->body, e->len, s->cfg.gzip_level, &z) == 0) {
+				char *zb = strbuf_detach(&z, &gz_len);
+
+				resp_entry_set_gz(rc, e, zb, gz_len);
+				gz = resp_entry_gz(rc, e, &gz_len);
+			}
+			strbuf_release(&z);
+		}
+		if (gz) {
+			data = gz;
+			len = gz_len;
+			gzipped = 1;
+		}
+	}
+	r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, held_done, h);
+	if (!r) {
+		held_done(h);
+		return MHD_NO;
+	}
+	return queue(s, conn, r, e->status, e->content_type, gzipped, NULL);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct strbuf *k = cls;
+
+	(void)kind;
+	strbuf_addstr(k, key);
+	strbuf_addch(k, '=');
+	strbuf_addstr(k, value ? value : "");
+	strbuf_addch(k, '&');
+	return MHD_YES;
+}
+
+/* method, path, every query argument in order, body: what the answer depends on. */
+static int cache_key(struct MHD_Connection *conn, const char *method, const char *url,
+		     const struct strbuf *body, struct strbuf *key)
+{
+	strbuf_addstr(key, method);
+	strbuf_addch(key, ' ');
+	strbuf_addstr(key, url);
+	strbuf_addch(key, '?');
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, key);
+	strbuf_addch(key, '\n');
+	strbuf_add(key, body->buf ? body->buf : "", body->len);
+	return key->overflow ? -1 : 0;
 }
 
 /*
@@ -319,9 +420,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.restricted = ctx->restricted,
 		};
 
+		struct strbuf key = STRBUF_INIT;
+		int cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache &&
+				!ctx->restricted && cache_key(conn, method, url, &ctx->body, &key) == 0;
+		unsigned long mark = 0;
+
+		if (cacheable) {
+			const struct resp_entry *e = resp_cache_get(s->cfg.resp_cache, key.buf, key.len);
+
+			if (e) {
+				log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
+					  ms_since(&ctx->started));
+				strbuf_release(&key);
+				strbuf_release(&res.body);
+				return send_stored(s, conn, e);
+			}
+			mark = s->cfg.settled ? s->cfg.settled(s->cfg.app) : 0;
+		}
 		route->fn(&req, &res);
 		if (res.body.overflow)
 			http_response_error(&res, 500, "response exceeds %zu bytes", s->cfg.max_response);
+		else if (cacheable && res.status == 200 && s->cfg.settled &&
+			 s->cfg.settled(s->cfg.app) == mark)
+			resp_cache_put(s->cfg.resp_cache, key.buf, key.len, res.status,
+				       res.content_type, res.body.buf ? res.body.buf : "", res.body.len);
+		strbuf_release(&key);
 	}
 	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, ms_since(&ctx->started));
 	ret = send_response(s, conn, &res, allow[0] ? allow : NULL);

@@ -52,6 +52,11 @@ struct http_route {
 
 /* Served without authentication (health checks); handlers see req->restricted. */
 #define HTTP_ROUTE_PUBLIC 1u
+/*
+ * Answers may be kept in http_server_config.resp_cache: the same method,
+ * path, query string and body get the same bytes for the cache's TTL.
+ */
+#define HTTP_ROUTE_CACHE 2u
 
 struct http_server_config {
 	const char *listen_addr;        /* IPv4 or IPv6 literal */
@@ -66,6 +71,14 @@ struct http_server_config {
 					   (libmicrohttpd answers 431 above); 0 = 32 KiB */
 	const struct auth_config *auth; /* NULL or nothing set: no authentication */
 	const char *cors_origins;       /* CORS allow-list (cors.h); NULL: no CORS headers */
+	/*
+	 * Answers of HTTP_ROUTE_CACHE routes (resp_cache.h; not owned, NULL:
+	 * none). One is stored only when it is a 200 and settled(app) gives
+	 * the same value after the handler as before: the application counts
+	 * there what it read that may still change (RUNNING, errors).
+	 */
+	struct resp_cache *resp_cache;
+	unsigned long (*settled)(void *app);
 	const struct http_route *routes;
 	size_t n_routes;
 	void *app;                      /* handed to handlers in http_request.app */

@@ -108,6 +108,8 @@ int main(int argc, char **argv)
 	auth.basic_password = cfg.basic_password;
 	hcfg.auth = &auth;
 	hcfg.cors_origins = cfg.cors_origins;
+	hcfg.resp_cache = app.responses;
+	hcfg.settled = bridge_settled;
 	hcfg.routes = bridge_routes;
 	hcfg.n_routes = bridge_n_routes;
 	hcfg.app = &app;

@@ -22,18 +22,34 @@ int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 	b->tsp.max_response_bytes = cfg->max_upstream_bytes;
 	clock_gettime(CLOCK_MONOTONIC, &b->started);
 	if (cfg->cache_bytes) {
-		b->cache = tsp_cache_new(cfg->cache_bytes, cfg->cache_ttl_s * 1000);
-		if (!b->cache)
-			return -1;
+		/* Three quarters for upstream answers, one for finished ones. */
+		long resp_ttl = RESP_TTL_MS;
+
+		if (cfg->cache_ttl_s > 0 && cfg->cache_ttl_s * 1000 < resp_ttl)
+			resp_ttl = cfg->cache_ttl_s * 1000;
+		b->cache = tsp_cache_new(cfg->cache_bytes - cfg->cache_bytes / 4, cfg->cache_ttl_s * 1000);
+		b->responses = resp_cache_new(cfg->cache_bytes / 4, resp_ttl);
+		if (!b->cache || !b->responses)
+			goto fail;
 		b->tsp.cache = b->cache;
 	}
 	b->cat = catalog_new(NULL);
-	if (!b->cat) {
-		tsp_cache_free(b->cache);
-		b->cache = NULL;
-		return -1;
-	}
+	if (!b->cat)
+		goto fail;
 	return 0;
+fail:
+	resp_cache_free(b->responses);
+	tsp_cache_free(b->cache);
+	b->responses = NULL;
+	b->cache = NULL;
+	return -1;
+}
+
+unsigned long bridge_settled(void *app)
+{
+	struct bridge *b = app;
+
+	return tsp_client_unsettled(tsp_client_thread_get(&b->tsp));
 }
 
 void bridge_release(struct bridge *b)
@@ -43,6 +59,8 @@ void bridge_release(struct bridge *b)
 	/* After the catalog: its cached trees may be views of cache entries. */
 	tsp_cache_free(b->cache);
 	b->cache = NULL;
+	resp_cache_free(b->responses);
+	b->responses = NULL;
 }
 
 static double elapsed_ms(const struct timespec *t0)
@@ -75,6 +93,21 @@ static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 		jsonw_kint64(w, "stores", (int64_t)st.stores);
 		jsonw_kint64(w, "evictions", (int64_t)st.evictions);
 		jsonw_kint64(w, "too_big", (int64_t)st.too_big);
+		jsonw_obj_end(w);
+	}
+	if (b->responses) {
+		struct resp_cache_stats rs;
+
+		resp_cache_get_stats(b->responses, &rs);
+		jsonw_key(w, "responses");
+		jsonw_obj_begin(w);
+		jsonw_kint64(w, "entries", (int64_t)rs.entries);
+		jsonw_kint64(w, "bytes", (int64_t)rs.bytes);
+		jsonw_kint64(w, "max_bytes", (int64_t)rs.max_bytes);
+		jsonw_kint64(w, "hits", (int64_t)rs.hits);
+		jsonw_kint64(w, "misses", (int64_t)rs.misses);
+		jsonw_kint64(w, "stores", (int64_t)rs.stores);
+		jsonw_kint64(w, "evictions", (int64_t)rs.evictions);
 		jsonw_obj_end(w);
 	}
 	jsonw_obj_end(w);
@@ -159,23 +192,23 @@ const struct http_route bridge_routes[] = {
 	{ "GET", "/", handle_root },
 	{ "GET", "/health", handle_health, HTTP_ROUTE_PUBLIC },
 	/* SimpleJSON and JSON datasource (docs/grafana-api.md) */
-	{ "POST", "/search", grafana_search },
-	{ "POST", "/query", grafana_query },
-	{ "POST", "/annotations", grafana_annotations },
-	{ "POST", "/tag-keys", grafana_tag_keys },
-	{ "POST", "/tag-values", grafana_tag_values },
-	{ "POST", "/metrics", grafana_metrics },
-	{ "POST", "/metric-payload-options", grafana_payload_options },
-	{ "POST", "/variable", grafana_variable },
+	{ "POST", "/search", grafana_search, HTTP_ROUTE_CACHE },
+	{ "POST", "/query", grafana_query, HTTP_ROUTE_CACHE },
+	{ "POST", "/annotations", grafana_annotations, HTTP_ROUTE_CACHE },
+	{ "POST", "/tag-keys", grafana_tag_keys, HTTP_ROUTE_CACHE },
+	{ "POST", "/tag-values", grafana_tag_values, HTTP_ROUTE_CACHE },
+	{ "POST", "/metrics", grafana_metrics, HTTP_ROUTE_CACHE },
+	{ "POST", "/metric-payload-options", grafana_payload_options, HTTP_ROUTE_CACHE },
+	{ "POST", "/variable", grafana_variable, HTTP_ROUTE_CACHE },
 	/* The kernel view: timeline document, flat forms, schema (spec/timeline/) */
-	{ "GET", "/timeline", timeline_document },
-	{ "GET", "/timeline/rows", timeline_rows },
-	{ "GET", "/timeline/states", timeline_states },
-	{ "GET", "/timeline/events", timeline_events },
-	{ "GET", "/timeline/links", timeline_links },
-	{ "GET", "/timeline/nodes", timeline_nodes },
-	{ "GET", "/timeline/edges", timeline_edges },
-	{ "GET", "/timeline/schema", timeline_schema },
+	{ "GET", "/timeline", timeline_document, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/rows", timeline_rows, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/states", timeline_states, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/events", timeline_events, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/links", timeline_links, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/nodes", timeline_nodes, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/edges", timeline_edges, HTTP_ROUTE_CACHE },
+	{ "GET", "/timeline/schema", timeline_schema, HTTP_ROUTE_CACHE },
 };
 
 const size_t bridge_n_routes = sizeof(bridge_routes) / sizeof(bridge_routes[0]);

@@ -41,6 +41,7 @@ struct tsp_client {
 	struct strbuf url;              /* scratch: base_url + path */
 	struct strbuf answer;           /* scratch: the body tsp_client_fetch parses */
 	struct strbuf key;              /* scratch: cache key */
+	unsigned long unsettled;        /* fetches that ended other than COMPLETED */
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -859,17 +860,30 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 {
 	struct miss m = { c, method, path, body, kind };
 	struct strbuf *k;
+	int rc;
 
 	/* Lists and health change over time: only {model, status} answers can be final. */
-	if (!c || !c->cfg.cache || !method || !path || !tsp_model_kind_wrapped(kind))
-		return fetch_polled(c, method, path, body, kind, out, err);
+	if (!c || !c->cfg.cache || !method || !path || !tsp_model_kind_wrapped(kind)) {
+		rc = fetch_polled(c, method, path, body, kind, out, err);
+		goto out;
+	}
 	k = &c->key;
 	strbuf_reset(k);
 	if (strbuf_addstr(k, method) < 0 || strbuf_addch(k, ' ') < 0 ||
 	    strbuf_addstr(k, c->base_url) < 0 || strbuf_addstr(k, path) < 0 ||
 	    strbuf_addch(k, '\n') < 0 || (body && strbuf_addstr(k, body) < 0))
-		return fetch_polled(c, method, path, body, kind, out, err);
-	return tsp_cache_fetch(c->cfg.cache, k->buf, k->len, fetch_miss, &m, out, err);
+		rc = fetch_polled(c, method, path, body, kind, out, err);
+	else
+		rc = tsp_cache_fetch(c->cfg.cache, k->buf, k->len, fetch_miss, &m, out, err);
+out:
+	if (c && (rc < 0 || out->status != TSP_STATUS_COMPLETED))
+		c->unsettled++;
+	return rc;
+}
+
+unsigned long tsp_client_unsettled(const struct tsp_client *c)
+{
+	return c ? c->unsettled : 0;
 }
 
 /* ---- typed calls ---- */

@@ -108,6 +108,14 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 		     const char *body, enum tsp_model_kind kind, struct tsp_model *out,
 		     struct tsp_error *err);
 
+/*
+ * How many tsp_client_fetch() calls of this client ended other than with a
+ * COMPLETED answer (errors, RUNNING at the deadline, FAILED). Unchanged
+ * across a request means everything it read upstream was final, so its
+ * answer can be kept (resp_cache.h).
+ */
+unsigned long tsp_client_unsettled(const struct tsp_client *c);
+
 /* Query parameters of the data endpoints. Zero-initialise; set what you need. */
 struct tsp_query {
 	/* requested_timerange {start, end, nbTimes}; nb_times 0 = omit, else 1..65536 */
