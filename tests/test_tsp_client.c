@@ -1363,6 +1363,30 @@ START_TEST(thread_clients)
 }
 END_TEST
 
+START_TEST(credentials_in_the_url_stay_out_of_messages)
+{
+	struct tsp_client_config cfg;
+	struct tsp_client *c;
+	struct tsp_model m;
+	struct tsp_error e;
+
+	tsp_client_config_defaults(&cfg);
+	/* Port 1 on loopback: refused at once. */
+	cfg.base_url = "http://admin:s3cret-pw@127.0.0.1:1/tsp/api";
+	cfg.connect_timeout_ms = 1000;
+	c = tsp_client_new(&cfg);
+	ck_assert_ptr_nonnull(c);
+	tsp_model_init(&m);
+	ck_assert_int_eq(tsp_list_experiments(c, &m, &e), -1);
+	ck_assert_int_eq(e.kind, TSP_ERR_CONNECT);
+	ck_assert_ptr_null(strstr(e.msg, "s3cret-pw"));
+	ck_assert_ptr_null(strstr(e.msg, "admin"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "127.0.0.1:1/tsp/api/experiments"));
+	tsp_model_release(&m);
+	tsp_client_free(c);
+}
+END_TEST
+
 Suite *tsp_client_suite(void)
 {
 	Suite *s = suite_create("tsp_client");
@@ -1400,6 +1424,7 @@ Suite *tsp_client_suite(void)
 	tcase_set_timeout(net, 60);
 	tcase_add_test(net, connect_refused_and_bad_args);
 	tcase_add_test(net, connect_timeout);
+	tcase_add_test(net, credentials_in_the_url_stay_out_of_messages);
 	suite_add_tcase(s, net);
 	return s;
 }

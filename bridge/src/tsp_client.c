@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "auth.h"
 #include "jsonw.h"
 
 #ifndef TSPB_VERSION
@@ -540,10 +541,12 @@ static int map_curl_error(struct tsp_client *c, CURLcode rc, const struct sink *
 			  const char *method, const char *path, long timeout_ms,
 			  struct tsp_error *err)
 {
-	const char *url = strbuf_str(&c->url);
+	char url[1024];
 	const char *why = c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc);
 	curl_off_t pretransfer = 0;
 
+	/* Messages reach logs and Grafana: never the URL's user:password. */
+	auth_redact_url(strbuf_str(&c->url), url, sizeof(url));
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		return tsp_error_set(err, TSP_ERR_CONNECT, 0,
