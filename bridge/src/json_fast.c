@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dec.h"
 #include "json_int.h"
 
 struct ps {
@@ -177,7 +178,7 @@ static const double pow10_exact[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-typedef unsigned __int128 u128;
+typedef dec_u128 u128;
 
 static int bit_length(u128 v)
 {
@@ -186,15 +187,6 @@ static int bit_length(u128 v)
 	if (hi)
 		return 128 - __builtin_clzll(hi);
 	return v ? 64 - __builtin_clzll((uint64_t)v) : 0;
-}
-
-static u128 pow10_128(int k)
-{
-	u128 p = 1;
-
-	while (k-- > 0)
-		p *= 10;
-	return p;
 }
 
 /*
@@ -210,9 +202,9 @@ static double decimal_to_double(uint64_t m, int e)
 	uint64_t mant;
 
 	if (e >= 0) {
-		q = (u128)m * pow10_128(e);
+		q = (u128)m * dec_pow10(e);
 	} else {
-		u128 d = pow10_128(-e), num;
+		u128 d = dec_pow10(-e), num;
 
 		t = 128 - bit_length(m);
 		num = (u128)m << t;
@@ -315,18 +307,11 @@ static cJSON *number(struct ps *s)
 		 * front of the marker (JSON_INT_MARK_PARSED).
 		 */
 		size_t len = (size_t)(p - lit);
-		uint64_t u = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-		int in_range = 1;
-		const char *d;
+		uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+		/* No leading zeros: up to 19 digits are all in m, more are out of range. */
+		int in_range = digits <= 19 && m <= lim;
 		char *v;
 
-		for (d = lit + neg; d < p; d++) {
-			if (u > (lim - (uint64_t)(*d - '0')) / 10) {
-				in_range = 0;
-				break;
-			}
-			u = u * 10 + (uint64_t)(*d - '0');
-		}
 		n = node(s, cJSON_String);
 		v = n ? arena_alloc(s->a, 8 + len + 2) : NULL;
 		if (!v) {
@@ -334,7 +319,7 @@ static cJSON *number(struct ps *s)
 			return NULL;
 		}
 		if (in_range) {
-			int64_t iv = neg ? (int64_t)(0 - u) : (int64_t)u;
+			int64_t iv = neg ? (int64_t)(0 - m) : (int64_t)m;
 
 			memcpy(v, &iv, sizeof(iv));
 		}

@@ -1,4 +1,5 @@
 #include "jsonw.h"
+#include "dec.h"
 #include "strbuf.h"
 
 #include <inttypes.h>
@@ -127,14 +128,42 @@ void jsonw_str(struct jsonw *w, const char *s)
 	jsonw_strn(w, s, strlen(s));
 }
 
-/* Decimal digits of v into the end of buf[24]; returns where they start. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Decimal digits of v into the end of buf[24], two at a time; returns where they start. */
 static char *fmt_u64(uint64_t v, char *end)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100);
+
+		v /= 100;
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * d, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
+}
+
+/* Exactly n digits of v (zero-padded) at out. */
+static void fmt_u64_width(uint64_t v, char *out, int n)
+{
+	while (n >= 2) {
+		unsigned d = (unsigned)(v % 100);
+
+		v /= 100;
+		n -= 2;
+		memcpy(out + n, digit_pairs + 2 * d, 2);
+	}
+	if (n)
+		out[0] = (char)('0' + v % 10);
 }
 
 void jsonw_int64(struct jsonw *w, int64_t v)
@@ -149,27 +178,11 @@ void jsonw_int64(struct jsonw *w, int64_t v)
 	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-typedef unsigned __int128 u128;
-
-#define P10_19 ((u128)10000000000000000000ULL)
-
-/* 10^0 .. 10^38: every power a 128-bit product below can need. */
-static const u128 pow10_tab[39] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL, P10_19, P10_19 * 10, P10_19 * 100,
-	P10_19 * 1000, P10_19 * 10000, P10_19 * 100000, P10_19 * 1000000, P10_19 * 10000000,
-	P10_19 * 100000000, P10_19 * 1000000000, P10_19 * 10000000000ULL,
-	P10_19 * 100000000000ULL, P10_19 * 1000000000000ULL, P10_19 * 10000000000000ULL,
-	P10_19 * 100000000000000ULL, P10_19 * 1000000000000000ULL,
-	P10_19 * 10000000000000000ULL, P10_19 * 100000000000000000ULL,
-	P10_19 * 1000000000000000000ULL, P10_19 * P10_19,
-};
+typedef dec_u128 u128;
 
 static u128 pow10_u128(int k)
 {
-	return pow10_tab[k];
+	return dec_pow10(k);
 }
 
 /* a >= 10^j, exactly, for a = m / 2^s and -4 <= j <= 16. */
@@ -193,7 +206,7 @@ static const double pow10_dbl[21] = {
 static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
 {
 	uint64_t bits, m;
-	int s, x10, k, neg = v < 0, n = 0, i;
+	int s, x10, k, neg = v < 0, n = 0;
 	double a = neg ? -v : v;
 	u128 num, q, r, half, p10k, lhs, rhs, diff;
 	char frac[40];
@@ -250,10 +263,7 @@ static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
 		ip = fmt_u64(ipart, ib + sizeof(ib));
 		memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
 		n += (int)(ib + sizeof(ib) - ip);
-		for (i = k - 1; i >= 0; i--) {
-			frac[i] = (char)('0' + (int)(fpart % 10));
-			fpart /= 10;
-		}
+		fmt_u64_width(fpart, frac, k);
 	}
 	while (k > 0 && frac[k - 1] == '0')
 		k--;
