@@ -213,9 +213,9 @@ static int cmp_interval(const void *a, const void *b)
 static char *ns_text(struct gf_frame *f, int64_t ns)
 {
 	char buf[32];
+	int n = jsonw_format_int64(ns, buf);
 
-	snprintf(buf, sizeof(buf), "%" PRId64, ns);
-	return arena_strdup(&f->arena, buf);
+	return arena_strndup(&f->arena, buf, (size_t)n);
 }
 
 static const struct field_spec interval_fields[] = {

@@ -166,16 +166,28 @@ static void fmt_u64_width(uint64_t v, char *out, int n)
 		out[0] = (char)('0' + v % 10);
 }
 
-void jsonw_int64(struct jsonw *w, int64_t v)
+int jsonw_format_int64(int64_t v, char *buf)
 {
-	char buf[24], *p;
+	char tmp[24], *p;
+	int n;
 
 	/* The unsigned negation is defined for INT64_MIN too. */
-	p = fmt_u64(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, buf + sizeof(buf));
+	p = fmt_u64(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, tmp + sizeof(tmp));
 	if (v < 0)
 		*--p = '-';
+	n = (int)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, (size_t)n);
+	buf[n] = '\0';
+	return n;
+}
+
+void jsonw_int64(struct jsonw *w, int64_t v)
+{
+	char buf[24];
+	int n = jsonw_format_int64(v, buf);
+
 	value_prefix(w);
-	put(w, p, (size_t)(buf + sizeof(buf) - p));
+	put(w, buf, (size_t)n);
 }
 
 typedef dec_u128 u128;

@@ -42,6 +42,8 @@ void jsonw_null(struct jsonw *w);
  * range. len >= 32. Returns the length.
  */
 int jsonw_format_double(double v, char *buf, size_t len);
+/* v in decimal, NUL-terminated, into buf (>= 21 bytes); returns the length. printf-free. */
+int jsonw_format_int64(int64_t v, char *buf);
 /* Inserts already-valid JSON text as one value. */
 void jsonw_raw(struct jsonw *w, const char *json, size_t n);
 

@@ -158,7 +158,7 @@ static void kns(struct jsonw *w, const char *key, int64_t ns)
 {
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "%" PRId64, ns);
+	jsonw_format_int64(ns, buf);
 	jsonw_kstr(w, key, buf);
 }
 
