@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "json_fast.h"
 #include "json_int.h"
+#include "tsp_model.h"
 
 /* Same shape, same strings, same numbers (bit for bit), same exact integers. */
 static void same_tree(const cJSON *a, const cJSON *b, const char *where)
@@ -246,6 +247,100 @@ START_TEST(decimals_round_like_strtod)
 }
 END_TEST
 
+static const char *const pack[] = { "x", "y", NULL };
+
+static const struct json_packed *packed_of(struct json_doc *d, const char *text, const char *key)
+{
+	cJSON *r = json_doc_parse_packed(d, text, strlen(text), pack, NULL, 0);
+
+	ck_assert_msg(r != NULL, "rejected %s", text);
+	return json_packed(cJSON_GetObjectItemCaseSensitive(r, key));
+}
+
+START_TEST(packed_arrays_only_when_exact)
+{
+	struct json_doc d;
+	const struct json_packed *p;
+	cJSON *r;
+
+	json_doc_init(&d);
+	p = packed_of(&d, "{\"x\":[1700000000500644597, -9223372036854775808 ,3]}", "x");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->n, 3);
+	ck_assert_int_eq(p->all_int, 1);
+	ck_assert(p->i[0] == 1700000000500644597LL && p->i[1] == INT64_MIN && p->i[2] == 3);
+	ck_assert(p->d[0] == 1700000000500644597.0);
+	p = packed_of(&d, "{\"y\":[0, 72.07660935660918, -1.5e-3, 12]}", "y");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->all_int, 0);
+	ck_assert(p->d[1] == 72.07660935660918 && p->d[2] == -1.5e-3 && p->d[3] == 12);
+	/* Not packed: a null, a long integer among decimals, beyond int64, empty, other keys. */
+	ck_assert_ptr_null(packed_of(&d, "{\"y\":[1.5,null,2]}", "y"));
+	ck_assert_ptr_null(packed_of(&d, "{\"y\":[1.5,1700000000500644597]}", "y"));
+	ck_assert_ptr_null(packed_of(&d, "{\"x\":[1,9223372036854775808]}", "x"));
+	ck_assert_ptr_null(packed_of(&d, "{\"x\":[ ]}", "x"));
+	ck_assert_ptr_null(packed_of(&d, "{\"z\":[1,2,3]}", "z"));
+	/* The ordinary array left behind is whole. */
+	r = json_doc_parse_packed(&d, "{\"y\":[1.5,null,2]}", 18, pack, NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "y")), 3);
+	/* Mistakes inside a would-be packed array are still mistakes. */
+	ck_assert_ptr_null(json_doc_parse_packed(&d, "{\"x\":[1,,2]}", strlen("{\"x\":[1,,2]}"), pack, NULL, 0));
+	ck_assert_ptr_null(json_doc_parse_packed(&d, "{\"x\":[1,2,]}", strlen("{\"x\":[1,2,]}"), pack, NULL, 0));
+	ck_assert_ptr_null(json_doc_parse_packed(&d, "{\"x\":[1 2]}", strlen("{\"x\":[1 2]}"), pack, NULL, 0));
+	ck_assert_ptr_null(json_doc_parse_packed(&d, "{\"x\":[01]}", strlen("{\"x\":[01]}"), pack, NULL, 0));
+	ck_assert_ptr_null(json_doc_parse_packed(&d, "{\"x\":[1,2", strlen("{\"x\":[1,2"), pack, NULL, 0));
+	json_doc_release(&d);
+}
+END_TEST
+
+/* tsp_model_parse (packed) and the cJSON path give the same XY model, errors included. */
+START_TEST(packed_xy_models_match_cjson)
+{
+	static const char *docs[] = {
+		"{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"a\","
+		"\"xValues\":[1700000000500644597,1700000000505647098],\"yValues\":[0.1,72.07660935660918]}]},"
+		"\"status\":\"COMPLETED\",\"statusMessage\":\"\"}",
+		"{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"a\","
+		"\"xValues\":[1,2.5],\"yValues\":[1,2]}]},\"status\":\"COMPLETED\",\"statusMessage\":\"\"}",
+		"{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"a\","
+		"\"xValues\":[1,2,3],\"yValues\":[1,2]}]},\"status\":\"COMPLETED\",\"statusMessage\":\"\"}",
+		"{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"a\","
+		"\"xValues\":[1e300,2],\"yValues\":[1,null]}]},\"status\":\"COMPLETED\",\"statusMessage\":\"\"}",
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct tsp_model a, b;
+		struct tsp_error ea, eb;
+		cJSON *root = json_parse_exact(docs[i], strlen(docs[i]), NULL, 0);
+		int ra, rb;
+
+		ck_assert_ptr_nonnull(root);
+		tsp_model_init(&a);
+		tsp_model_init(&b);
+		ra = tsp_model_parse(&a, TSP_M_XY, docs[i], strlen(docs[i]), &ea);
+		rb = tsp_model_parse_json(&b, TSP_M_XY, root, &eb);
+		ck_assert_int_eq(ra, rb);
+		if (ra) {
+			ck_assert_str_eq(ea.msg, eb.msg);
+		} else {
+			const struct tsp_xy_series *sa = a.u.xy.series, *sb = b.u.xy.series;
+
+			ck_assert_uint_eq(sa->n_x, sb->n_x);
+			ck_assert_uint_eq(sa->n_y, sb->n_y);
+			for (k = 0; k < sa->n_x; k++)
+				ck_assert(sa->x[k] == sb->x[k]);
+			for (k = 0; k < sa->n_y; k++)
+				ck_assert(memcmp(&sa->y[k], &sb->y[k], sizeof(double)) == 0);
+		}
+		tsp_model_release(&a);
+		tsp_model_release(&b);
+		cJSON_Delete(root);
+	}
+}
+END_TEST
+
 Suite *json_fast_suite(void)
 {
 	Suite *s = suite_create("json_fast");
@@ -258,6 +353,8 @@ Suite *json_fast_suite(void)
 	tcase_add_test(tc, exact_integers_and_decoded_strings);
 	tcase_add_test(tc, nesting_is_bounded);
 	tcase_add_test(tc, decimals_round_like_strtod);
+	tcase_add_test(tc, packed_arrays_only_when_exact);
+	tcase_add_test(tc, packed_xy_models_match_cjson);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 
 struct ps {
 	const char *start, *p, *end;
+	const char *const *pack_keys;
 	struct arena *a;
 	int depth;
 	int nomem;
@@ -169,6 +170,11 @@ static char *string(struct ps *s)
 		q += 2;
 	}
 	*o = '\0';
+	/* "\u0001..." / "\u0002..." would pass for a marked long integer (json_int.h). */
+	if (out[0] == JSON_INT_MARK || out[0] == JSON_INT_MARK_PARSED) {
+		s->p = s->p - 1;
+		return NULL;
+	}
 	s->p = q + 1;
 	return out;
 }
@@ -234,13 +240,22 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static cJSON *number(struct ps *s)
+/* A number literal as read: its text, and enough to convert it exactly. */
+struct numlit {
+	const char *lit;
+	size_t len;
+	uint64_t m;             /* the first 19 significant digits */
+	long exp;               /* value = m * 10^exp when exact */
+	int neg, digits, is_int, exact;
+};
+
+/* Reads one RFC 8259 number at s->p; -1 (s->p at the fault) if it is not one. */
+static int scan_number(struct ps *s, struct numlit *nl)
 {
-	const char *p = s->p, *e = s->end, *lit = p;
+	const char *p = s->p, *e = s->end;
 	uint64_t m = 0;
 	int neg = 0, digits = 0, sig = 0, frac = 0, exact = 1, is_int = 1;
 	long exp = 0;
-	cJSON *n;
 
 	if (*p == '-') {
 		neg = 1;
@@ -298,65 +313,95 @@ static cJSON *number(struct ps *s)
 		if (eneg)
 			exp = -exp;
 	}
+	nl->lit = s->p;
+	nl->len = (size_t)(p - s->p);
+	nl->m = m;
+	nl->exp = exp - frac;
+	nl->neg = neg;
+	nl->digits = digits;
+	nl->is_int = is_int;
+	nl->exact = exact;
 	s->p = p;
+	return 0;
+bad:
+	s->p = p;
+	return -1;
+}
 
-	if (is_int && digits > JSON_INT_EXACT_DIGITS) {
+/* An integer literal within int64: its value. No leading zeros, so 19 digits fit m. */
+static int numlit_int64(const struct numlit *nl, int64_t *v)
+{
+	uint64_t lim = nl->neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+
+	if (!nl->is_int || nl->digits > 19 || nl->m > lim)
+		return -1;
+	*v = nl->neg ? (int64_t)(0 - nl->m) : (int64_t)nl->m;
+	return 0;
+}
+
+/* The literal as the nearest double, as strtod would round it. */
+static int numlit_double(struct ps *s, const struct numlit *nl, double *out)
+{
+	double d;
+
+	if (nl->exact && nl->m <= (1ULL << 53) && nl->exp >= -22 && nl->exp <= 22) {
+		/* Clinger's fast path: one correctly rounded operation. */
+		d = (double)nl->m;
+		d = nl->exp < 0 ? d / pow10_exact[-nl->exp] : d * pow10_exact[nl->exp];
+	} else if (nl->exact && nl->m && nl->exp >= -21 && nl->exp <= 19) {
+		d = decimal_to_double(nl->m, (int)nl->exp);
+	} else {
+		char buf[128], *tmp = buf;
+
+		if (nl->len >= sizeof(buf) && !(tmp = malloc(nl->len + 1))) {
+			s->nomem = 1;
+			return -1;
+		}
+		memcpy(tmp, nl->lit, nl->len);
+		tmp[nl->len] = '\0';
+		d = strtod(tmp, NULL);
+		if (tmp != buf)
+			free(tmp);
+		*out = d;
+		return 0;
+	}
+	*out = nl->neg ? -d : d;
+	return 0;
+}
+
+static cJSON *number(struct ps *s)
+{
+	struct numlit nl;
+	int64_t iv = 0;
+	cJSON *n;
+
+	if (scan_number(s, &nl) < 0)
+		return NULL;
+	if (nl.is_int && nl.digits > JSON_INT_EXACT_DIGITS) {
 		/*
 		 * As json_int_quote() does, a marked string keeps every digit;
 		 * in int64 range the value is read here once and stored in
 		 * front of the marker (JSON_INT_MARK_PARSED).
 		 */
-		size_t len = (size_t)(p - lit);
-		uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-		/* No leading zeros: up to 19 digits are all in m, more are out of range. */
-		int in_range = digits <= 19 && m <= lim;
+		int in_range = numlit_int64(&nl, &iv) == 0;
 		char *v;
 
 		n = node(s, cJSON_String);
-		v = n ? arena_alloc(s->a, 8 + len + 2) : NULL;
+		v = n ? arena_alloc(s->a, 8 + nl.len + 2) : NULL;
 		if (!v) {
 			s->nomem = 1;
 			return NULL;
 		}
-		if (in_range) {
-			int64_t iv = neg ? (int64_t)(0 - m) : (int64_t)m;
-
-			memcpy(v, &iv, sizeof(iv));
-		}
+		memcpy(v, &iv, sizeof(iv));
 		v += 8;
 		v[0] = in_range ? JSON_INT_MARK_PARSED : JSON_INT_MARK;
-		memcpy(v + 1, lit, len);
+		memcpy(v + 1, nl.lit, nl.len);
 		n->valuestring = v;
 		return n;
 	}
 	n = node(s, cJSON_Number);
-	if (!n)
+	if (!n || numlit_double(s, &nl, &n->valuedouble) < 0)
 		return NULL;
-	exp -= frac;
-	if (exact && m <= (1ULL << 53) && exp >= -22 && exp <= 22) {
-		/* Clinger's fast path: one correctly rounded operation. */
-		double d = (double)m;
-
-		d = exp < 0 ? d / pow10_exact[-exp] : d * pow10_exact[exp];
-		n->valuedouble = neg ? -d : d;
-	} else if (exact && m && exp >= -21 && exp <= 19) {
-		double d = decimal_to_double(m, (int)exp);
-
-		n->valuedouble = neg ? -d : d;
-	} else {
-		char buf[128], *tmp = buf;
-		size_t len = (size_t)(p - lit);
-
-		if (len >= sizeof(buf) && !(tmp = malloc(len + 1))) {
-			s->nomem = 1;
-			return NULL;
-		}
-		memcpy(tmp, lit, len);
-		tmp[len] = '\0';
-		n->valuedouble = strtod(tmp, NULL);
-		if (tmp != buf)
-			free(tmp);
-	}
 	/* cJSON's valueint: saturated. */
 	if (n->valuedouble >= (double)INT_MAX)
 		n->valueint = INT_MAX;
@@ -365,9 +410,89 @@ static cJSON *number(struct ps *s)
 	else
 		n->valueint = (int)n->valuedouble;
 	return n;
-bad:
-	s->p = p;
+}
+
+/*
+ * At '[' of an array under a packed key: the whole array as a packed node,
+ * or NULL with s->p back at '[' when it does not qualify (empty, an element
+ * that is not a number, a long integer mixed with decimals, an integer
+ * beyond int64): the caller then parses it the ordinary way.
+ */
+static cJSON *packed_array(struct ps *s)
+{
+	const char *start = s->p, *q;
+	struct json_packed *pk;
+	struct numlit nl;
+	size_t n = 1, k;
+	int all_int = 1, long_int = 0;
+	cJSON *node_;
+
+	/* Count first: only number characters, commas and blanks may appear. */
+	for (q = start + 1; q < s->end && *q != ']'; q++) {
+		if (*q == ',')
+			n++;
+		else if (!is_digit(*q) && *q != '.' && *q != '-' && *q != 'e' && *q != 'E' &&
+			 *q != '+' && *q != ' ' && *q != '\n' && *q != '\r' && *q != '\t')
+			return NULL;
+	}
+	if (q >= s->end)
+		return NULL;
+	pk = arena_alloc(s->a, sizeof(*pk));
+	if (pk) {
+		pk->d = arena_alloc_raw(s->a, n * sizeof(*pk->d));
+		pk->i = arena_alloc_raw(s->a, n * sizeof(*pk->i));
+	}
+	if (!pk || !pk->d || !pk->i) {
+		s->nomem = 1;
+		return NULL;
+	}
+	s->p = start + 1;
+	for (k = 0; k < n; k++) {
+		skip_ws(s);
+		if (s->p >= s->end || scan_number(s, &nl) < 0)
+			goto refuse;
+		if (nl.is_int) {
+			if (numlit_int64(&nl, &pk->i[k]) < 0)
+				goto refuse;
+			long_int |= nl.digits > JSON_INT_EXACT_DIGITS;
+			pk->d[k] = (double)pk->i[k];    /* correctly rounded, like strtod */
+		} else {
+			all_int = 0;
+			if (numlit_double(s, &nl, &pk->d[k]) < 0)
+				return NULL;
+		}
+		skip_ws(s);
+		if (k + 1 < n && (s->p >= s->end || *s->p++ != ','))
+			goto refuse;
+	}
+	if (s->p >= s->end || *s->p != ']' || (long_int && !all_int))
+		goto refuse;
+	s->p++;
+	pk->n = n;
+	pk->all_int = all_int;
+	node_ = node(s, cJSON_Array | JSON_FAST_PACKED);
+	if (!node_)
+		return NULL;
+	node_->valuestring = (char *)pk;
+	return node_;
+refuse:
+	s->p = start;
 	return NULL;
+}
+
+const struct json_packed *json_packed(const cJSON *v)
+{
+	return v && (v->type & JSON_FAST_PACKED) ? (const struct json_packed *)v->valuestring : NULL;
+}
+
+static int is_pack_key(const struct ps *s, const char *key)
+{
+	const char *const *k;
+
+	for (k = s->pack_keys; k && *k; k++)
+		if (!strcmp(*k, key))
+			return 1;
+	return 0;
 }
 
 static int literal(struct ps *s, const char *word, size_t len)
@@ -422,7 +547,16 @@ static cJSON *container(struct ps *s, int is_obj)
 				return NULL;
 			s->p++;
 		}
-		v = value(s);
+		v = NULL;
+		if (is_obj && s->pack_keys && is_pack_key(s, key)) {
+			skip_ws(s);
+			if (s->p < s->end && *s->p == '[')
+				v = packed_array(s);
+			if (!v && s->nomem)
+				return NULL;
+		}
+		if (!v)
+			v = value(s);
 		if (!v)
 			return NULL;
 		if (is_obj)
@@ -477,10 +611,17 @@ static cJSON *value(struct ps *s)
 
 cJSON *json_doc_parse(struct json_doc *d, const char *text, size_t len, char *err, size_t errlen)
 {
+	return json_doc_parse_packed(d, text, len, NULL, err, errlen);
+}
+
+cJSON *json_doc_parse_packed(struct json_doc *d, const char *text, size_t len,
+			     const char *const *pack_keys, char *err, size_t errlen)
+{
 	struct ps s;
 
 	json_doc_release(d);
 	memset(&s, 0, sizeof(s));
+	s.pack_keys = pack_keys;
 	s.start = s.p = text;
 	s.end = text + len;
 	s.a = &d->arena;

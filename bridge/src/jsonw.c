@@ -215,15 +215,47 @@ static const double pow10_dbl[21] = {
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
 };
 
-static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
+/*
+ * q = round(m / 2^s * 10^k), half to even as glibc's printf does, and
+ * whether q / 10^k reads back as m / 2^s: 1 yes, 0 no, -1 a tie at a
+ * power-of-two boundary (left to printf). 0 on return when q carried past
+ * P digits.
+ */
+static int round_digits(uint64_t m, int s, int k, int P, u128 *qo, int *rt)
+{
+	u128 p10k = pow10_u128(k), num = (u128)m * p10k, q = num >> s, r, half, diff;
+
+	r = num - (q << s);
+	half = s ? (u128)1 << (s - 1) : 0;
+	if (s && (r > half || (r == half && (q & 1))))
+		q++;
+	if (q >= pow10_u128(P))
+		return 0;
+	/* Reads back as v iff |q/10^k - m/2^s| is under half an ulp (2^-s / 2). */
+	diff = (q << s) > num ? (q << s) - num : num - (q << s);
+	if (m == (1ULL << 52) && (q << s) < num)
+		*rt = 4 * diff < p10k ? 1 : (4 * diff == p10k ? -1 : 0);
+	else
+		*rt = 2 * diff < p10k ? 1 : (2 * diff == p10k ? ((m & 1) == 0) : 0);
+	*qo = q;
+	return 1;
+}
+
+/*
+ * printf's "%.15g" when that reads back as v, else "%.17g", in fixed
+ * notation only, with exact integer arithmetic: v = m / 2^s with s >= 0.
+ * Covers 1e-4 <= |v| < 10^15, where %g stays fixed for both; returns 0
+ * elsewhere, and in the rare ties, for the caller to ask snprintf.
+ */
+static int fmt_g_fixed(double v, char *buf)
 {
 	uint64_t bits, m;
-	int s, x10, k, neg = v < 0, n = 0;
+	int s, x10, k, P = 15, rt = 0, neg = v < 0, n = 0;
 	double a = neg ? -v : v;
-	u128 num, q, r, half, p10k, lhs, rhs, diff;
+	u128 q;
 	char frac[40];
 
-	if (!(a >= 1e-4) || a >= 9007199254740992.0)
+	if (!(a >= 1e-4) || a >= 1e15)
 		return 0;
 	memcpy(&bits, &a, sizeof(bits));
 	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
@@ -232,32 +264,22 @@ static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
 		return 0;
 	/* x10 = floor(log10(a)): a double guess, made exact (a >= 10^j <=> m * 10^-j >= 2^s). */
 	x10 = a >= 1 ? (a >= 1e8 ? 8 : 0) : -4;
-	while (x10 < 15 && a >= pow10_dbl[x10 + 5])
+	while (x10 < 14 && a >= pow10_dbl[x10 + 5])
 		x10++;
 	while (x10 > -4 && !at_least_pow10(m, s, x10))
 		x10--;
-	while (x10 < 15 && at_least_pow10(m, s, x10 + 1))
+	while (x10 < 14 && at_least_pow10(m, s, x10 + 1))
 		x10++;
-	if (x10 >= P)
-		return 0;
-	k = P - 1 - x10;
-	p10k = pow10_u128(k);
-	num = (u128)m * p10k;
-	q = num >> s;
-	r = num - (q << s);
-	half = s ? (u128)1 << (s - 1) : 0;
-	if (s && (r > half || (r == half && (q & 1))))
-		q++;
-	if (q >= pow10_u128(P))
+	if (!round_digits(m, s, P - 1 - x10, P, &q, &rt))
 		return 0;       /* carried into another decade: leave it to printf */
-	/* Reads back as v iff |q/10^k - m/2^s| is under half an ulp (2^-s / 2). */
-	lhs = q << s;
-	rhs = num;
-	diff = lhs > rhs ? lhs - rhs : rhs - lhs;
-	if (m == (1ULL << 52) && lhs < rhs)
-		*exact_rt = 4 * diff < p10k ? 1 : (4 * diff == p10k ? -1 : 0);
-	else
-		*exact_rt = 2 * diff < p10k ? 1 : (2 * diff == p10k ? ((m & 1) == 0) : 0);
+	if (rt == 0) {
+		P = 17;
+		if (!round_digits(m, s, P - 1 - x10, P, &q, &rt))
+			return 0;
+	} else if (rt < 0) {
+		return 0;
+	}
+	k = P - 1 - x10;
 
 	if (neg)
 		buf[n++] = '-';
@@ -267,7 +289,7 @@ static int fmt_g_fixed(double v, int P, char *buf, int *exact_rt)
 		char ib[24], *ip;
 
 		if (k <= 19) {
-			uint64_t p = (uint64_t)p10k;
+			uint64_t p = (uint64_t)pow10_u128(k);
 
 			ipart = q64 / p;
 			fpart = q64 % p;
@@ -300,7 +322,7 @@ static int fmt_double_slow(double v, char *buf, size_t len)
 
 int jsonw_format_double(double v, char *buf, size_t len)
 {
-	int n, rt = 0;
+	int n;
 
 	if (len < 32)
 		return -1;
@@ -310,14 +332,9 @@ int jsonw_format_double(double v, char *buf, size_t len)
 		return 1;
 	}
 	/* Shortest of %.15g/%.17g that reads back as the same double. */
-	n = fmt_g_fixed(v, 15, buf, &rt);
-	if (n && rt == 1)
+	n = fmt_g_fixed(v, buf);
+	if (n)
 		return n;
-	if (n && rt == 0) {
-		n = fmt_g_fixed(v, 17, buf, &rt);
-		if (n)
-			return n;
-	}
 	return fmt_double_slow(v, buf, len);
 }
 

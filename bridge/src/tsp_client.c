@@ -504,10 +504,15 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
 
 	if (!s->status_known) {
 		long code = 0;
+		curl_off_t clen = -1;
 
 		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 		s->error_answer = code < 200 || code > 299;
 		s->status_known = 1;
+		/* A big answer announced: one allocation instead of doubling copies. */
+		curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+		if (!s->error_answer && clen > 0 && (size_t)clen <= s->cap)
+			strbuf_grow(s->out, (size_t)clen);
 	}
 	if (s->error_answer) {
 		/* Draining keeps the connection reusable; a monster error page is still cut off. */

@@ -409,15 +409,45 @@ static int opt_str_list(struct ctx *c, const struct path *p, const char *key,
 	return str_list(c, p, key, v, out, n);
 }
 
+/* i64_list() of a packed array (json_fast.h): the same values, the same errors. */
+static int i64_packed(struct ctx *c, const struct path *p, const char *key,
+		      const struct json_packed *pk, int64_t **out, size_t *n)
+{
+	int64_t *x = arena_alloc_raw(c->a, pk->n * sizeof(*x) + 1);
+	size_t i;
+
+	if (!x)
+		return nomem(c);
+	if (pk->all_int) {
+		memcpy(x, pk->i, pk->n * sizeof(*x));
+	} else {
+		for (i = 0; i < pk->n; i++) {
+			/* A decimal among them: judged as the cJSON number it would have been. */
+			cJSON num = { .type = cJSON_Number, .valuedouble = pk->d[i] };
+			struct path pk_ = { p, key, 0 };
+			struct path pi = { &pk_, NULL, i };
+
+			if (to_i64(c, &pi, NULL, &num, &x[i]))
+				return -1;
+		}
+	}
+	*out = x;
+	*n = pk->n;
+	return 0;
+}
+
 static int i64_list(struct ctx *c, const struct path *p, const char *key,
 		    const cJSON *v, int64_t **out, size_t *n)
 {
+	const struct json_packed *packed;
 	const cJSON *it;
 	int64_t *x;
 	size_t i = 0;
 
 	if (expect_arr(c, p, key, v))
 		return -1;
+	if ((packed = json_packed(v)))
+		return i64_packed(c, p, key, packed, out, n);
 	*n = count_children(v);
 	x = arena_calloc(c->a, *n, sizeof(*x));
 	if (!x)
@@ -438,12 +468,22 @@ static int i64_list(struct ctx *c, const struct path *p, const char *key,
 static int double_list(struct ctx *c, const struct path *p, const char *key,
 		       const cJSON *v, double **out, size_t *n)
 {
+	const struct json_packed *packed;
 	const cJSON *it;
 	double *y;
 	size_t i = 0;
 
 	if (expect_arr(c, p, key, v))
 		return -1;
+	if ((packed = json_packed(v))) {
+		y = arena_alloc_raw(c->a, packed->n * sizeof(*y) + 1);
+		if (!y)
+			return nomem(c);
+		memcpy(y, packed->d, packed->n * sizeof(*y));
+		*out = y;
+		*n = packed->n;
+		return 0;
+	}
 	*n = count_children(v);
 	y = arena_calloc(c->a, *n, sizeof(*y));
 	if (!y)
@@ -1657,6 +1697,7 @@ int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		    const char *json, size_t len, struct tsp_error *err)
 {
+	static const char *const packed_keys[] = { "xValues", "yValues", NULL };
 	char jerr[128] = "";
 	struct json_doc doc;
 	cJSON *root;
@@ -1669,7 +1710,8 @@ int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 				     tsp_model_kind_name(kind));
 	/* Answers run to many MB: the arena parser, not cJSON's malloc per node. */
 	json_doc_init(&doc);
-	root = json_doc_parse(&doc, json, len, jerr, sizeof(jerr));
+	/* XY series' values are read by i64_list()/double_list(), which know packed arrays. */
+	root = json_doc_parse_packed(&doc, json, len, packed_keys, jerr, sizeof(jerr));
 	if (!root) {
 		if (!strcmp(jerr, "out of memory"))
 			return tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory parsing JSON");
