@@ -37,7 +37,7 @@ RUNTESTS   := $(B)/run-tests
 LIBA       := $(B)/libtspbridge.a
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools
+.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools bench
 
 all: $(DEPS_STAMP) $(BRIDGE) $(TSPSIM)
 
@@ -48,6 +48,7 @@ help:
 	@echo "make check      the suite once, normal build only (fast loop)"
 	@echo "make test-asan  the suite under AddressSanitizer + UBSan"
 	@echo "make test-valgrind  the suite with every process under valgrind"
+	@echo "make bench      benchmarks against tspsim (translation, wrk load, Node side by side); see BENCHMARKS.md"
 	@echo "make install    install tsp-bridge and tspsim (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "make deps       install missing Debian packages (root) or print the apt-get line"
 
@@ -127,6 +128,15 @@ test: all
 	$(MAKE) --no-print-directory test-valgrind
 	$(MAKE) --no-print-directory check
 
+# Benchmarks (not part of test): translation throughput, wrk load, RSS, and the
+# TypeScript client and JSONata on the same TSP answers. BENCH_SECONDS scales each run.
+BENCH_TRANSLATE := $(B)/bench-translate
+$(BENCH_TRANSLATE): $(B)/bench/bench_translate.o $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+bench: all $(BENCH_TRANSLATE)
+	@sh scripts/bench.sh $(B)
+
 run demo: all
 	@sh scripts/demo.sh $(B)
 
@@ -141,4 +151,5 @@ uninstall:
 clean:
 	rm -rf build
 
+-include $(B)/bench/bench_translate.d
 -include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/bridge/src/main.d

@@ -1,0 +1,167 @@
+#!/bin/sh
+# `make bench`: every benchmark of BENCHMARKS.md in one bounded run, on loopback,
+# against tspsim. Usage: scripts/bench.sh BUILD_DIR
+#   BENCH_SECONDS       seconds per wrk run and per translation case (default 5)
+#   BENCH_LONG_SECONDS  length of the memory run (default 60)
+#   BENCH_SKIP_NODE=1   skip the TypeScript client / JSONata side-by-side
+# Results: BUILD_DIR/bench/report.md (also printed), raw numbers next to it.
+set -eu
+
+B=${1:-build}
+T=${BENCH_SECONDS:-5}
+LONG=${BENCH_LONG_SECONDS:-60}
+OUT=$B/bench
+ROOT=$(pwd)
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/wrk.jsonl "$OUT"/report.md
+PIDS=""
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+if ! command -v wrk >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		log "installing wrk"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null ||
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; } ||
+			die "cannot install wrk"
+	else
+		die "wrk is missing: apt-get install wrk"
+	fi
+fi
+command -v node >/dev/null 2>&1 || die "node is missing (scripts/deps.sh installs it)"
+
+# start NAME BINARY ARGS...: starts a server on a free port; sets PORT and PID.
+start() {
+	name=$1; shift
+	rm -f "$OUT/$name.port"
+	"$@" --port 0 --port-file "$OUT/$name.port" >"$OUT/$name.log" 2>&1 &
+	PID=$!
+	PIDS="$PIDS $PID"
+	i=0
+	while [ ! -s "$OUT/$name.port" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && die "$name did not start: $(cat "$OUT/$name.log")"
+		sleep 0.05
+	done
+	PORT=$(cat "$OUT/$name.port")
+}
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# wrk_run NAME CONNS URL [HEADER]: one bounded wrk run of BENCH_BODY, appended to wrk.jsonl.
+wrk_run() {
+	th=2
+	[ "$2" -lt 2 ] && th=1
+	line=$(wrk -t$th -c"$2" -d"${T}s" --timeout 10s ${4:+-H "$4"} -s "$ROOT/bench/wrk-post.lua" "$3" | grep '^WRK_JSON ' | cut -c10-)
+	[ -n "$line" ] || die "wrk gave no result for $1"
+	printf '{"name":"%s","conns":%s,"wrk":%s}\n' "$1" "$2" "$line" >>"$OUT/wrk.jsonl"
+	log "$1 c=$2: $line"
+}
+
+# --- 1. translation: TSP text -> model -> Grafana frames, no network ---
+log "payloads (XY 100x2000, time graph 5000 rows x 50 states + arrows, 10k table lines)"
+sh bench/gen-payloads.sh "$OUT/payloads" "$B/tspsim" >"$OUT/payloads.log" 2>&1 ||
+	die "gen-payloads failed: $(tail -5 "$OUT/payloads.log")"
+log "translation, $T s per case"
+"$B/bench-translate" "$OUT/payloads" --seconds "$T" --json "$OUT/translate.json" >"$OUT/translate.txt"
+cat "$OUT/translate.txt" >&2
+if [ "${BENCH_SKIP_NODE:-}" != 1 ]; then
+	log "TypeScript client and JSONata on the same payloads"
+	if [ ! -f bench/node/node_modules/.ok ]; then
+		(cd bench/node && npm ci --no-audit --no-fund --loglevel=error) >&2 && touch bench/node/node_modules/.ok
+	fi
+	node bench/node/side-by-side.mjs "$OUT/payloads" --seconds "$T" --json "$OUT/node.json" >"$OUT/node.txt"
+	cat "$OUT/node.txt" >&2
+fi
+
+# --- 2. /query under wrk: a 10k-point panel (5 series x 2000 points) ---
+start tspsim "$B/tspsim" --quiet --running-polls 0 --threads 4
+SIM_PORT=$PORT
+SIM_PID=$PID
+TSP=http://127.0.0.1:$SIM_PORT/tsp/api
+FROM_MS=1700000000500
+TO_MS=1700000010500
+QUERY='{"range":{"from":__FROM__,"to":'$TO_MS'},"maxDataPoints":2000,"targets":[{"refId":"A","target":"kernel/CPU Usage/*","payload":{}}]}'
+FIXED=$(printf '%s' "$QUERY" | sed "s/__FROM__/$FROM_MS/")
+# A common panel: the CPU total as one 400-point line.
+SMALL='{"range":{"from":'$FROM_MS',"to":'$TO_MS'},"maxDataPoints":400,"targets":[{"refId":"A","target":"kernel/CPU Usage/Total","payload":{}}]}'
+
+
+# The same question asked of tspsim directly, for the bridge's added latency.
+DIRECT=$(node -e '
+const [tsp, from, to] = process.argv.slice(1);
+const j = async (u, b) => (await fetch(u, b ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(b) } : {})).json();
+(async () => {
+	const exp = (await j(tsp + "/experiments")).find(e => e.name === "kernel");
+	const out = (await j(tsp + "/experiments/" + exp.UUID + "/outputs")).find(o => o.name === "CPU Usage");
+	const base = tsp + "/experiments/" + exp.UUID + "/outputs/XY/" + out.id;
+	const tree = await j(base + "/tree", { parameters: {} });
+	const ids = tree.model.entries.map(e => e.id);
+	const body = { parameters: { requested_timerange: { start: from + "000000", end: to + "000000", nbTimes: 2000 }, requested_items: ids } };
+	console.log(base + "/xy " + JSON.stringify(body).replace(/"(\d{16,})"/g, "$1"));
+})();' "$TSP" "$FROM_MS" "$TO_MS")
+DIRECT_URL=${DIRECT%% *}
+DIRECT_BODY=${DIRECT#* }
+
+start bridge-cached "$B/tsp-bridge" --upstream "$TSP" --log-level warn --max-connections 1024
+CACHED_PORT=$PORT
+CACHED_PID=$PID
+POINTS=$(curl -s -XPOST -H 'Content-Type: application/json' -d "$FIXED" "http://127.0.0.1:$CACHED_PORT/query" |
+	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const f=JSON.parse(s);console.log(f.length+" "+f.reduce((n,x)=>n+x.fields[0].values.length,0))})')
+log "panel: $POINTS (series, points)"
+start bridge-uncached "$B/tsp-bridge" --upstream "$TSP" --log-level warn --max-connections 1024 --cache-mb 0
+UNCACHED_PORT=$PORT
+UNCACHED_PID=$PID
+
+# wrk's Lua reads these.
+export BENCH_BODY
+for c in 1 64 512; do
+	BENCH_BODY=$DIRECT_BODY
+	wrk_run direct-tsp "$c" "$DIRECT_URL"
+	BENCH_BODY=$FIXED
+	wrk_run bridge-uncached "$c" "http://127.0.0.1:$UNCACHED_PORT/query"
+	wrk_run bridge-cached "$c" "http://127.0.0.1:$CACHED_PORT/query"
+	wrk_run bridge-cached-gzip "$c" "http://127.0.0.1:$CACHED_PORT/query" "Accept-Encoding: gzip"
+	BENCH_BODY=$SMALL
+	wrk_run bridge-cached-400pt "$c" "http://127.0.0.1:$CACHED_PORT/query"
+done
+printf '{"cached_hwm_kb":%s,"cached_rss_kb":%s,"uncached_hwm_kb":%s,"uncached_rss_kb":%s,"panel":"%s"}\n' \
+	"$(rss_kb $CACHED_PID VmHWM)" "$(rss_kb $CACHED_PID VmRSS)" \
+	"$(rss_kb $UNCACHED_PID VmHWM)" "$(rss_kb $UNCACHED_PID VmRSS)" "$POINTS" >"$OUT/rss.json"
+stop "$CACHED_PID"
+stop "$UNCACHED_PID"
+
+# --- 3. memory over a long run: every request a new question, a 16 MiB cache ---
+log "memory run: $LONG s, 64 connections, 20000 distinct queries, --cache-mb 16"
+start bridge-long "$B/tsp-bridge" --upstream "$TSP" --log-level warn --cache-mb 16
+LONG_PORT=$PORT
+LONG_PID=$PID
+: >"$OUT/rss-long.txt"
+(
+	while kill -0 "$LONG_PID" 2>/dev/null; do
+		rss_kb "$LONG_PID" VmRSS >>"$OUT/rss-long.txt" 2>/dev/null || true
+		sleep 1
+	done
+) &
+SAMPLER=$!
+PIDS="$PIDS $SAMPLER"
+BENCH_BODY=$QUERY
+export BENCH_VARY="$FROM_MS" BENCH_KEYS=20000
+T_RUN=$T
+T=$LONG
+wrk_run bridge-long 64 "http://127.0.0.1:$LONG_PORT/query"
+T=$T_RUN
+unset BENCH_VARY
+curl -s "http://127.0.0.1:$LONG_PORT/health" >"$OUT/health-long.json"
+stop "$LONG_PID"
+stop "$SAMPLER"
+stop "$SIM_PID"
+
+node bench/report.mjs "$OUT" "make bench BENCH_SECONDS=$T BENCH_LONG_SECONDS=$LONG" >"$OUT/report.md"
+cat "$OUT/report.md"
