@@ -1,0 +1,319 @@
+/*
+ * Bounded load on loopback: many concurrent clients, slow (slowloris)
+ * clients, oversized bodies and headers, wrong methods and paths. The bridge
+ * answers each as documented, stays up, keeps its memory, and stops cleanly
+ * (under valgrind that also proves no leak). Figures go to stderr as "load:".
+ */
+#define _GNU_SOURCE 1
+#include <arpa/inet.h>
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static long rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+static size_t sink(char *b, size_t size, size_t n, void *ud)
+{
+	(void)b;
+	*(size_t *)ud += size * n;
+	return size * n;
+}
+
+struct client {
+	CURL *h;
+	int left;               /* requests still to make */
+	size_t bytes;
+};
+
+/*
+ * conns clients at once, each making `each` requests on its keep-alive
+ * connection, alternating GET / and POST /search. Returns how many got 200.
+ */
+static int crowd(int port, int conns, int each, double *secs)
+{
+	CURLM *m = curl_multi_init();
+	struct client *c = calloc((size_t)conns, sizeof(*c));
+	char root[64], search[64];
+	int i, running = 0, ok = 0, done = 0, total = conns * each;
+	double t0 = now_s();
+
+	ck_assert_ptr_nonnull(c);
+	snprintf(root, sizeof(root), "http://127.0.0.1:%d/", port);
+	snprintf(search, sizeof(search), "http://127.0.0.1:%d/search", port);
+	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conns);
+	for (i = 0; i < conns; i++) {
+		c[i].h = curl_easy_init();
+		c[i].left = each;
+		curl_easy_setopt(c[i].h, CURLOPT_URL, root);
+		curl_easy_setopt(c[i].h, CURLOPT_WRITEFUNCTION, sink);
+		curl_easy_setopt(c[i].h, CURLOPT_WRITEDATA, &c[i].bytes);
+		curl_easy_setopt(c[i].h, CURLOPT_TIMEOUT, 60L);
+		curl_easy_setopt(c[i].h, CURLOPT_PRIVATE, &c[i]);
+		curl_multi_add_handle(m, c[i].h);
+	}
+	while (done < total) {
+		CURLMsg *msg;
+		int q;
+
+		curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &q))) {
+			struct client *cl;
+			long st = 0;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&cl);
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &st);
+			ok += msg->data.result == CURLE_OK && st == 200;
+			done++;
+			curl_multi_remove_handle(m, cl->h);
+			if (--cl->left > 0) {
+				/* The next request on the same connection, the other endpoint. */
+				if (cl->left % 2) {
+					curl_easy_setopt(cl->h, CURLOPT_URL, search);
+					curl_easy_setopt(cl->h, CURLOPT_POSTFIELDS, "{\"target\":\"\"}");
+				} else {
+					curl_easy_setopt(cl->h, CURLOPT_URL, root);
+					curl_easy_setopt(cl->h, CURLOPT_HTTPGET, 1L);
+				}
+				curl_multi_add_handle(m, cl->h);
+			}
+		}
+		if (done < total)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	*secs = now_s() - t0;
+	for (i = 0; i < conns; i++)
+		curl_easy_cleanup(c[i].h);
+	curl_multi_cleanup(m);
+	free(c);
+	return ok;
+}
+
+static int connect_to(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Sends raw bytes, reads the whole answer until the server closes or `secs` pass. */
+static long raw_exchange(int port, const char *req, size_t len, struct strbuf *out, double secs)
+{
+	int fd = connect_to(port);
+	double t0 = now_s();
+	char buf[4096];
+	size_t sent = 0;
+	long st = 0;
+
+	strbuf_reset(out);
+	while (sent < len) {
+		ssize_t n = send(fd, req + sent, len - sent, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;          /* the server may answer and close before all is sent */
+		sent += (size_t)n;
+	}
+	while (now_s() - t0 < secs) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		strbuf_add(out, buf, (size_t)n);
+		/* Stop at the end of a Content-Length answer, keep-alive or not. */
+		{
+			const char *h = strbuf_str(out), *e = strstr(h, "\r\n\r\n"), *cl;
+
+			cl = e ? strcasestr(h, "\r\nContent-Length:") : NULL;
+			if (e && cl && cl < e && out->len >= (size_t)(e + 4 - h) + strtoul(cl + 17, NULL, 10))
+				break;
+		}
+	}
+	close(fd);
+	if (out->len > 12 && !strncmp(strbuf_str(out), "HTTP/1.", 7))
+		st = strtol(strbuf_str(out) + 9, NULL, 10);
+	return st;
+}
+
+START_TEST(bounded_load_limits_and_slow_clients)
+{
+	const int vg = under_valgrind();
+	const int conns = vg ? 20 : 200, each = vg ? 2 : 10, slow = vg ? 10 : 100;
+	struct proc sim, br;
+	struct strbuf out = STRBUF_INIT;
+	char url[128], *big;
+	int ok, i, *fds, closed = 0;
+	long warm_kb, end_kb, st;
+	double secs, t0;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--client-timeout", "2",
+				      "--max-body-kb", "16", "--max-connections", "1024", NULL), 0);
+
+	/* (a) a crowd, twice: the second run's memory must match the first's. */
+	ok = crowd(br.port, conns, each, &secs);
+	ck_assert_int_eq(ok, conns * each);
+	warm_kb = rss_kb(br.pid);
+	ok = crowd(br.port, conns, each, &secs);
+	ck_assert_int_eq(ok, conns * each);
+	fprintf(stderr, "load: %d connections x %d requests: all 200 in %.2f s (%.0f req/s)\n",
+		conns, each, secs, conns * each / secs);
+
+	/* (b) slowloris: half-sent headers hold connections, others are still served. */
+	fds = calloc((size_t)slow, sizeof(*fds));
+	ck_assert_ptr_nonnull(fds);
+	for (i = 0; i < slow; i++) {
+		fds[i] = connect_to(br.port);
+		ck_assert_int_gt(send(fds[i], "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ", 40, MSG_NOSIGNAL), 0);
+	}
+	t0 = now_s();
+	ck_assert_int_eq(http_get(br.port, "/", &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	ck_assert_msg(now_s() - t0 < 5, "served in %.2f s while %d clients hang", now_s() - t0, slow);
+	/* ... and the idle ones are closed after --client-timeout (2 s). */
+	t0 = now_s();
+	while (closed < slow && now_s() - t0 < (vg ? 30 : 10)) {
+		for (i = 0; i < slow; i++) {
+			struct pollfd p = { fds[i], POLLIN, 0 };
+			char c;
+
+			if (fds[i] < 0 || poll(&p, 1, 0) <= 0)
+				continue;
+			if (recv(fds[i], &c, 1, MSG_DONTWAIT) <= 0) {
+				close(fds[i]);
+				fds[i] = -1;
+				closed++;
+			}
+		}
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "load: %d slow clients closed by the bridge after %.1f s\n", closed, now_s() - t0);
+	ck_assert_int_eq(closed, slow);
+	free(fds);
+
+	/* (c) bodies over --max-body-kb: 413 JSON, declared or chunked. */
+	big = malloc(64 * 1024 + 1);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', 64 * 1024);
+	big[64 * 1024] = '\0';
+	ck_assert_int_eq(http_post(br.port, "/query", big, &st, &out), 0);
+	ck_assert_int_eq(st, 413);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "\"error\":\"request body exceeds"));
+	{
+		struct strbuf req = STRBUF_INIT;
+
+		strbuf_addstr(&req, "POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+			      "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+		for (i = 0; i < 8; i++) {
+			strbuf_addf(&req, "%x\r\n", 8192);
+			strbuf_add(&req, big, 8192);
+			strbuf_addstr(&req, "\r\n");
+		}
+		strbuf_addstr(&req, "0\r\n\r\n");
+		ck_assert_int_eq(raw_exchange(br.port, req.buf, req.len, &out, 10), 413);
+		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "request body exceeds"));
+		strbuf_release(&req);
+	}
+
+	/* (d) wrong methods: 405 with Allow; (e) unknown paths: 404; both JSON. */
+	{
+		static const char patch[] = "PATCH /query HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+		static const char del[] = "DELETE /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+		static const char nope[] = "GET /no/such/thing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+		ck_assert_int_eq(raw_exchange(br.port, patch, sizeof(patch) - 1, &out, 10), 405);
+		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nAllow: POST"));
+		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "{\"error\":\"method PATCH not allowed"));
+		ck_assert_int_eq(raw_exchange(br.port, del, sizeof(del) - 1, &out, 10), 405);
+		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nAllow: GET"));
+		ck_assert_int_eq(raw_exchange(br.port, nope, sizeof(nope) - 1, &out, 10), 404);
+		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "{\"error\":\"no such endpoint"));
+	}
+
+	/* (f) a 64 KiB header: 431 from libmicrohttpd, nothing worse. */
+	{
+		struct strbuf req = STRBUF_INIT;
+
+		strbuf_addstr(&req, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: ");
+		strbuf_add(&req, big, 64 * 1024);
+		strbuf_addstr(&req, "\r\nConnection: close\r\n\r\n");
+		ck_assert_int_eq(raw_exchange(br.port, req.buf, req.len, &out, 10), 431);
+		strbuf_release(&req);
+	}
+	free(big);
+
+	/* (g) still serving, memory where it was after the first crowd. */
+	ok = crowd(br.port, conns, each, &secs);
+	ck_assert_int_eq(ok, conns * each);
+	end_kb = rss_kb(br.pid);
+	fprintf(stderr, "load: bridge RSS %ld KiB after the first crowd, %ld KiB at the end\n",
+		warm_kb, end_kb);
+	/* valgrind and ASan (its quarantine) hold freed memory on purpose. */
+#ifndef __SANITIZE_ADDRESS__
+	if (!vg)
+		ck_assert_msg(end_kb - warm_kb < 50 * 1024, "RSS grew from %ld to %ld KiB", warm_kb, end_kb);
+#endif
+	ck_assert_int_eq(http_get(br.port, "/health", &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	strbuf_release(&out);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
+Suite *load_suite(void)
+{
+	Suite *s = suite_create("load");
+	TCase *tc = tcase_create("loopback");
+
+	tcase_set_timeout(tc, under_valgrind() ? 900 : 120);
+	tcase_add_test(tc, bounded_load_limits_and_slow_clients);
+	suite_add_tcase(s, tc);
+	return s;
+}
