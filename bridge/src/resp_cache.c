@@ -1,5 +1,7 @@
 #include "resp_cache.h"
 
+#include "hash.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,17 +30,6 @@ struct resp_cache {
 };
 
 #define N_BUCKETS 1024
-
-static uint64_t hash_key(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;    /* FNV-1a */
-
-	while (n--) {
-		h ^= (unsigned char)*k++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static long age_ms(const struct timespec *t0)
 {
@@ -130,7 +121,7 @@ static struct rentry *find_locked(struct resp_cache *rc, const char *key, size_t
 
 const struct resp_entry *resp_cache_get(struct resp_cache *rc, const char *key, size_t key_len)
 {
-	uint64_t h = hash_key(key, key_len);
+	uint64_t h = hash_fnv1a64(key, key_len);
 	struct rentry *e;
 
 	pthread_mutex_lock(&rc->mu);
@@ -176,7 +167,7 @@ int resp_cache_put(struct resp_cache *rc, const char *key, size_t key_len, int s
 	b[len] = '\0';
 	memcpy(e->key, key, key_len);
 	e->key_len = key_len;
-	e->hash = hash_key(key, key_len);
+	e->hash = hash_fnv1a64(key, key_len);
 	e->pub.status = status;
 	e->pub.content_type = content_type;
 	e->pub.body = b;

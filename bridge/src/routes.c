@@ -71,6 +71,21 @@ static double elapsed_ms(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+struct counter {
+	const char *name;
+	uint64_t value;
+};
+
+/* "name": {counter: value, ...} up to the entry with a NULL name. */
+static void write_counters(struct jsonw *w, const char *name, const struct counter *c)
+{
+	jsonw_key(w, name);
+	jsonw_obj_begin(w);
+	for (; c->name; c++)
+		jsonw_kint64(w, c->name, (int64_t)c->value);
+	jsonw_obj_end(w);
+}
+
 static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 {
 	jsonw_key(w, "bridge");
@@ -82,33 +97,20 @@ static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 		struct tsp_cache_stats st;
 
 		tsp_cache_get_stats(b->cache, &st);
-		jsonw_key(w, "cache");
-		jsonw_obj_begin(w);
-		jsonw_kint64(w, "entries", (int64_t)st.entries);
-		jsonw_kint64(w, "bytes", (int64_t)st.bytes);
-		jsonw_kint64(w, "max_bytes", (int64_t)st.max_bytes);
-		jsonw_kint64(w, "hits", (int64_t)st.hits);
-		jsonw_kint64(w, "misses", (int64_t)st.misses);
-		jsonw_kint64(w, "coalesced", (int64_t)st.coalesced);
-		jsonw_kint64(w, "stores", (int64_t)st.stores);
-		jsonw_kint64(w, "evictions", (int64_t)st.evictions);
-		jsonw_kint64(w, "too_big", (int64_t)st.too_big);
-		jsonw_obj_end(w);
+		write_counters(w, "cache", (const struct counter[]){
+			{ "entries", st.entries }, { "bytes", st.bytes }, { "max_bytes", st.max_bytes },
+			{ "hits", st.hits }, { "misses", st.misses }, { "coalesced", st.coalesced },
+			{ "stores", st.stores }, { "evictions", st.evictions }, { "too_big", st.too_big },
+			{ NULL, 0 } });
 	}
 	if (b->responses) {
 		struct resp_cache_stats rs;
 
 		resp_cache_get_stats(b->responses, &rs);
-		jsonw_key(w, "responses");
-		jsonw_obj_begin(w);
-		jsonw_kint64(w, "entries", (int64_t)rs.entries);
-		jsonw_kint64(w, "bytes", (int64_t)rs.bytes);
-		jsonw_kint64(w, "max_bytes", (int64_t)rs.max_bytes);
-		jsonw_kint64(w, "hits", (int64_t)rs.hits);
-		jsonw_kint64(w, "misses", (int64_t)rs.misses);
-		jsonw_kint64(w, "stores", (int64_t)rs.stores);
-		jsonw_kint64(w, "evictions", (int64_t)rs.evictions);
-		jsonw_obj_end(w);
+		write_counters(w, "responses", (const struct counter[]){
+			{ "entries", rs.entries }, { "bytes", rs.bytes }, { "max_bytes", rs.max_bytes },
+			{ "hits", rs.hits }, { "misses", rs.misses }, { "stores", rs.stores },
+			{ "evictions", rs.evictions }, { NULL, 0 } });
 	}
 	jsonw_obj_end(w);
 }

@@ -1,5 +1,7 @@
 #include "tsp_cache.h"
 
+#include "hash.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,18 +45,6 @@ struct tsp_cache {
 };
 
 #define N_BUCKETS 4096
-
-static uint64_t hash_key(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;    /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct tsp_cache *tsp_cache_new(size_t max_bytes, long ttl_ms)
 {
@@ -248,7 +238,7 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 	if (!c)
 		return fetch(ctx, out, err);
 	tsp_model_release(out);
-	h = hash_key(key, key_len);
+	h = hash_fnv1a64(key, key_len);
 	pthread_mutex_lock(&c->mu);
 	e = table_find(c, key, key_len, h);
 	if (e && e->state == E_DONE && c->ttl_ms && age_ms(&e->born) >= c->ttl_ms) {
