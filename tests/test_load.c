@@ -216,6 +216,8 @@ START_TEST(bounded_load_limits_and_slow_clients)
 	ck_assert_int_eq(http_get(br.port, "/", &st, &out), 0);
 	ck_assert_int_eq(st, 200);
 	ck_assert_msg(now_s() - t0 < 5, "served in %.2f s while %d clients hang", now_s() - t0, slow);
+	/* A small crowd too, all of it, while they still hang. */
+	ck_assert_int_eq(crowd(br.port, vg ? 5 : 20, 2, &secs), (vg ? 5 : 20) * 2);
 	/* ... and the idle ones are closed after --client-timeout (2 s). */
 	t0 = now_s();
 	while (closed < slow && now_s() - t0 < (vg ? 30 : 10)) {
@@ -270,10 +272,13 @@ START_TEST(bounded_load_limits_and_slow_clients)
 		ck_assert_int_eq(raw_exchange(br.port, patch, sizeof(patch) - 1, &out, 10), 405);
 		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nAllow: POST"));
 		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "{\"error\":\"method PATCH not allowed"));
+		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nContent-Type: application/json"));
 		ck_assert_int_eq(raw_exchange(br.port, del, sizeof(del) - 1, &out, 10), 405);
 		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nAllow: GET"));
+		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "{\"error\":\"method DELETE not allowed"));
 		ck_assert_int_eq(raw_exchange(br.port, nope, sizeof(nope) - 1, &out, 10), 404);
 		ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "{\"error\":\"no such endpoint"));
+		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nContent-Type: application/json"));
 	}
 
 	/* (f) a 64 KiB header: 431 from libmicrohttpd, nothing worse. */

@@ -228,6 +228,13 @@ START_TEST(bad_json)
 	BAD_JSON(TSP_M_HEALTH, "<html>502 Bad Gateway</html>");
 	BAD_JSON(TSP_M_HEALTH, "");
 	BAD_JSON(TSP_M_HEALTH, "   ");
+	/* A document cut short is named truncated; one broken elsewhere is not. */
+	parse_bad_at(TSP_M_XY, " {\"status\":\"RUNNING\",\"model\":{\"series\":[{\"xValues\":[17", 1,
+		     TSP_ERR_BAD_JSON, __LINE__, NULL, (const char *const[]){ "truncated", NULL });
+	ck_assert_int_eq(tsp_model_parse(&m, TSP_M_XY, "{\"status\":\"RUNNING\",}", 21, &err), -1);
+	ck_assert_ptr_null(strstr(err.msg, "truncated"));
+	ck_assert_int_eq(tsp_model_parse(&m, TSP_M_HEALTH, "<html>502", 9, &err), -1);
+	ck_assert_ptr_null(strstr(err.msg, "truncated"));
 
 	/* Embedded NUL: the length is the truth, not strlen. */
 	ck_assert_int_eq(tsp_model_parse(&m, TSP_M_HEALTH, "{\"status\":\"UP\"}\0x", 17, &err), -1);

@@ -1713,8 +1713,18 @@ int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 	/* XY series' values are read by i64_list()/double_list(), which know packed arrays. */
 	root = json_doc_parse_packed(&doc, json, len, packed_keys, jerr, sizeof(jerr));
 	if (!root) {
+		size_t at = 0, lead = 0;
+
+		while (lead < len && strchr(" \t\r\n", json[lead]) && json[lead])
+			lead++;
 		if (!strcmp(jerr, "out of memory"))
 			return tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory parsing JSON");
+		/* A document that runs out mid-value was cut short (dropped stream, proxy): say so. */
+		if (lead < len && (json[lead] == '{' || json[lead] == '[') &&
+		    sscanf(jerr, "invalid JSON near byte %zu", &at) == 1 && at >= len)
+			return tsp_error_set(err, TSP_ERR_BAD_JSON, 0, "not JSON (%s: the answer is "
+					     "truncated, it ends inside a value) where a TSP %s was expected",
+					     jerr, tsp_model_kind_name(kind));
 		return tsp_error_set(err, TSP_ERR_BAD_JSON, 0, "not JSON (%s) where a TSP %s was expected",
 				     jerr, tsp_model_kind_name(kind));
 	}
