@@ -37,7 +37,7 @@ RUNTESTS   := $(B)/run-tests
 LIBA       := $(B)/libtspbridge.a
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools bench
+.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools bench fuzz
 
 all: $(DEPS_STAMP) $(BRIDGE) $(TSPSIM)
 
@@ -49,6 +49,7 @@ help:
 	@echo "make test-asan  the suite under AddressSanitizer + UBSan"
 	@echo "make test-valgrind  the suite with every process under valgrind"
 	@echo "make bench      benchmarks against tspsim (translation, wrk load, Node side by side); see BENCHMARKS.md"
+	@echo "make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS=10 each; see fuzz/README.md"
 	@echo "make install    install tsp-bridge and tspsim (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "make deps       install missing Debian packages (root) or print the apt-get line"
 
@@ -150,6 +151,8 @@ uninstall:
 
 clean:
 	rm -rf build
+
+include fuzz/fuzz.mk
 
 -include $(B)/bench/bench_translate.d
 -include $(LIB_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/bridge/src/main.d

@@ -98,7 +98,7 @@ if (long && samples.length > 10) {
 	say(`### Memory over a long run (${(r.duration_us / 1e6).toFixed(0)} s, 64 connections, a new question per request, \`--cache-mb 16\`)`);
 	say();
 	say(`${r.requests.toLocaleString('en-US')} requests (${Math.round(r.requests / (r.duration_us / 1e6))}/s), ` +
-		`${r.non2xx + r.socket_errors} errors. RSS after 5 s ${mib(warm[0])} MiB, at half time ${mib(mid)} MiB, ` +
+		`${r.non2xx + r.socket_errors} errors (non-2xx or socket). RSS after 5 s ${mib(warm[0])} MiB, at half time ${mib(mid)} MiB, ` +
 		`max ${mib(Math.max(...warm))} MiB, at the end ${mib(warm[warm.length - 1])} MiB.`);
 	if (health && health.bridge && health.bridge.cache) {
 		const c = health.bridge.cache;

@@ -26,6 +26,10 @@ if [ "${1:-}" != build ]; then
 	need_pkg valgrind     "command -v valgrind"
 	need_pkg nodejs       "command -v node"
 	need_pkg npm          "command -v npm"
+	# clang and libFuzzer's runtime (libclang-rt-dev pulls libclang-rt-14-dev,
+	# which clang only recommends) for `make fuzz`: a tiny fuzzer must link.
+	need_pkg clang        "command -v clang"
+	need_pkg libclang-rt-dev 'd=$(mktemp -d) && printf "int LLVMFuzzerTestOneInput(const char *p, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *p, unsigned long n) { (void)p; (void)n; return 0; }\n" >"$d/f.c" && clang -fsanitize=fuzzer,address,undefined "$d/f.c" -o "$d/f"; r=$?; rm -rf "$d"; exit $r'
 fi
 
 [ -z "$missing" ] && exit 0

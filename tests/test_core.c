@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_fast.h"
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
@@ -138,6 +139,33 @@ START_TEST(json_parse_exact_reports_bad_json)
 }
 END_TEST
 
+/* Fuzzing found these (fuzz/README.md): a string that starts like a marked number. */
+START_TEST(json_parse_exact_refuses_forged_marks)
+{
+	static const char *const bad[] = {
+		"{\"limit\":\"\\u0002abcdefgh\"}", "[\"\\u000112345678901234567\"]",
+		"\"\x02\"", "{\"\x01k\":1}",
+	};
+	struct json_doc doc;
+	char err[128] = "";
+	cJSON *j;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(json_parse_exact(bad[i], strlen(bad[i]), err, sizeof(err)) == NULL, "%s", bad[i]);
+		ck_assert_msg(strstr(err, "U+0001") != NULL, "%s", err);
+		json_doc_init(&doc);
+		ck_assert_msg(json_doc_parse(&doc, bad[i], strlen(bad[i]), NULL, 0) == NULL, "%s", bad[i]);
+		json_doc_release(&doc);
+	}
+	/* Elsewhere in a string they are plain characters. */
+	j = json_parse_exact("[\"a\\u0002\"]", 11, err, sizeof(err));
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_get_string(cJSON_GetArrayItem(j, 0)), "a\x02");
+	cJSON_Delete(j);
+}
+END_TEST
+
 Suite *json_int_suite(void)
 {
 	Suite *s = suite_create("json_int");
@@ -147,6 +175,7 @@ Suite *json_int_suite(void)
 	tcase_add_test(tc, json_int_rejects_out_of_range);
 	tcase_add_test(tc, json_int_quote_leaves_strings_alone);
 	tcase_add_test(tc, json_parse_exact_reports_bad_json);
+	tcase_add_test(tc, json_parse_exact_refuses_forged_marks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -97,6 +97,15 @@ START_TEST(target_parts_and_options)
 	target_err("kernel/CPU Usage?colour=red", NULL, "unknown option \"colour\"");
 	target_err("kernel/CPU Usage?view", NULL, "needs a value");
 	target_err("kernel/CPU Usage/~(", NULL, "bad regex \"~(\"");
+	/* Found by fuzzing: glibc's regcomp takes minutes and gigabytes for these. */
+	target_err("kernel/CPU Usage/~a*+++++++++++++", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~(a*){19000}", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~((a{100}){100}){100}", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~^x***************+*************", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~^(a*)+(b*)+(c*)+(d*)+(e*)+$", NULL, "too many repetitions");
+	target_ok(&t, "kernel/CPU Usage/~^(systemd|kworker/[0-9]+:[[:digit:]]{1,3}|(ab+c*)+)$", NULL);
+	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL));
+	gf_target_release(&t);
 	target_err("kernel/CPU Usage/#x", NULL, "not an entry id");
 	target_err("", "{\"experiment\":5,\"output\":\"x\"}", "experiment must be a string");
 	target_err("", "{\"experiment\":\"k\",\"output\":\"x\",\"entries\":[1]}", "entries must be");
@@ -509,6 +518,13 @@ START_TEST(translate_series_events_tree_annotations)
 	ck_assert_int_eq(gf_parse_epoch_seconds("1700000000.501 862 836", &ns), 0);
 	ck_assert(ns == INT64_C(1700000000501862836));
 	ck_assert_int_eq(gf_parse_epoch_seconds("22:13:20.501 862 836", &ns), -1);
+	/* Found by fuzzing: ten digits of seconds overflowed int64 ns. */
+	ck_assert_int_eq(gf_parse_epoch_seconds("9862184356", &ns), -1);
+	ck_assert_int_eq(gf_parse_epoch_seconds("9223372035.999999999", &ns), 0);
+	ck_assert(ns == INT64_C(9223372035999999999));
+	/* Found by fuzzing: end - start of an arrow or state overflowed int64. */
+	ck_assert(gf_span_ms(INT64_MIN, INT64_MAX) > 1.8e13);
+	ck_assert(gf_span_ms(INT64_C(1700000000000000000), INT64_C(1700000000000001500)) == 1500 / 1e6);
 	model(&cols, TSP_M_TABLE_COLUMNS, "{\"model\":[{\"id\":0,\"name\":\"Timestamp\",\"type\":\"TIMESTAMP\"},"
 	      "{\"id\":1,\"name\":\"CPU\",\"type\":\"NUMBER\"},{\"id\":2,\"name\":\"Event type\",\"type\":\"STRING\"}],"
 	      "\"status\":\"COMPLETED\"}");

@@ -127,6 +127,8 @@ START_TEST(strict_where_cjson_is_lenient)
 		"[\"\\udc00\"]",                /* lone low surrogate */
 		"[\"\\ud800\"]",                /* high surrogate alone */
 		"[\"\\ud800\\u0041\"]",         /* high surrogate + not a low one */
+		"[\"\\u0001123\"]",          /* would pass for a marked number */
+		"{\"\\u0002\":1}",             /* in a key too */
 	};
 	struct json_doc d;
 	char err[128];

@@ -112,6 +112,8 @@ int gf_frame_notice(struct gf_frame *f, const char *fmt, ...)
 
 /* Nanoseconds to Grafana milliseconds: floor(ns / 1e6), exact for negative ns too. */
 int64_t gf_ns_to_ms(int64_t ns);
+/* (end - start) ns in ms; exact ns difference unless it overflows int64. */
+double gf_span_ms(int64_t start, int64_t end);
 
 /*
  * Writers: each writes one JSON value (an object) for the frame.

@@ -26,6 +26,182 @@ static void pattern_release(struct gf_pattern *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * What glibc's regcomp() would build for an ERE: it copies a subexpression
+ * once per '+' and per bound ("a{3}" is "aaa"), its time grows with the
+ * square of the optional and repeated nodes ("a?" "a*"), and exponentially
+ * with repetitions of what can match empty ("^(a*)+(b*)+...", "a**"). So a
+ * few dozen characters ("a*++++++++++++", "(a?){19000}") cost seconds to
+ * minutes and gigabytes. Estimates all three: 1 past a cap, 0 within, -1
+ * for a malformed bound or bracket (regcomp refuses those).
+ */
+#define GF_REGEX_MAX_NODES 100000
+#define GF_REGEX_MAX_LOOPS 1000
+#define GF_REGEX_MAX_EMPTY_LOOPS 4
+#define GF_REGEX_MAX_EMPTY_COST 20000
+#define GF_REGEX_MAX_DEPTH 64
+
+struct rx_group {
+	unsigned long nodes, loops;             /* the group so far */
+	unsigned long last_nodes, last_loops;   /* its last atom */
+	int has_last, last_empty;               /* the last atom can match "" */
+	int pre_empty;                          /* this alternative before it can */
+	int alt_empty;                          /* an earlier alternative can */
+};
+
+static int regex_too_costly(const char *p)
+{
+	struct rx_group g[GF_REGEX_MAX_DEPTH + 1], *c = g;
+	unsigned long empty_loops = 0, empty_cost = 0;
+	int empty;
+
+	memset(c, 0, sizeof(*c));
+	c->pre_empty = 1;
+	for (; *p; p++) {
+		unsigned long f = 1, opt = 0, m = 0, n = 0, nodes = 1, loops = 0;
+		int zero = 0;
+		const char *b;
+
+		empty = 0;
+		switch (*p) {
+		case '(':
+			if (++c - g > GF_REGEX_MAX_DEPTH)
+				return 1;
+			memset(c, 0, sizeof(*c));
+			c->pre_empty = 1;
+			continue;
+		case ')':
+			if (c == g)
+				break;          /* a literal */
+			empty = c->alt_empty || (c->pre_empty && (!c->has_last || c->last_empty));
+			nodes = c->nodes ? c->nodes : 1;
+			loops = c->loops;
+			c--;
+			goto atom;
+		case '|':
+			c->alt_empty |= c->pre_empty && (!c->has_last || c->last_empty);
+			c->pre_empty = 1;
+			c->has_last = 0;
+			c->last_nodes = c->last_loops = 0;
+			continue;
+		case '^':
+		case '$':
+			empty = 1;
+			break;
+		case '*':
+		case '?':
+			opt = 1;
+			zero = 1;
+			goto repeat;
+		case '+':
+			f = 2;
+			opt = 1;
+			goto repeat;
+		case '{':
+			/* "{m}", "{m,}", "{m,n}", "{,n}"; anything else is a literal. */
+			b = p + 1;
+			if (!(*b >= '0' && *b <= '9') && !(*b == ',' && b[1] >= '0' && b[1] <= '9'))
+				break;
+			for (; *b >= '0' && *b <= '9'; b++)
+				m = m < 100000 ? m * 10 + (unsigned long)(*b - '0') : m;
+			f = m;
+			if (*b == ',') {
+				f = m + 1;
+				opt = 1;
+				if (b[1] >= '0' && b[1] <= '9') {
+					for (b++; *b >= '0' && *b <= '9'; b++)
+						n = n < 100000 ? n * 10 + (unsigned long)(*b - '0') : n;
+					f = n > m ? n : m;
+					opt = n > m ? n - m : 0;
+				} else {
+					b++;
+				}
+			}
+			if (*b != '}')
+				return -1;      /* malformed: regcomp says why */
+			zero = m == 0;
+			p = b;
+			goto repeat;
+		case '[':
+			/* A bracket expression is one atom: "[]x]", "[^]x]", "[[:alpha:]]". */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+					const char *close = strchr(p + 2, p[1]);
+
+					while (close && close[1] != ']')
+						close = strchr(close + 1, p[1]);
+					if (!close)
+						return -1;
+					p = close + 2;
+					continue;
+				}
+				p++;
+			}
+			if (!*p)
+				return -1;
+			break;
+		case '\\':
+			if (p[1])
+				p++;
+			break;
+		}
+atom:
+		/* A new last atom of `nodes` nodes, `loops` of them optional or looping. */
+		c->pre_empty = c->pre_empty && (!c->has_last || c->last_empty);
+		c->has_last = 1;
+		c->last_empty = empty;
+		c->last_nodes = nodes;
+		c->last_loops = loops;
+		c->nodes += nodes;
+		c->loops += loops;
+		goto check;
+repeat:
+		/* The last atom becomes f copies of itself, plus opt optional/looping nodes. */
+		if (!c->has_last)
+			continue;
+		if (c->last_empty && opt) {
+			/* Measured: about the square of the loops inside, per such repetition. */
+			empty_cost += (c->last_loops + 1) * (c->last_loops + 1);
+			if (++empty_loops > GF_REGEX_MAX_EMPTY_LOOPS || empty_cost > GF_REGEX_MAX_EMPTY_COST)
+				return 1;
+		}
+		c->last_empty |= zero;
+		c->nodes -= c->last_nodes;
+		c->loops -= c->last_loops;
+		c->last_nodes = c->last_nodes * f + opt;
+		c->last_loops = c->last_loops * f + opt;
+		c->nodes += c->last_nodes;
+		c->loops += c->last_loops;
+check:
+		if (c->nodes > GF_REGEX_MAX_NODES || c->loops > GF_REGEX_MAX_LOOPS)
+			return 1;
+	}
+	return 0;
+}
+
+int gf_regcomp(regex_t *re, const char *src, char *why, size_t whylen)
+{
+	int rc;
+
+	if (regex_too_costly(src) > 0) {
+		if (why)
+			snprintf(why, whylen, "too many repetitions to compile");
+		return -1;
+	}
+	rc = regcomp(re, src, REG_EXTENDED | REG_NOSUB);
+	if (rc != 0) {
+		if (why)
+			regerror(rc, re, why, whylen);
+		return -1;
+	}
+	return 0;
+}
+
 /* Trims blanks in place at both ends of [*s, *e). */
 static void trim(const char **s, const char **e)
 {
@@ -44,7 +220,8 @@ static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, 
 {
 	char *text;
 	size_t n = 0;
-	int escaped_first = 0, has_star = 0, rc;
+	int escaped_first = 0, has_star = 0;
+	char why[128];
 
 	memset(p, 0, sizeof(*p));
 	trim(&s, &e);
@@ -72,11 +249,7 @@ static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, 
 	}
 	if (text[0] == '~' && !escaped_first) {
 		p->kind = GF_PAT_REGEX;
-		rc = regcomp(&p->re, text + 1, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char why[128];
-
-			regerror(rc, &p->re, why, sizeof(why));
+		if (gf_regcomp(&p->re, text + 1, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s: bad regex \"%s\": %s", what, text, why);
 			p->kind = GF_PAT_EXACT;         /* nothing compiled to free */
 			return -1;

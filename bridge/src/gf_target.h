@@ -36,6 +36,14 @@ struct gf_pattern {
 	size_t n_list;
 };
 
+/*
+ * regcomp(REG_EXTENDED | REG_NOSUB) for a client's regex, refused when glibc
+ * would expand it too far ("a+++...", nested bounds: seconds to minutes and
+ * gigabytes for a few dozen characters). 0, or -1 with the reason in why
+ * (may be NULL); nothing to regfree() then.
+ */
+int gf_regcomp(regex_t *re, const char *src, char *why, size_t whylen);
+
 /* Whether name (and, for EXACT patterns, alt such as an id/UUID; may be NULL) matches. */
 int gf_pattern_match(const struct gf_pattern *p, const char *name, const char *alt);
 /* GF_PAT_ID matches entry ids; every other kind matches on name. */

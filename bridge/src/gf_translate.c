@@ -267,7 +267,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 		if (gf_set_str(f, C_STATE, i, gf_state_name(styles, v->st)) < 0 ||
 		    gf_set_str(f, C_LABEL, i, v->st->label) < 0)
 			goto nomem;
-		gf_set_num(f, C_DUR, i, (double)(v->end - v->start) / 1e6);
+		gf_set_num(f, C_DUR, i, gf_span_ms(v->start, v->end));
 		gf_set_str_ref(f, C_SNS, i, sns);
 		gf_set_str_ref(f, C_ENS, i, ens);
 		gf_set_num(f, C_ID, i, (double)v->row);
@@ -470,7 +470,7 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 			goto nomem;
 		gf_set_time(f, C_START, i, gf_ns_to_ms(x->start));
 		gf_set_time(f, C_END, i, gf_ns_to_ms(x->end));
-		gf_set_num(f, C_DUR, i, (double)(x->end - x->start) / 1e6);
+		gf_set_num(f, C_DUR, i, gf_span_ms(x->start, x->end));
 		gf_set_num(f, C_SID, i, (double)x->source_id);
 		gf_set_num(f, C_DID, i, (double)x->target_id);
 		gf_set_str_ref(f, C_SNS, i, sns);
@@ -542,6 +542,9 @@ int gf_parse_epoch_seconds(const char *s, int64_t *ns)
 		}
 	}
 	if (!nsec)
+		return -1;
+	/* Ten digits reach 9999999999 s, but int64 ns stop in 2262. */
+	if (secs > INT64_MAX / 1000000000 - 1)
 		return -1;
 	while (nfrac++ < 9)
 		frac *= 10;

@@ -1300,7 +1300,7 @@ static int filter_pass(struct gctx *x, const struct gf_filter *f, const char *te
 		return !strcmp(text, f->value);
 	if (!strcmp(f->op, "!="))
 		return strcmp(text, f->value) != 0;
-	if (regcomp(&re, f->value, REG_EXTENDED | REG_NOSUB) != 0)
+	if (gf_regcomp(&re, f->value, NULL, 0) != 0)
 		return fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex", f->key, f->op, f->value);
 	match = regexec(&re, text, 0, NULL, 0) == 0;
 	regfree(&re);

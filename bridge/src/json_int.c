@@ -12,6 +12,14 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Whether string text s (after its quote) decodes to a first byte of U+0001 or U+0002. */
+static int forges_mark(const char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == JSON_INT_MARK || s[0] == JSON_INT_MARK_PARSED))
+		return 1;
+	return n >= 6 && !memcmp(s, "\\u000", 5) && (s[5] == '1' || s[5] == '2');
+}
+
 int json_int_quote(const char *in, size_t len, struct strbuf *out)
 {
 	size_t i = 0, copied = 0;
@@ -22,6 +30,9 @@ int json_int_quote(const char *in, size_t len, struct strbuf *out)
 		char c = in[i];
 
 		if (c == '"') {
+			/* A string may not start like a marked number: cJSON would keep it so. */
+			if (forges_mark(in + i + 1, len - i - 1))
+				return -2;
 			/* Skip the string, honouring escapes. */
 			for (i++; i < len && in[i] != '"'; i++)
 				if (in[i] == '\\')
@@ -67,10 +78,13 @@ cJSON *json_parse_exact(const char *text, size_t len, char *err, size_t errlen)
 	struct strbuf sb = STRBUF_INIT;
 	const char *end = NULL;
 	cJSON *root = NULL;
+	int rc;
 
-	if (json_int_quote(text, len, &sb) < 0) {
+	rc = json_int_quote(text, len, &sb);
+	if (rc < 0) {
 		if (err)
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, rc == -2 ? "a string starts with U+0001 or U+0002 "
+				 "(not accepted)" : "out of memory");
 		goto out;
 	}
 	/* +1: cJSON wants the NUL inside the length to prove nothing trails. */

@@ -40,8 +40,9 @@ enum json_int_rc {
 
 /*
  * Appends `in` to `out` with long integer literals marked. Pure text pass;
- * returns -1 when `out` refuses to grow (its cap), 0 otherwise. Malformed
- * JSON is passed through for cJSON to reject.
+ * returns -1 when `out` refuses to grow (its cap), -2 for a string starting
+ * with U+0001 or U+0002 (it would pass for a marked number), 0 otherwise.
+ * Malformed JSON is passed through for cJSON to reject.
  */
 int json_int_quote(const char *in, size_t len, struct strbuf *out);
 

@@ -22,6 +22,7 @@
 #include "bridge.h"
 #include "catalog.h"
 #include "gf_request.h"
+#include "gf_target.h"
 #include "json_int.h"
 #include "jsonw.h"
 #include "timeline_doc.h"
@@ -165,7 +166,7 @@ static int select_rows(const struct tl_params *p, const struct tsp_tree *t, int6
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (p->row_re && regcomp(&re, p->row_re, REG_EXTENDED | REG_NOSUB) != 0) {
+	if (p->row_re && gf_regcomp(&re, p->row_re, NULL, 0) != 0) {
 		snprintf(err, errlen, "row_re: \"%s\" is not a valid regex", p->row_re);
 		goto out;
 	}

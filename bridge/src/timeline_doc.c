@@ -253,7 +253,7 @@ static void write_state(struct jsonw *w, const struct tl_data *d, const struct t
 		kms(w, "start_ms", s->start);
 		kms(w, "end_ms", s->end);
 	} else {
-		jsonw_kdouble(w, "duration_ms", (double)(s->end - s->start) / 1e6);
+		jsonw_kdouble(w, "duration_ms", gf_span_ms(s->start, s->end));
 	}
 	jsonw_kstr(w, "value", gf_state_name(in->styles, s->st));
 	kstr_or_null(w, "label", s->st->label);
@@ -299,7 +299,7 @@ static void write_link(struct jsonw *w, const struct tl_data *d, const struct tl
 		kms(w, "start_ms", l->start);
 		kms(w, "end_ms", l->end);
 	} else {
-		jsonw_kdouble(w, "duration_ms", (double)(l->end - l->start) / 1e6);
+		jsonw_kdouble(w, "duration_ms", gf_span_ms(l->start, l->end));
 	}
 	jsonw_kstr(w, "type", link_type(in, l->a));
 	kstr_or_null(w, "style", style_key(l->a->style));
