@@ -288,7 +288,10 @@ START_TEST(jsonw_fast_doubles_match_printf)
 		uint64_t r = rng_next(&seed);
 		double v;
 
-		switch (i % 5) {
+		switch (i % 6) {
+		case 5:         /* integers, both sides of 10^15 (the integer fast path) */
+			v = (double)(int64_t)(r % 4000000000000000ULL) - 2e15;
+			break;
 		case 0:         /* any bit pattern */
 			memcpy(&v, &r, sizeof(v));
 			if (!isfinite(v))

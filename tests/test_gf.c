@@ -491,6 +491,49 @@ START_TEST(translate_intervals_and_timeline)
 }
 END_TEST
 
+/* A series goes out with the server's own digits, in both shapes, with the same doubles. */
+START_TEST(series_values_keep_the_servers_digits)
+{
+	struct tsp_model xy;
+	struct gf_frame f;
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	char err[256];
+
+	model(&xy, TSP_M_XY, "{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"Total\","
+	      "\"xValues\":[1700000000500644597,1700000000600644597,1700000000700644597,1700000000800644597],"
+	      "\"yValues\":[1.50,0.10000000000000001,7,1.5e-40]}]},\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_series(&f, &xy.u.xy.series[0], NULL, err, sizeof(err)), 0);
+	ck_assert(f.fields[1].nums[0] == 1.5 && f.fields[1].nums[1] == 0.1 && f.fields[1].nums[3] == 1.5e-40);
+	jsonw_init(&w, &sb);
+	gf_write_dataframe(&w, &f);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_msg(strstr(sb.buf, "\"values\":[1.50,0.10000000000000001,7,1.5e-40]"), "%s", sb.buf);
+	strbuf_reset(&sb);
+	jsonw_init(&w, &sb);
+	ck_assert_int_eq(gf_write_timeseries(&w, &f, 1), 0);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_msg(strstr(sb.buf, "[[1.50,1700000000500],[0.10000000000000001,1700000000600],[7,1700000000700]"),
+		      "%s", sb.buf);
+	gf_frame_release(&f);
+	tsp_model_release(&xy);
+	/* All integers: no codes, the doubles are written. */
+	model(&xy, TSP_M_XY, "{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"Total\","
+	      "\"xValues\":[1700000000500644597,1700000000600644597],\"yValues\":[3,40]}]},\"status\":\"COMPLETED\"}");
+	ck_assert_ptr_null(xy.u.xy.series[0].y_dec);
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_series(&f, &xy.u.xy.series[0], NULL, err, sizeof(err)), 0);
+	strbuf_reset(&sb);
+	jsonw_init(&w, &sb);
+	gf_write_dataframe(&w, &f);
+	ck_assert_msg(strstr(sb.buf, "\"values\":[3,40]"), "%s", sb.buf);
+	gf_frame_release(&f);
+	tsp_model_release(&xy);
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(translate_series_events_tree_annotations)
 {
 	struct tsp_model xy, cols, lines, dt, an;
@@ -627,6 +670,7 @@ Suite *gf_translate_suite(void)
 
 	tcase_add_test(tc, translate_intervals_and_timeline);
 	tcase_add_test(tc, translate_series_events_tree_annotations);
+	tcase_add_test(tc, series_values_keep_the_servers_digits);
 	suite_add_tcase(s, tc);
 	return s;
 }

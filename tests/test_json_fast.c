@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "json_fast.h"
 #include "json_int.h"
+#include "jsonw.h"
 #include "tsp_model.h"
 
 /* Same shape, same strings, same numbers (bit for bit), same exact integers. */
@@ -296,6 +297,131 @@ START_TEST(packed_arrays_only_when_exact)
 }
 END_TEST
 
+/* One literal in a packed mixed array: its double, and its decimal code written back. */
+static void dec_case(struct json_doc *d, const char *lit, const char *want_text)
+{
+	char text[128], out[64];
+	const struct json_packed *p;
+	uint64_t code;
+	double want = strtod(lit, NULL), back;
+
+	snprintf(text, sizeof(text), "{\"y\":[0.5, %s]}", lit);
+	p = packed_of(d, text, "y");
+	ck_assert_msg(p && p->n == 2 && !p->all_int, "%s: not packed", lit);
+	ck_assert_msg(memcmp(&p->d[1], &want, sizeof(want)) == 0, "%s: %.17g", lit, p->d[1]);
+	code = (uint64_t)p->i[1];
+	if (!want_text) {
+		ck_assert_msg(code == 0, "%s: has a code", lit);
+		return;
+	}
+	ck_assert_msg(code != 0, "%s: no code", lit);
+	jsonw_format_dec(code, out);
+	ck_assert_str_eq(out, want_text);
+	back = strtod(out, NULL);
+	ck_assert_msg(memcmp(&back, &want, sizeof(want)) == 0, "%s: %s reads as %.17g", lit, out, back);
+}
+
+START_TEST(packed_decimals_keep_their_digits)
+{
+	uint64_t seed = 0x51afd6c3b2e1f0a9ULL;
+	struct json_doc d;
+	size_t i;
+
+	json_doc_init(&d);
+	dec_case(&d, "41.277885067261941", "41.277885067261941");
+	dec_case(&d, "1.50", "1.50");
+	dec_case(&d, "-0.000123", "-0.000123");
+	dec_case(&d, "0.0", NULL);                      /* zero: the double is written */
+	dec_case(&d, "12", "12");                       /* an integer among decimals */
+	dec_case(&d, "-7", "-7");
+	dec_case(&d, "1e5", "1e5");
+	dec_case(&d, "2.5E+3", "25e2");
+	dec_case(&d, "12345678901234567e-20", "0.00012345678901234567");
+	dec_case(&d, "1.5e-40", NULL);                  /* exponent out of the code's range */
+	dec_case(&d, "123456789012345678.5", NULL);     /* more digits than a code holds */
+	dec_case(&d, "0.1234567890123456789012", NULL); /* digits beyond 19 were dropped */
+	/* Random literals: whatever has a code writes text that reads back as the same double. */
+	for (i = 0; i < 200000; i++) {
+		uint64_t r = rng(&seed), r2 = rng(&seed);
+		int digits = 1 + (int)(r2 % 19), lead = (int)((r2 >> 8) % 4), point = (int)((r2 >> 16) % (unsigned)(digits + 1));
+		char lit[80], text[128], out[64];
+		const struct json_packed *p;
+		int k, n = 0;
+		double want, back;
+
+		if (r & 1)
+			lit[n++] = '-';
+		if (r & 2) {            /* 0.000ddd: zeros that are not significant */
+			lit[n++] = '0';
+			lit[n++] = '.';
+			for (k = 0; k < lead; k++)
+				lit[n++] = '0';
+			point = -1;
+		}
+		for (k = 0; k < digits; k++) {
+			if (k == point && k)
+				lit[n++] = '.';
+			lit[n++] = (char)('0' + (k == 0 ? 1 + (rng(&seed) % 9) : rng(&seed) % 10));
+		}
+		if (r & 4)
+			n += snprintf(lit + n, sizeof(lit) - (size_t)n, "e%d", (int)((r >> 8) % 50) - 25);
+		lit[n] = '\0';
+		snprintf(text, sizeof(text), "{\"y\":[%s,0.5]}", lit);
+		p = packed_of(&d, text, "y");
+		if (!p && !strpbrk(lit, ".e") && digits > JSON_INT_EXACT_DIGITS)
+			continue;       /* a long integer among decimals: never packed */
+		ck_assert_msg(p && p->n == 2 && !p->all_int, "%s: not packed", lit);
+		want = strtod(lit, NULL);
+		ck_assert_msg(memcmp(&p->d[0], &want, sizeof(want)) == 0, "%s: %.17g", lit, p->d[0]);
+		if (!p->i[0])
+			continue;
+		jsonw_format_dec((uint64_t)p->i[0], out);
+		back = strtod(out, NULL);
+		ck_assert_msg(memcmp(&back, &want, sizeof(want)) == 0, "%s: %s reads as %.17g", lit, out, back);
+	}
+	json_doc_release(&d);
+}
+END_TEST
+
+/* Element counts across the 8-byte steps of the comma count, with blanks anywhere. */
+START_TEST(packed_counts_every_element)
+{
+	static const char *const blanks[] = { "", " ", "\n\t ", "\r\n        " };
+	struct json_doc d;
+	char text[4096];
+	size_t n, k, len;
+
+	json_doc_init(&d);
+	for (n = 1; n < 70; n++) {
+		len = (size_t)snprintf(text, sizeof(text), "{\"x\":[%s", blanks[n % 4]);
+		for (k = 0; k < n; k++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%zu%s%s", k ? "," : "",
+						k * 7919 % (n + 3), blanks[(k + n) % 4], blanks[k % 3]);
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "]}");
+		{
+			const struct json_packed *p = packed_of(&d, text, "x");
+
+			ck_assert_msg(p != NULL, "%s: not packed", text);
+			ck_assert_uint_eq(p->n, n);
+			for (k = 0; k < n; k++)
+				ck_assert(p->i[k] == (int64_t)(k * 7919 % (n + 3)));
+		}
+	}
+	/* A string or a nested array holding ']' or ',' is not a packed array, and stays whole. */
+	{
+		static const char t1[] = "{\"x\":[1,\"a],b\",2]}", t2[] = "{\"x\":[[1,2],[3]]}";
+		cJSON *r = json_doc_parse_packed(&d, t1, strlen(t1), pack, NULL, 0);
+
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "x")), 3);
+		r = json_doc_parse_packed(&d, t2, strlen(t2), pack, NULL, 0);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "x")), 2);
+	}
+	json_doc_release(&d);
+}
+END_TEST
+
 /* tsp_model_parse (packed) and the cJSON path give the same XY model, errors included. */
 START_TEST(packed_xy_models_match_cjson)
 {
@@ -357,6 +483,8 @@ Suite *json_fast_suite(void)
 	tcase_add_test(tc, decimals_round_like_strtod);
 	tcase_add_test(tc, packed_arrays_only_when_exact);
 	tcase_add_test(tc, packed_xy_models_match_cjson);
+	tcase_add_test(tc, packed_decimals_keep_their_digits);
+	tcase_add_test(tc, packed_counts_every_element);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,6 +23,7 @@ void gf_frame_release(struct gf_frame *f)
 	for (i = 0; i < f->n_fields; i++) {
 		free(f->fields[i].times);
 		free(f->fields[i].nums);
+		free(f->fields[i].decs);
 		free(f->fields[i].strs);
 	}
 	free(f->fields);
@@ -73,6 +74,14 @@ static int field_grow(struct gf_field *fl, size_t from, size_t to)
 		for (i = from; i < to; i++)
 			v[i] = NAN;
 		fl->nums = v;
+		if (fl->decs) {
+			uint64_t *d = realloc(fl->decs, to * sizeof(*d));
+
+			if (!d)
+				return -1;
+			memset(d + from, 0, (to - from) * sizeof(*d));
+			fl->decs = d;
+		}
 		break;
 	}
 	case GF_STRING: {
@@ -147,6 +156,23 @@ void gf_set_time(struct gf_frame *f, size_t fi, size_t i, int64_t ms)
 void gf_set_num(struct gf_frame *f, size_t fi, size_t i, double v)
 {
 	f->fields[fi].nums[i] = v;
+}
+
+int gf_field_keep_decimals(struct gf_frame *f, size_t fi)
+{
+	struct gf_field *fl = &f->fields[fi];
+
+	if (fl->type != GF_NUMBER)
+		return -1;
+	if (!fl->decs && !(fl->decs = calloc(f->cap ? f->cap : 1, sizeof(*fl->decs))))
+		return -1;
+	return 0;
+}
+
+void gf_set_num_dec(struct gf_frame *f, size_t fi, size_t i, double v, uint64_t code)
+{
+	f->fields[fi].nums[i] = v;
+	f->fields[fi].decs[i] = code;
 }
 
 int gf_set_str(struct gf_frame *f, size_t fi, size_t i, const char *s)
@@ -240,6 +266,14 @@ static void write_meta(struct jsonw *w, const struct gf_frame *f)
 	jsonw_obj_end(w);
 }
 
+static void write_num(struct jsonw *w, const struct gf_field *fl, size_t i)
+{
+	if (fl->decs && fl->decs[i])
+		jsonw_dec(w, fl->decs[i]);
+	else
+		jsonw_double(w, fl->nums[i]);   /* NaN is written as null */
+}
+
 static void write_value(struct jsonw *w, const struct gf_field *fl, size_t i)
 {
 	switch (fl->type) {
@@ -247,7 +281,7 @@ static void write_value(struct jsonw *w, const struct gf_field *fl, size_t i)
 		jsonw_int64(w, fl->times[i]);
 		break;
 	case GF_NUMBER:
-		jsonw_double(w, fl->nums[i]);   /* NaN is written as null */
+		write_num(w, fl, i);
 		break;
 	case GF_STRING:
 		jsonw_str(w, fl->strs[i]);
@@ -280,7 +314,7 @@ int gf_write_timeseries(struct jsonw *w, const struct gf_frame *f, size_t value_
 	jsonw_arr_begin(w);
 	for (i = 0; i < f->length; i++) {
 		jsonw_arr_begin(w);
-		jsonw_double(w, v->nums[i]);
+		write_num(w, v, i);
 		jsonw_int64(w, t->times[i]);
 		jsonw_arr_end(w);
 	}

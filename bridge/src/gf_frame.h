@@ -38,6 +38,12 @@ struct gf_field {
 	enum gf_field_type type;
 	int64_t *times;         /* GF_TIME: length values */
 	double *nums;           /* GF_NUMBER */
+	/*
+	 * GF_NUMBER, optional: per value the server's decimal code (dec.h),
+	 * written instead of formatting nums[i] when not 0. NULL unless
+	 * gf_field_keep_decimals() was called.
+	 */
+	uint64_t *decs;
 	const char **strs;      /* GF_STRING */
 	/* config, each NULL / 0 if unset */
 	const char *unit;
@@ -97,6 +103,13 @@ long gf_frame_add_row(struct gf_frame *f);
 /* Setters for row i (< length) of field fi; strings are copied (NULL = null). */
 void gf_set_time(struct gf_frame *f, size_t fi, size_t i, int64_t ms);
 void gf_set_num(struct gf_frame *f, size_t fi, size_t i, double v);
+/*
+ * Gives number field fi room for decimal codes (all 0); -1 when out of
+ * memory. Then gf_set_num_dec() sets a value and the digits to write for
+ * it: code must be v's own decimal (dec.h) or 0.
+ */
+int gf_field_keep_decimals(struct gf_frame *f, size_t fi);
+void gf_set_num_dec(struct gf_frame *f, size_t fi, size_t i, double v, uint64_t code);
 int gf_set_str(struct gf_frame *f, size_t fi, size_t i, const char *s);
 /* Sets a string without copying: s must live as long as the frame (a literal, or arena memory). */
 void gf_set_str_ref(struct gf_frame *f, size_t fi, size_t i, const char *s);

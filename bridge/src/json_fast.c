@@ -201,12 +201,67 @@ static int bit_length(u128 v)
  * keeps at least 55 bits, the rest and the division remainder decide the
  * rounding. Covers the 16-17 digit decimals the fast path cannot.
  */
+/* mant * 2^e2 for 2^52 <= mant < 2^53 and a normal result: the bits, no ldexp call. */
+static double make_double(uint64_t mant, int e2)
+{
+	uint64_t bits = ((uint64_t)(e2 + 52 + 1023) << 52) | (mant & ((1ULL << 52) - 1));
+	double d;
+
+	memcpy(&d, &bits, sizeof(d));
+	return d;
+}
+
+/* (hi:lo) / d for hi < d: one 128-by-64 division, the quotient fits 64 bits. */
+static uint64_t div128_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+{
+#if defined(__x86_64__)
+	uint64_t q, r;
+
+	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+	*rem = r;
+	return q;
+#else
+	u128 n = ((u128)hi << 64) | lo;
+
+	*rem = (uint64_t)(n % d);
+	return (uint64_t)(n / d);
+#endif
+}
+
 static double decimal_to_double(uint64_t m, int e)
 {
 	u128 q;
 	int sticky = 0, t = 0, nb, shift;
 	uint64_t mant;
 
+	if (e < 0 && e >= -19) {
+		/*
+		 * The common 16-17 digit decimal: scale m so the quotient by
+		 * 10^-e lands in [2^62, 2^64), one hardware division, and the
+		 * remainder as the sticky bit. (m * 2^t < 2^(63 + bits(d)) <=
+		 * 2^64 * d, so the high half is below d.)
+		 */
+		uint64_t d = (uint64_t)dec_pow10(-e), rem, q64;
+		u128 num;
+
+		t = 63 + bit_length(d) - bit_length(m);
+		num = (u128)m << t;
+		q64 = div128_64((uint64_t)(num >> 64), (uint64_t)num, d, &rem);
+		nb = 64 - __builtin_clzll(q64);
+		shift = nb - 53;
+		mant = q64 >> shift;
+		{
+			uint64_t rest = q64 & ((1ULL << shift) - 1), half = 1ULL << (shift - 1);
+
+			if (rest > half || (rest == half && (rem || (mant & 1))))
+				mant++;
+		}
+		if (mant == (1ULL << 53)) {
+			mant >>= 1;
+			shift++;
+		}
+		return make_double(mant, shift - t);
+	}
 	if (e >= 0) {
 		q = (u128)m * dec_pow10(e);
 	} else {
@@ -240,6 +295,56 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * Eight bytes at a time where it pays (SWAR): on a number-heavy answer
+ * reading digits one by one was the largest cost of the parse.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+static const uint64_t B01 = 0x0101010101010101ULL;
+
+/* Whether p[0..8) are all digits; if so *v is their value. */
+static inline int eight_digits(const char *p, uint64_t *v)
+{
+	uint64_t x, t;
+
+	memcpy(&x, p, 8);
+	/* A digit byte is 0x3_ and stays 0x3_ when 6 is added (0x39 + 6 = 0x3f). */
+	if ((x & (0xf0 * B01)) != 0x30 * B01 || ((x + 6 * B01) & (0xf0 * B01)) != 0x30 * B01)
+		return 0;
+	t = x - 0x30 * B01;
+	/* Byte 2i becomes the two-digit value of digits 2i, 2i+1 (first digit lowest). */
+	t = t * 10 + (t >> 8);
+	*v = (t & 0xff) * 1000000 + ((t >> 16) & 0xff) * 10000 + ((t >> 32) & 0xff) * 100 +
+	     ((t >> 48) & 0xff);
+	return 1;
+}
+#else
+#define SWAR 0
+#endif
+
+/* How many bytes of [p, e) are c. */
+static size_t count_byte(const char *p, const char *e, char c)
+{
+	size_t n = 0;
+#if SWAR
+	const uint64_t lo7 = 0x7f * B01, pat = (uint64_t)(unsigned char)c * B01;
+
+	for (; e - p >= 8; p += 8) {
+		uint64_t x, z;
+
+		memcpy(&x, p, 8);
+		x ^= pat;
+		/* 0x80 in each byte that was c, exactly (no borrow between bytes). */
+		z = ~(((x & lo7) + lo7) | x | lo7);
+		n += ((z >> 7) * B01) >> 56;
+	}
+#endif
+	for (; p < e; p++)
+		n += *p == c;
+	return n;
+}
+
 /* A number literal as read: its text, and enough to convert it exactly. */
 struct numlit {
 	const char *lit;
@@ -267,6 +372,16 @@ static int scan_number(struct ps *s, struct numlit *nl)
 		p++;
 		digits = 1;
 	} else {
+#if SWAR
+		uint64_t v8;
+
+		while (e - p >= 8 && sig <= 11 && eight_digits(p, &v8)) {
+			m = m * 100000000 + v8;
+			sig += 8;
+			digits += 8;
+			p += 8;
+		}
+#endif
 		while (p < e && is_digit(*p)) {
 			if (sig < 19)
 				m = m * 10 + (uint64_t)(*p - '0');
@@ -282,6 +397,23 @@ static int scan_number(struct ps *s, struct numlit *nl)
 		p++;
 		if (p >= e || !is_digit(*p))
 			goto bad;
+#if SWAR
+		{
+			uint64_t v8;
+
+			while (sig == 0 && p < e && *p == '0') {
+				frac++;
+				p++;
+			}
+			/* Now at a significant digit (or past the fraction). */
+			while (e - p >= 8 && sig <= 11 && eight_digits(p, &v8)) {
+				m = m * 100000000 + v8;
+				sig += 8;
+				frac += 8;
+				p += 8;
+			}
+		}
+#endif
 		while (p < e && is_digit(*p)) {
 			/* Leading zeros of a fraction are not significant digits. */
 			if (sig == 0 && *p == '0') {
@@ -420,23 +552,22 @@ static cJSON *number(struct ps *s)
  */
 static cJSON *packed_array(struct ps *s)
 {
-	const char *start = s->p, *q;
+	const char *start = s->p, *close;
 	struct json_packed *pk;
 	struct numlit nl;
-	size_t n = 1, k;
+	size_t n = 1, k, j;
 	int all_int = 1, long_int = 0;
 	cJSON *node_;
 
-	/* Count first: only number characters, commas and blanks may appear. */
-	for (q = start + 1; q < s->end && *q != ']'; q++) {
-		if (*q == ',')
-			n++;
-		else if (!is_digit(*q) && *q != '.' && *q != '-' && *q != 'e' && *q != 'E' &&
-			 *q != '+' && *q != ' ' && *q != '\n' && *q != '\r' && *q != '\t')
-			return NULL;
-	}
-	if (q >= s->end)
+	/*
+	 * Count the commas up to the first ']' (memchr and a branch-free loop:
+	 * this pass used to cost as much as reading the numbers). A string or
+	 * a nested container in there fails the element parse below, which
+	 * then refuses.
+	 */
+	if (!(close = memchr(start + 1, ']', (size_t)(s->end - start - 1))))
 		return NULL;
+	n += count_byte(start + 1, close, ',');
 	pk = arena_alloc(s->a, sizeof(*pk));
 	if (pk) {
 		pk->d = arena_alloc_raw(s->a, n * sizeof(*pk->d));
@@ -456,10 +587,19 @@ static cJSON *packed_array(struct ps *s)
 				goto refuse;
 			long_int |= nl.digits > JSON_INT_EXACT_DIGITS;
 			pk->d[k] = (double)pk->i[k];    /* correctly rounded, like strtod */
+			if (!all_int)
+				pk->i[k] = dec_code(nl.neg, nl.m, 0);
 		} else {
-			all_int = 0;
+			if (all_int) {
+				/* From here on i[] holds decimal codes: recode the integers so far. */
+				for (j = 0; j < k; j++)
+					pk->i[j] = (int64_t)dec_code(pk->i[j] < 0, pk->i[j] < 0 ?
+								     0 - (uint64_t)pk->i[j] : (uint64_t)pk->i[j], 0);
+				all_int = 0;
+			}
 			if (numlit_double(s, &nl, &pk->d[k]) < 0)
 				return NULL;
+			pk->i[k] = nl.exact ? (int64_t)dec_code(nl.neg, nl.m, nl.exp) : 0;
 		}
 		skip_ws(s);
 		if (k + 1 < n && (s->p >= s->end || *s->p++ != ','))

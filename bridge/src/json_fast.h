@@ -66,7 +66,11 @@ struct json_packed {
 	size_t n;
 	int all_int;            /* every element an integer literal: i[] exact */
 	double *d;              /* each element as strtod would read it */
-	int64_t *i;             /* integer elements exactly (others: unspecified) */
+	/*
+	 * all_int: each element exactly. Otherwise each element's decimal
+	 * code (dec.h), the digits as written, 0 where they do not fit one.
+	 */
+	int64_t *i;
 };
 
 cJSON *json_doc_parse_packed(struct json_doc *d, const char *text, size_t len,

@@ -133,9 +133,26 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Decimal digits of v into the end of buf[24], two at a time; returns where they start. */
+/* Exactly eight digits of x < 10^8 at out: two independent halves, 32-bit arithmetic. */
+static void put8(uint32_t x, char *out)
+{
+	uint32_t hi = x / 10000, lo = x % 10000;
+
+	memcpy(out, digit_pairs + 2 * (hi / 100), 2);
+	memcpy(out + 2, digit_pairs + 2 * (hi % 100), 2);
+	memcpy(out + 4, digit_pairs + 2 * (lo / 100), 2);
+	memcpy(out + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* Decimal digits of v into the end of buf[24]; returns where they start. */
 static char *fmt_u64(uint64_t v, char *end)
 {
+	/* Eight digits a step: a 13-19 digit timestamp is one or two steps, not seven. */
+	while (v >= 100000000) {
+		end -= 8;
+		put8((uint32_t)(v % 100000000), end);
+		v /= 100000000;
+	}
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100);
 
@@ -331,6 +348,9 @@ int jsonw_format_double(double v, char *buf, size_t len)
 		buf[1] = '\0';
 		return 1;
 	}
+	/* Integers below 10^15: what %.15g prints, without the 128-bit path. */
+	if (v > -1e15 && v < 1e15 && v != 0 && v == (double)(int64_t)v)
+		return jsonw_format_int64((int64_t)v, buf);
 	/* Shortest of %.15g/%.17g that reads back as the same double. */
 	n = fmt_g_fixed(v, buf);
 	if (n)
@@ -348,6 +368,54 @@ void jsonw_double(struct jsonw *w, double v)
 		return;
 	}
 	n = jsonw_format_double(v, buf, sizeof(buf));
+	value_prefix(w);
+	put(w, buf, (size_t)n);
+}
+
+int jsonw_format_dec(uint64_t code, char *buf)
+{
+	uint64_t m = code & (DEC_CODE_M_LIMIT - 1);
+	int e = (int)((code >> 57) & 63) - 32, nd, n = 0;
+	char tmp[24], *d = fmt_u64(m, tmp + sizeof(tmp));
+
+	nd = (int)(tmp + sizeof(tmp) - d);
+	if (code >> 63)
+		buf[n++] = '-';
+	if (e >= 0) {
+		memcpy(buf + n, d, (size_t)nd);
+		n += nd;
+		if (e) {
+			buf[n++] = 'e';
+			n += jsonw_format_int64(e, buf + n);
+		}
+	} else if (nd > -e) {
+		memcpy(buf + n, d, (size_t)(nd + e));
+		n += nd + e;
+		buf[n++] = '.';
+		memcpy(buf + n, d + nd + e, (size_t)-e);
+		n += -e;
+	} else {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		memset(buf + n, '0', (size_t)(-e - nd));
+		n += -e - nd;
+		memcpy(buf + n, d, (size_t)nd);
+		n += nd;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+void jsonw_dec(struct jsonw *w, uint64_t code)
+{
+	char buf[48];
+	int n;
+
+	if (!code) {
+		jsonw_null(w);
+		return;
+	}
+	n = jsonw_format_dec(code, buf);
 	value_prefix(w);
 	put(w, buf, (size_t)n);
 }

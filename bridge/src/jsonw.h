@@ -34,6 +34,8 @@ void jsonw_str(struct jsonw *w, const char *s);       /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
 void jsonw_int64(struct jsonw *w, int64_t v);
 void jsonw_double(struct jsonw *w, double v);         /* NaN/Inf write null */
+/* A decimal code (dec.h) with its own digits; code 0 writes null. */
+void jsonw_dec(struct jsonw *w, uint64_t code);
 void jsonw_bool(struct jsonw *w, int v);
 void jsonw_null(struct jsonw *w);
 /*
@@ -42,6 +44,8 @@ void jsonw_null(struct jsonw *w);
  * range. len >= 32. Returns the length.
  */
 int jsonw_format_double(double v, char *buf, size_t len);
+/* A non-zero decimal code (dec.h) as JSON number text, NUL-terminated, into buf (>= 48 bytes). */
+int jsonw_format_dec(uint64_t code, char *buf);
 /* v in decimal, NUL-terminated, into buf (>= 21 bytes); returns the length. printf-free. */
 int jsonw_format_int64(int64_t v, char *buf);
 /* Inserts already-valid JSON text as one value. */

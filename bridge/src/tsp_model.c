@@ -465,14 +465,16 @@ static int i64_list(struct ctx *c, const struct path *p, const char *key,
 	return 0;
 }
 
+/* *dec: the decimal codes of a packed array with decimals (json_fast.h), else NULL. */
 static int double_list(struct ctx *c, const struct path *p, const char *key,
-		       const cJSON *v, double **out, size_t *n)
+		       const cJSON *v, double **out, size_t *n, uint64_t **dec)
 {
 	const struct json_packed *packed;
 	const cJSON *it;
 	double *y;
 	size_t i = 0;
 
+	*dec = NULL;
 	if (expect_arr(c, p, key, v))
 		return -1;
 	if ((packed = json_packed(v))) {
@@ -480,6 +482,12 @@ static int double_list(struct ctx *c, const struct path *p, const char *key,
 		if (!y)
 			return nomem(c);
 		memcpy(y, packed->d, packed->n * sizeof(*y));
+		if (!packed->all_int) {
+			*dec = arena_alloc_raw(c->a, packed->n * sizeof(**dec) + 1);
+			if (!*dec)
+				return nomem(c);
+			memcpy(*dec, packed->i, packed->n * sizeof(**dec));
+		}
 		*out = y;
 		*n = packed->n;
 		return 0;
@@ -1146,7 +1154,7 @@ static int parse_series(struct ctx *c, const struct path *p, const cJSON *v,
 	if (req_i64(c, p, keys[ID], f[ID], &s->id) ||
 	    req_str(c, p, keys[NAME], f[NAME], &s->name) ||
 	    need(c, p, keys[YV], f[YV]) ||
-	    double_list(c, p, keys[YV], f[YV], &s->y, &s->n_y))
+	    double_list(c, p, keys[YV], f[YV], &s->y, &s->n_y, &s->y_dec))
 		return -1;
 	if (!is_null(f[XV]) && (i64_list(c, p, keys[XV], f[XV], &s->x, &s->n_x) ||
 				x_count_ok(c, p, keys[XV], s->n_x, s->n_y)))

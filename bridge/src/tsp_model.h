@@ -208,6 +208,11 @@ struct tsp_xy_series {
 	size_t n_x;
 	double *y;
 	size_t n_y;
+	/*
+	 * NULL, or per y its decimal code (dec.h): the digits the server
+	 * wrote, for writers to pass on; 0 where there is none.
+	 */
+	uint64_t *y_dec;
 	struct tsp_style *style;                /* NULL if absent or null */
 	const char **x_categories;              /* xCategories; NULL if absent */
 	size_t n_x_categories;
