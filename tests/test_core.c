@@ -9,6 +9,7 @@
 
 #include "json_fast.h"
 #include "json_int.h"
+#include "dec.h"
 #include "jsonw.h"
 #include "strbuf.h"
 
@@ -220,6 +221,31 @@ START_TEST(jsonw_latches_cap_and_nesting_errors)
 	ck_assert_int_eq(jsonw_finish(&w), -1);
 	strbuf_release(&sb);
 
+	/* Numbers written in place: right up to the cap exactly, and not a byte past it. */
+	{
+		static const char want[] = "[123456789,-7,0.5,12.25]";
+		size_t cap;
+
+		for (cap = 1; cap <= sizeof(want) + 2; cap++) {
+			strbuf_init(&sb, cap);
+			jsonw_init(&w, &sb);
+			jsonw_arr_begin(&w);
+			jsonw_int64(&w, 123456789);
+			jsonw_int64(&w, -7);
+			jsonw_double(&w, 0.5);
+			jsonw_dec(&w, dec_code(0, 1225, -2));
+			jsonw_arr_end(&w);
+			if (cap >= sizeof(want) - 1) {
+				ck_assert_int_eq(jsonw_finish(&w), 0);
+				ck_assert_str_eq(sb.buf, want);
+			} else {
+				ck_assert_int_eq(jsonw_finish(&w), -1);
+				ck_assert_uint_le(sb.len, cap);
+			}
+			strbuf_release(&sb);
+		}
+	}
+
 	strbuf_init(&sb, 0);
 	jsonw_init(&w, &sb);
 	jsonw_obj_begin(&w);
@@ -332,6 +358,26 @@ START_TEST(jsonw_int64_extremes)
 		snprintf(want, sizeof(want), "%" PRId64, vals[i]);
 		ck_assert_str_eq(strbuf_str(&sb), want);
 		strbuf_release(&sb);
+	}
+	/* Every digit-count boundary, both signs: 10^k - 1, 10^k, 10^k + 1. */
+	{
+		uint64_t p = 1;
+		char got[32];
+		int k, d, sign;
+
+		for (k = 0; k <= 19; k++, p *= 10)
+			for (d = -1; d <= 1; d++)
+				for (sign = 1; sign >= -1; sign -= 2) {
+					uint64_t u = p + (uint64_t)(int64_t)d;
+					int64_t v;
+
+					if (u > (uint64_t)INT64_MAX)
+						continue;
+					v = sign * (int64_t)u;
+					ck_assert_int_eq(jsonw_format_int64(v, got),
+							 snprintf(want, sizeof(want), "%" PRId64, v));
+					ck_assert_str_eq(got, want);
+				}
 	}
 }
 END_TEST

@@ -183,28 +183,82 @@ static void fmt_u64_width(uint64_t v, char *out, int n)
 		out[0] = (char)('0' + v % 10);
 }
 
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* How many decimal digits v has: from its bit length (log10(2) ~ 1233/4096), then one compare. */
+static int u64_digits(uint64_t v)
+{
+	int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+
+	/* v | 1: 0 has one digit; no power of ten above 1 is odd, so nothing else moves. */
+	return t + ((v | 1) >= pow10_u64[t]);
+}
+
 int jsonw_format_int64(int64_t v, char *buf)
 {
-	char tmp[24], *p;
-	int n;
-
 	/* The unsigned negation is defined for INT64_MIN too. */
-	p = fmt_u64(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, tmp + sizeof(tmp));
-	if (v < 0)
-		*--p = '-';
-	n = (int)(tmp + sizeof(tmp) - p);
-	memcpy(buf, p, (size_t)n);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	int neg = v < 0, n = neg + u64_digits(u);
+
+	if (neg)
+		buf[0] = '-';
+	/* Straight into place: no staging buffer. */
+	fmt_u64(u, buf + n);
 	buf[n] = '\0';
 	return n;
 }
 
+/*
+ * Numbers go straight into the buffer with their comma (the per-value
+ * calls and copies cost as much as the digits); `max` bounds the text.
+ */
+#define NUM_MAX 48
+
+static char *num_begin(struct jsonw *w, int *comma)
+{
+	char *p;
+
+	if (w->err)
+		return NULL;
+	if (w->after_key) {
+		w->after_key = 0;
+		*comma = 0;
+	} else {
+		*comma = !w->first[w->depth];
+		w->first[w->depth] = 0;
+	}
+	p = strbuf_tail(w->sb, 1 + NUM_MAX);
+	if (p && *comma)
+		*p++ = ',';
+	return p;
+}
+
+/* The slow way, when the tail had no room for NUM_MAX: exact sizes through the cap. */
+static void num_put(struct jsonw *w, int comma, const char *text, int n)
+{
+	if (comma)
+		put(w, ",", 1);
+	put(w, text, (size_t)n);
+}
+
 void jsonw_int64(struct jsonw *w, int64_t v)
 {
-	char buf[24];
-	int n = jsonw_format_int64(v, buf);
+	char buf[24], *p;
+	int comma, n;
 
-	value_prefix(w);
-	put(w, buf, (size_t)n);
+	if ((p = num_begin(w, &comma))) {
+		strbuf_tail_done(w->sb, (size_t)(comma + jsonw_format_int64(v, p)));
+		return;
+	}
+	if (w->err)
+		return;
+	n = jsonw_format_int64(v, buf);
+	num_put(w, comma, buf, n);
 }
 
 typedef dec_u128 u128;
@@ -360,16 +414,21 @@ int jsonw_format_double(double v, char *buf, size_t len)
 
 void jsonw_double(struct jsonw *w, double v)
 {
-	char buf[40];
-	int n;
+	char buf[NUM_MAX], *p;
+	int comma, n;
 
 	if (!isfinite(v)) {
 		jsonw_null(w);
 		return;
 	}
+	if ((p = num_begin(w, &comma))) {
+		strbuf_tail_done(w->sb, (size_t)(comma + jsonw_format_double(v, p, NUM_MAX)));
+		return;
+	}
+	if (w->err)
+		return;
 	n = jsonw_format_double(v, buf, sizeof(buf));
-	value_prefix(w);
-	put(w, buf, (size_t)n);
+	num_put(w, comma, buf, n);
 }
 
 int jsonw_format_dec(uint64_t code, char *buf)
@@ -408,16 +467,21 @@ int jsonw_format_dec(uint64_t code, char *buf)
 
 void jsonw_dec(struct jsonw *w, uint64_t code)
 {
-	char buf[48];
-	int n;
+	char buf[NUM_MAX], *p;
+	int comma, n;
 
 	if (!code) {
 		jsonw_null(w);
 		return;
 	}
+	if ((p = num_begin(w, &comma))) {
+		strbuf_tail_done(w->sb, (size_t)(comma + jsonw_format_dec(code, p)));
+		return;
+	}
+	if (w->err)
+		return;
 	n = jsonw_format_dec(code, buf);
-	value_prefix(w);
-	put(w, buf, (size_t)n);
+	num_put(w, comma, buf, n);
 }
 
 void jsonw_bool(struct jsonw *w, int v)

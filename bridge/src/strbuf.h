@@ -39,6 +39,29 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/*
+ * Writing in place, for small pieces in hot loops (numbers): a pointer
+ * with room for n bytes and the NUL, growing if needed, or NULL when the
+ * cap would refuse n (nothing is set: retry with the exact size through
+ * strbuf_add). strbuf_tail_done() then accounts for the m <= n bytes written.
+ */
+static inline char *strbuf_tail(struct strbuf *sb, size_t n)
+{
+	size_t cap = sb->cap ? sb->cap : (size_t)-1 / 2;
+
+	if (sb->overflow || n > cap - sb->len)
+		return NULL;
+	if (sb->alloc <= sb->len + n && strbuf_grow(sb, n) < 0)
+		return NULL;
+	return sb->buf + sb->len;
+}
+
+static inline void strbuf_tail_done(struct strbuf *sb, size_t m)
+{
+	sb->len += m;
+	sb->buf[sb->len] = '\0';
+}
+
 /* NUL-terminated view; "" for an empty buffer, never NULL. */
 static inline const char *strbuf_str(const struct strbuf *sb)
 {
