@@ -10,6 +10,8 @@
  *  - an accepted model holds what the header promises: strings non-NULL
  *    unless "NULL if absent", arrays of the stated length (every element
  *    is read, so ASan sees a short one), XY x arrays as long as y;
+ *  - an XY value's decimal code (dec.h) writes text that reads back as
+ *    the value itself;
  *  - accepted models go on through the translations that need only one
  *    model (gf_translate.h) and the frame writers, and what they write is
  *    JSON that json_parse_exact() reads.
@@ -159,6 +161,16 @@ static void xy(const struct tsp_xy *x)
 		FUZZ_CHECK(!s->x_ranges || s->n_x_ranges == s->n_y, "ranges");
 		for (j = 0; j < s->n_y; j++) {
 			sink += (size_t)(s->y[j] == s->y[j]);
+			/* The server's digits, as the writers pass them on, read as the same double. */
+			if (s->y_dec && s->y_dec[j]) {
+				char text[64];
+				double back;
+
+				jsonw_format_dec(s->y_dec[j], text);
+				back = strtod(text, NULL);
+				FUZZ_CHECK(memcmp(&back, &s->y[j], sizeof(back)) == 0,
+					   "decimal code writes %s for %.17g", text, s->y[j]);
+			}
 			if (s->x)
 				sink += (size_t)s->x[j];
 			if (s->x_categories)
