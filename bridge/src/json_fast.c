@@ -211,21 +211,39 @@ static double make_double(uint64_t mant, int e2)
 	return d;
 }
 
-/* (hi:lo) / d for hi < d: one 128-by-64 division, the quotient fits 64 bits. */
-static uint64_t div128_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+/*
+ * floor(2^(63 + bits(10^k)) / 10^k), in [2^63, 2^64): dividing by 10^k
+ * becomes a multiply, off by at most two, which one remainder check fixes
+ * (a hardware division cost as much as reading the whole number).
+ */
+#define INV10(p) ((uint64_t)(((u128)1 << (63 + (64 - __builtin_clzll(p)))) / (p)))
+static const uint64_t inv_pow10[20] = {
+	0, INV10(10ULL), INV10(100ULL), INV10(1000ULL), INV10(10000ULL), INV10(100000ULL),
+	INV10(1000000ULL), INV10(10000000ULL), INV10(100000000ULL), INV10(1000000000ULL),
+	INV10(10000000000ULL), INV10(100000000000ULL), INV10(1000000000000ULL),
+	INV10(10000000000000ULL), INV10(100000000000000ULL), INV10(1000000000000000ULL),
+	INV10(10000000000000000ULL), INV10(100000000000000000ULL),
+	INV10(1000000000000000000ULL), INV10(10000000000000000000ULL),
+};
+
+/*
+ * num / 10^k and its remainder for num < 2^(63 + bits(10^k)), 1 <= k <= 19
+ * (the quotient fits 64 bits). num >> (bits - 1) and the inverse are each
+ * short of the truth by under one, so the estimate is q, q - 1 or q - 2.
+ */
+static uint64_t div_pow10(u128 num, int k, uint64_t *rem)
 {
-#if defined(__x86_64__)
-	uint64_t q, r;
+	uint64_t d = (uint64_t)dec_pow10(k);
+	int ld = bit_length(d);
+	uint64_t q = (uint64_t)(((u128)(uint64_t)(num >> (ld - 1)) * inv_pow10[k]) >> 64);
+	u128 r = num - (u128)q * d;
 
-	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
-	*rem = r;
+	while (r >= d) {
+		q++;
+		r -= d;
+	}
+	*rem = (uint64_t)r;
 	return q;
-#else
-	u128 n = ((u128)hi << 64) | lo;
-
-	*rem = (uint64_t)(n % d);
-	return (uint64_t)(n / d);
-#endif
 }
 
 static double decimal_to_double(uint64_t m, int e)
@@ -246,7 +264,7 @@ static double decimal_to_double(uint64_t m, int e)
 
 		t = 63 + bit_length(d) - bit_length(m);
 		num = (u128)m << t;
-		q64 = div128_64((uint64_t)(num >> 64), (uint64_t)num, d, &rem);
+		q64 = div_pow10(num, -e, &rem);
 		nb = 64 - __builtin_clzll(q64);
 		shift = nb - 53;
 		mant = q64 >> shift;
