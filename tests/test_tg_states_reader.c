@@ -166,6 +166,7 @@ START_TEST(accepts_what_servers_send)
 	ACCEPTS("{'model':null,'status':'RUNNING','statusMessage':'Running'}");
 	ACCEPTS("{'status':'RUNNING'}");
 	ACCEPTS("{'model':{'rows':[]},'status':'COMPLETED'}");
+	ACCEPTS("{'model':{'rows':[{'entryId':1,'states':[]}]},'status':'COMPLETED'}");
 	ACCEPTS("{'statusMessage':null,'status':'FAILED','model':{'rows':[{'states':[{'style':"
 		"{'values':null,'parentKey':null},'end':2,'start':1}],'entryId':5}]}}");
 	ACCEPTS("{'model':{'rows':[{'entryId':1,'states':[{'start':1,'end':2}]}]},'status':'CANCELLED',"
@@ -280,6 +281,8 @@ START_TEST(declines_the_rest)
 	tg_states_differential("{\"status\":\"RUN\0NING\"}", 21, 0, "NUL in a string");
 	tg_states_differential("{\"status\":\"RUNNING\"}\0", 21, 0, "NUL after the value");
 	tg_states_differential("{\"status\":\"RUNNING\"}", 20, 1, "the same, without the NUL");
+	tg_states_differential(NULL, 0, 0, "no body");
+	tg_states_differential("", 0, 0, "an empty body");
 }
 END_TEST
 

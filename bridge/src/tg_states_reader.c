@@ -397,7 +397,8 @@ static int states(struct rd *r, struct tsp_tg_row *row)
 	row->states = arena_alloc_raw(r->a, n * sizeof(*row->states));
 	if (!row->states)
 		return -1;
-	memcpy(row->states, r->sc, n * sizeof(*row->states));
+	if (n)
+		memcpy(row->states, r->sc, n * sizeof(*row->states));
 	row->n_states = n;
 	return 0;
 }
@@ -462,7 +463,8 @@ static int model(struct rd *r, struct tsp_tg_states *ts)
 	ts->rows = arena_alloc_raw(r->a, r->n_rows * sizeof(*ts->rows));
 	if (!ts->rows)
 		return -1;
-	memcpy(ts->rows, r->rows, r->n_rows * sizeof(*ts->rows));
+	if (r->n_rows)
+		memcpy(ts->rows, r->rows, r->n_rows * sizeof(*ts->rows));
 	ts->n_rows = r->n_rows;
 	return 0;
 }
@@ -530,11 +532,13 @@ int tg_states_read(struct tsp_model *m, const char *json, size_t len)
 
 	tsp_model_release(m);
 	m->kind = TSP_M_TG_STATES;
+	if (!json)
+		return 1;
 	memset(&r, 0, sizeof(r));
 	r.p = json;
 	r.end = json + len;
 	r.a = &m->arena;
-	rc = json && root(&r, m) == 0 ? 0 : 1;
+	rc = root(&r, m) == 0 ? 0 : 1;
 	free(r.sc);
 	free(r.rows);
 	free(r.vals);
