@@ -21,6 +21,13 @@ static void put(struct jsonw *w, const char *s, size_t n)
 		w->err = 1;
 }
 
+/* One byte: commas and brackets, the most frequent writes. */
+static void put1(struct jsonw *w, char c)
+{
+	if (!w->err && strbuf_addch(w->sb, c) < 0)
+		w->err = 1;
+}
+
 /* Comma before every value but the first of its container. */
 static void value_prefix(struct jsonw *w)
 {
@@ -29,7 +36,7 @@ static void value_prefix(struct jsonw *w)
 		return;
 	}
 	if (!w->first[w->depth])
-		put(w, ",", 1);
+		put1(w, ',');
 	w->first[w->depth] = 0;
 }
 
@@ -40,7 +47,7 @@ static void open_(struct jsonw *w, char c)
 		w->err = 1;
 		return;
 	}
-	put(w, &c, 1);
+	put1(w, c);
 	w->first[++w->depth] = 1;
 }
 
@@ -51,7 +58,7 @@ static void close_(struct jsonw *w, char c)
 		return;
 	}
 	w->depth--;
-	put(w, &c, 1);
+	put1(w, c);
 }
 
 void jsonw_obj_begin(struct jsonw *w) { open_(w, '{'); }
@@ -64,6 +71,26 @@ int json_escape(struct strbuf *sb, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 
+	/* Common case: nothing to escape, one copy between the quotes. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	if (i == n) {
+		char *o;
+
+		if (strbuf_grow(sb, n + 2) < 0)
+			return -1;
+		o = sb->buf + sb->len;
+		o[0] = '"';
+		memcpy(o + 1, s, n);
+		o[n + 1] = '"';
+		o[n + 2] = '\0';
+		sb->len += n + 2;
+		return 0;
+	}
 	if (strbuf_addch(sb, '"') < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -108,7 +135,7 @@ void jsonw_key(struct jsonw *w, const char *key)
 	value_prefix(w);
 	if (!w->err && json_escape(w->sb, key, strlen(key)) < 0)
 		w->err = 1;
-	put(w, ":", 1);
+	put1(w, ':');
 	w->after_key = 1;
 }
 
@@ -133,9 +160,26 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Decimal digits of v into the end of buf[24], two at a time; returns where they start. */
+/* Exactly 8 digits of v < 10^8 at o, in 32-bit arithmetic. */
+static void fmt_8(uint32_t v, char *o)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+
+	memcpy(o, digit_pairs + 2 * (hi / 100), 2);
+	memcpy(o + 2, digit_pairs + 2 * (hi % 100), 2);
+	memcpy(o + 4, digit_pairs + 2 * (lo / 100), 2);
+	memcpy(o + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* Decimal digits of v into the end of buf[24]; returns where they start. */
 static char *fmt_u64(uint64_t v, char *end)
 {
+	/* Eight digits a round: one 64-bit division instead of four (ns times have 19). */
+	while (v >= 100000000) {
+		end -= 8;
+		fmt_8((uint32_t)(v % 100000000), end);
+		v /= 100000000;
+	}
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100);
 
@@ -331,6 +375,9 @@ int jsonw_format_double(double v, char *buf, size_t len)
 		buf[1] = '\0';
 		return 1;
 	}
+	/* Integers under 10^15 (ids, counts): %.15g writes them as they are; -0 is not one. */
+	if (v != 0 && v > -1e15 && v < 1e15 && v == (double)(int64_t)v)
+		return jsonw_format_int64((int64_t)v, buf);
 	/* Shortest of %.15g/%.17g that reads back as the same double. */
 	n = fmt_g_fixed(v, buf);
 	if (n)
