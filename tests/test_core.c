@@ -362,10 +362,14 @@ START_TEST(jsonw_fast_doubles_match_printf)
 		1e15, 123456789012345.6, 72.07660935660918, 0.1 + 0.2, 1.0 / 3, 2.0 / 3,
 		-72.07660935660918, -0.5, -1e-4, 0.000030517578125, 1.125, 0.0001220703125,
 		5e-324, 2.2250738585072014e-308, 1e300, -0.0,
+		/* six places: the micro path's edges */
+		0.0001, 0.00011, 0.000999999, 0.441838, -0.441838, 999999999.999999, 1e9 - 1e-6,
+		1e9, 123456789.000001, 0.000099, 1.5, 0.0000995, 3e-4, 7e-5,
 		/* integers: the int64 path below 10^15, %g's exponent form from there */
 		1, -1, 7, 42, 5000, -123456, 999999999999999.0, -999999999999999.0, 1e15 + 2,
 		-1e15, 1e14, 4294967296.0, 1e16, -9007199254740993.0, 9.2233720368547758e18,
 	};
+	static const double pow10s[8] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7 };
 	char fast[64], slow[64];
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	size_t i;
@@ -375,11 +379,17 @@ START_TEST(jsonw_fast_doubles_match_printf)
 		slow_format(edges[i], slow, sizeof(slow));
 		ck_assert_msg(!strcmp(fast, slow), "%.17g: fast %s, printf %s", edges[i], fast, slow);
 	}
-	for (i = 0; i < 300000; i++) {
+	for (i = 0; i < 350000; i++) {
 		uint64_t r = rng_next(&seed);
 		double v;
 
-		switch (i % 6) {
+		switch (i % 7) {
+		case 6:         /* decimals of a few places: ms durations from ns, and others */
+			v = (double)(int64_t)(r % 2000000000000000ULL - 1000000000000000LL) /
+			    pow10s[(r >> 56) % 8];
+			if ((r >> 52) & 1)
+				v = (double)(int64_t)((r >> 20) % 100000) / pow10s[(r >> 56) % 8];
+			break;
 		case 5:         /* integers of every size around 10^15 */
 			v = (double)(int64_t)(r % 4000000000000000ULL) - 2e15;
 			if (r & 1)

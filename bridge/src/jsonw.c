@@ -354,6 +354,42 @@ static int fmt_g_fixed(double v, char *buf)
 	return n;
 }
 
+/*
+ * Decimals of at most six places (durations in ms made from ns): when v is
+ * the double nearest d / 10^6 for an integer d with 10^2 <= |d| < 10^15,
+ * %.15g writes exactly the digits of d / 10^6 (15 digits hold them, any
+ * double within half an ulp rounds back to them, and from 10^-4 on %g is
+ * fixed), and they read back as v. 0 when v is not such a decimal.
+ */
+static int fmt_micro(double v, char *buf)
+{
+	double a = v < 0 ? -v : v;
+	uint64_t d;
+	int n = 0, k = 6;
+	char frac[8], ib[24], *ip;
+
+	if (!(a >= 1e-4 && a < 1e9))
+		return 0;
+	d = (uint64_t)(a * 1e6 + 0.5);
+	if ((double)d / 1e6 != a)
+		return 0;
+	if (v < 0)
+		buf[n++] = '-';
+	ip = fmt_u64(d / 1000000, ib + sizeof(ib));
+	memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
+	n += (int)(ib + sizeof(ib) - ip);
+	fmt_u64_width(d % 1000000, frac, 6);
+	while (k > 0 && frac[k - 1] == '0')
+		k--;
+	if (k) {
+		buf[n++] = '.';
+		memcpy(buf + n, frac, (size_t)k);
+		n += k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 /* What the snprintf path gives: the shorter of %.15g/%.17g that reads back. */
 static int fmt_double_slow(double v, char *buf, size_t len)
 {
@@ -378,6 +414,9 @@ int jsonw_format_double(double v, char *buf, size_t len)
 	/* Integers under 10^15 (ids, counts): %.15g writes them as they are; -0 is not one. */
 	if (v != 0 && v > -1e15 && v < 1e15 && v == (double)(int64_t)v)
 		return jsonw_format_int64((int64_t)v, buf);
+	n = fmt_micro(v, buf);
+	if (n)
+		return n;
 	/* Shortest of %.15g/%.17g that reads back as the same double. */
 	n = fmt_g_fixed(v, buf);
 	if (n)
