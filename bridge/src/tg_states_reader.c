@@ -51,14 +51,14 @@ static int grow(void **v, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-static void ws(struct rd *r)
+static inline void ws(struct rd *r)
 {
 	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
 		r->p++;
 }
 
 /* Skips blanks and the byte c if it comes next. */
-static int eat(struct rd *r, char c)
+static inline int eat(struct rd *r, char c)
 {
 	ws(r);
 	if (r->p < r->end && *r->p == c) {
@@ -103,12 +103,8 @@ static int key(struct rd *r, const char **k, size_t *n)
 	return raw_str(r, k, n) < 0 || !eat(r, ':') ? -1 : 0;
 }
 
-static int key_is(const char *k, size_t n, const char *name, size_t len)
-{
-	return n == len && !memcmp(k, name, len);
-}
-
-#define KEY_IS(k, n, lit) key_is((k), (n), (lit), sizeof(lit) - 1)
+/* A constant length: the compiler compares inline, no memcmp call. */
+#define KEY_IS(k, n, lit) ((n) == sizeof(lit) - 1 && !memcmp((k), (lit), sizeof(lit) - 1))
 
 /*
  * A plain integer literal within int64, as the generic path reads it
