@@ -7,6 +7,9 @@
  *  - tsp_model_parse() (arena parser) and json_parse_exact() +
  *    tsp_model_parse_json() (cJSON) agree: same result, same error kind
  *    and message, whenever both read the JSON;
+ *  - states bodies: the direct reader (tg_states_reader.h) accepts only
+ *    what the generic path accepts, with the same model field for field,
+ *    and tsp_model_parse() answers exactly as tsp_model_parse_generic();
  *  - an accepted model holds what the header promises: strings non-NULL
  *    unless "NULL if absent", arrays of the stated length (every element
  *    is read, so ASan sees a short one), XY x arrays as long as y;
@@ -22,6 +25,7 @@
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
+#include "tg_states_reader.h"
 #include "tsp_model.h"
 
 #define N_KINDS ((int)TSP_M_CONFIG_SOURCE_TYPES + 1)
@@ -391,6 +395,88 @@ static void translate(const struct tsp_model *m)
 	gf_frame_release(&f);
 }
 
+static void same_str(const char *a, const char *b, const char *field)
+{
+	FUZZ_CHECK((a == NULL) == (b == NULL), "%s: NULL vs not", field);
+	if (a)
+		FUZZ_CHECK(!strcmp(a, b), "%s: \"%s\" vs \"%s\"", field, a, b);
+}
+
+static void same_style(const struct tsp_style *a, const struct tsp_style *b)
+{
+	size_t i;
+
+	FUZZ_CHECK((a == NULL) == (b == NULL), "style NULL vs not");
+	if (!a)
+		return;
+	same_str(a->parent_key, b->parent_key, "parentKey");
+	FUZZ_CHECK(a->n_values == b->n_values && (a->values == NULL) == (b->values == NULL),
+		   "style values %zu vs %zu", a->n_values, b->n_values);
+	for (i = 0; i < a->n_values; i++) {
+		same_str(a->values[i].key, b->values[i].key, "value key");
+		FUZZ_CHECK(a->values[i].is_number == b->values[i].is_number, "value type");
+		if (a->values[i].is_number)
+			FUZZ_CHECK(!memcmp(&a->values[i].num, &b->values[i].num, sizeof(double)),
+				   "value %.17g vs %.17g", a->values[i].num, b->values[i].num);
+		else
+			same_str(a->values[i].str, b->values[i].str, "value string");
+	}
+}
+
+/* Generic model g and direct model d of one states body: equal in every field. */
+static void same_states(const struct tsp_model *g, const struct tsp_model *d)
+{
+	size_t i, j;
+
+	FUZZ_CHECK(g->status == d->status && g->has_model == d->has_model, "status / has_model");
+	same_str(g->status_message, d->status_message, "statusMessage");
+	FUZZ_CHECK(g->u.states.n_rows == d->u.states.n_rows, "rows %zu vs %zu", g->u.states.n_rows,
+		   d->u.states.n_rows);
+	for (i = 0; i < g->u.states.n_rows; i++) {
+		const struct tsp_tg_row *x = &g->u.states.rows[i], *y = &d->u.states.rows[i];
+
+		FUZZ_CHECK(x->entry_id == y->entry_id && x->n_states == y->n_states, "row %zu", i);
+		for (j = 0; j < x->n_states; j++) {
+			const struct tsp_tg_state *s = &x->states[j], *t = &y->states[j];
+
+			FUZZ_CHECK(s->start == t->start && s->end == t->end && s->tags == t->tags,
+				   "row %zu state %zu", i, j);
+			same_str(s->label, t->label, "label");
+			same_style(s->style, t->style);
+		}
+	}
+}
+
+static void states_differential(const char *body, size_t len)
+{
+	struct tsp_model g, d, c;
+	struct tsp_error eg, ec;
+	int rg, rd, rc;
+
+	tsp_model_init(&g);
+	tsp_model_init(&d);
+	tsp_model_init(&c);
+	rg = tsp_model_parse_generic(&g, TSP_M_TG_STATES, body, len, &eg);
+	rd = tg_states_read(&d, body, len);
+	rc = tsp_model_parse(&c, TSP_M_TG_STATES, body, len, &ec);
+	FUZZ_CHECK(rd == 0 || rd == 1, "rd %d", rd);
+	if (rd == 0) {
+		FUZZ_CHECK(rg == 0, "the direct reader accepts what the generic path refuses: %s", eg.msg);
+		same_states(&g, &d);
+	} else {
+		FUZZ_CHECK(!d.arena.head && !d.has_model, "a declined read left something");
+	}
+	FUZZ_CHECK(rc == rg, "tsp_model_parse %d, generic %d", rc, rg);
+	if (rc)
+		FUZZ_CHECK(ec.kind == eg.kind && !strcmp(ec.msg, eg.msg), "\"%s\" vs \"%s\"", ec.msg,
+			   eg.msg);
+	else
+		same_states(&g, &c);
+	tsp_model_release(&g);
+	tsp_model_release(&d);
+	tsp_model_release(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tsp_model m, m2;
@@ -422,6 +508,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_model(&m);
 		translate(&m);
 	}
+
+	if (kind == TSP_M_TG_STATES)
+		states_differential(body, len);
 
 	/* The same body through cJSON. */
 	root = len ? json_parse_exact(body, len, NULL, 0) : NULL;

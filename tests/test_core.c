@@ -208,6 +208,94 @@ START_TEST(jsonw_writes_exact_json)
 }
 END_TEST
 
+/* The escaper against a byte-by-byte reference, fast path (nothing to escape) and slow. */
+static void ref_escape(const char *s, size_t n, char *out)
+{
+	size_t i;
+
+	*out++ = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*out++ = '\\';
+			*out++ = (char)c;
+		} else if (c == '\n') {
+			out += sprintf(out, "\\n");
+		} else if (c == '\r') {
+			out += sprintf(out, "\\r");
+		} else if (c == '\t') {
+			out += sprintf(out, "\\t");
+		} else if (c == '\b') {
+			out += sprintf(out, "\\b");
+		} else if (c == '\f') {
+			out += sprintf(out, "\\f");
+		} else if (c < 0x20) {
+			out += sprintf(out, "\\u%04x", c);
+		} else {
+			*out++ = (char)c;
+		}
+	}
+	*out++ = '"';
+	*out = '\0';
+}
+
+START_TEST(json_escape_matches_reference)
+{
+	static const char specials[] = "\"\\\n\r\t\b\f\x01\x1f";
+	char in[64], want[512];
+	size_t n, at, k;
+
+	for (n = 0; n < 48; n++)
+		for (at = 0; at <= n; at++)
+			for (k = 0; k <= sizeof(specials) - 1; k++) {
+				struct strbuf sb = STRBUF_INIT;
+				size_t i;
+
+				for (i = 0; i < n; i++)
+					in[i] = (char)('a' + i % 26 + (i % 7 == 3 ? 0x80 - 'a' : 0));
+				/* k == last: no special byte at all (the fast path) */
+				if (k < sizeof(specials) - 1 && at < n)
+					in[at] = specials[k];
+				ck_assert_int_eq(strbuf_addstr(&sb, "x"), 0);
+				ck_assert_int_eq(json_escape(&sb, in, n), 0);
+				want[0] = 'x';
+				ref_escape(in, n, want + 1);
+				ck_assert_uint_eq(sb.len, strlen(want));
+				ck_assert_msg(!memcmp(sb.buf, want, sb.len + 1), "n %zu at %zu k %zu: %s vs %s",
+					      n, at, k, sb.buf, want);
+				strbuf_release(&sb);
+			}
+}
+END_TEST
+
+/* The buffers' fast paths stop at the cap exactly, leaving the contents as they were. */
+START_TEST(strbuf_fast_paths_keep_the_cap)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 12);
+	ck_assert_int_eq(json_escape(&sb, "0123456789", 10), 0);       /* 12 bytes: fits */
+	ck_assert_str_eq(strbuf_str(&sb), "\"0123456789\"");
+	strbuf_reset(&sb);
+	ck_assert_int_eq(json_escape(&sb, "01234567890", 11), -1);
+	ck_assert_int_eq(sb.overflow, 1);
+	ck_assert_uint_eq(sb.len, 0);
+	strbuf_release(&sb);
+
+	strbuf_init(&sb, 10);
+	ck_assert_int_eq(strbuf_add(&sb, "abc", 3), 0);
+	ck_assert_uint_gt(sb.alloc, 11);                        /* room past the cap */
+	ck_assert_int_eq(strbuf_add(&sb, "defghij", 7), 0);     /* exactly the cap */
+	ck_assert_int_eq(strbuf_add(&sb, "k", 1), -1);
+	ck_assert_int_eq(strbuf_addch(&sb, 'k'), -1);
+	ck_assert_int_eq(strbuf_add(&sb, "", 0), 0);
+	ck_assert_str_eq(strbuf_str(&sb), "abcdefghij");
+	ck_assert_int_eq(sb.overflow, 1);
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(jsonw_latches_cap_and_nesting_errors)
 {
 	struct strbuf sb;
@@ -300,7 +388,14 @@ START_TEST(jsonw_fast_doubles_match_printf)
 		1e15, 123456789012345.6, 72.07660935660918, 0.1 + 0.2, 1.0 / 3, 2.0 / 3,
 		-72.07660935660918, -0.5, -1e-4, 0.000030517578125, 1.125, 0.0001220703125,
 		5e-324, 2.2250738585072014e-308, 1e300, -0.0,
+		/* six places: the micro path's edges */
+		0.0001, 0.00011, 0.000999999, 0.441838, -0.441838, 999999999.999999, 1e9 - 1e-6,
+		1e9, 123456789.000001, 0.000099, 1.5, 0.0000995, 3e-4, 7e-5,
+		/* integers: the int64 path below 10^15, %g's exponent form from there */
+		1, -1, 7, 42, 5000, -123456, 999999999999999.0, -999999999999999.0, 1e15 + 2,
+		-1e15, 1e14, 4294967296.0, 1e16, -9007199254740993.0, 9.2233720368547758e18,
 	};
+	static const double pow10s[8] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7 };
 	char fast[64], slow[64];
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	size_t i;
@@ -310,13 +405,21 @@ START_TEST(jsonw_fast_doubles_match_printf)
 		slow_format(edges[i], slow, sizeof(slow));
 		ck_assert_msg(!strcmp(fast, slow), "%.17g: fast %s, printf %s", edges[i], fast, slow);
 	}
-	for (i = 0; i < 300000; i++) {
+	for (i = 0; i < 350000; i++) {
 		uint64_t r = rng_next(&seed);
 		double v;
 
-		switch (i % 6) {
-		case 5:         /* integers, both sides of 10^15 (the integer fast path) */
+		switch (i % 7) {
+		case 6:         /* decimals of a few places: ms durations from ns, and others */
+			v = (double)(int64_t)(r % 2000000000000000ULL - 1000000000000000LL) /
+			    pow10s[(r >> 56) % 8];
+			if ((r >> 52) & 1)
+				v = (double)(int64_t)((r >> 20) % 100000) / pow10s[(r >> 56) % 8];
+			break;
+		case 5:         /* integers of every size around 10^15 */
 			v = (double)(int64_t)(r % 4000000000000000ULL) - 2e15;
+			if (r & 1)
+				v = trunc(v / (double)(1ULL << (r >> 58)));
 			break;
 		case 0:         /* any bit pattern */
 			memcpy(&v, &r, sizeof(v));
@@ -389,6 +492,8 @@ Suite *jsonw_suite(void)
 
 	tcase_add_test(tc, jsonw_writes_exact_json);
 	tcase_add_test(tc, jsonw_latches_cap_and_nesting_errors);
+	tcase_add_test(tc, json_escape_matches_reference);
+	tcase_add_test(tc, strbuf_fast_paths_keep_the_cap);
 	tcase_add_test(tc, jsonw_round_trips_doubles);
 	tcase_add_test(tc, jsonw_fast_doubles_match_printf);
 	tcase_add_test(tc, jsonw_int64_extremes);

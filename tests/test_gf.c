@@ -18,6 +18,7 @@
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
+#include "tsp_model.h"
 
 /* ---- targets ---- */
 
@@ -427,6 +428,143 @@ static const char tg_states[] =
 	"{\"entryId\":9,\"states\":[{\"start\":1700000000600000000,\"end\":1700000000650000000,\"style\":{\"parentKey\":\"WAIT\"}}]}"
 	"]},\"status\":\"COMPLETED\"}";
 
+/* One expected interval row, fully ordered by (start, entry id, row, state). */
+struct want_iv {
+	int64_t start, end, id;
+	size_t row, st;
+	char name[16], label[16];
+};
+
+static int cmp_want_iv(const void *a, const void *b)
+{
+	const struct want_iv *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->st < y->st ? -1 : x->st > y->st;
+}
+
+/*
+ * Interval order and content against a plain reference: rows with repeated
+ * entry ids, states out of order, equal starts, times across the whole
+ * int64 range, more distinct styles and labels than the memo tables hold,
+ * gaps; through both parse paths (interned strings or not), clipped or not.
+ */
+START_TEST(intervals_order_and_names)
+{
+	static const int64_t picks[] = { INT64_MIN, -5, 0, 7, 7, 1000, INT64_MAX - 1, INT64_MAX };
+	struct strbuf sb = STRBUF_INIT;
+	struct want_iv *want = calloc(4000, sizeof(*want)), *cur = calloc(4000, sizeof(*cur));
+	uint64_t seed = 12345;
+	size_t r, k, n = 0, pass;
+	int64_t ids[60];
+
+	ck_assert(want && cur);
+	ck_assert_int_eq(strbuf_addstr(&sb, "{\"model\":{\"rows\":["), 0);
+	for (r = 0; r < 60; r++) {
+		size_t ns = r % 7 == 3 ? 0 : 1 + r % 23;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		ids[r] = (int64_t)(seed >> 60) - 3;       /* repeats, negatives */
+		ck_assert_int_eq(strbuf_addf(&sb, "%s{\"entryId\":%" PRId64 ",\"states\":[", r ? "," : "",
+					     ids[r]), 0);
+		for (k = 0; k < ns; k++) {
+			int64_t a, b;
+			unsigned kind;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			kind = (unsigned)(seed >> 33) % 5;
+			a = (seed >> 40) % 3 ? (int64_t)(seed >> 44) % 2000 - 300 : picks[(seed >> 20) % 8];
+			b = a > INT64_MAX - 50 ? INT64_MAX : a + (int64_t)((seed >> 12) % 50);
+			ck_assert_int_eq(strbuf_addf(&sb, "%s{\"start\":%" PRId64 ",\"end\":%" PRId64,
+						     k ? "," : "", a, b), 0);
+			if (kind == 1 || kind == 3)
+				ck_assert_int_eq(strbuf_addf(&sb, ",\"label\":\"l%u\"", (unsigned)(seed % 400)), 0);
+			if (kind >= 2)
+				ck_assert_int_eq(strbuf_addf(&sb, ",\"style\":{\"parentKey\":\"s%u\",\"values\":{}}",
+							     (unsigned)((seed >> 8) % 300)), 0);
+			ck_assert_int_eq(strbuf_addstr(&sb, "}"), 0);
+			if (kind == 0)
+				continue;       /* a gap: neither label nor style */
+			want[n].start = a;
+			want[n].end = b;
+			want[n].id = ids[r];
+			want[n].row = r;
+			want[n].st = k;
+			snprintf(want[n].label, sizeof(want[n].label), "l%u", (unsigned)(seed % 400));
+			/* No style-name (no styles model): the label, else the style's key. */
+			if (kind == 1 || kind == 3)
+				strcpy(want[n].name, want[n].label);
+			else
+				snprintf(want[n].name, sizeof(want[n].name), "s%u", (unsigned)((seed >> 8) % 300));
+			if (kind == 2 || kind == 4)
+				want[n].label[0] = '\0';
+			n++;
+		}
+		ck_assert_int_eq(strbuf_addstr(&sb, "]}"), 0);
+	}
+	ck_assert_int_eq(strbuf_addstr(&sb, "]},\"status\":\"COMPLETED\"}"), 0);
+	qsort(want, n, sizeof(*want), cmp_want_iv);
+	ck_assert_uint_gt(n, 400);
+
+	for (pass = 0; pass < 4; pass++) {
+		struct tsp_model tree, states;
+		struct tsp_error e;
+		struct gf_frame f;
+		char err[256], buf[32];
+		int64_t from = pass & 2 ? 0 : INT64_MIN, to = pass & 2 ? 1000 : INT64_MAX;
+		size_t i = 0, w, m;
+
+		model(&tree, TSP_M_TREE, tg_tree);
+		tsp_model_init(&states);
+		ck_assert_int_eq((pass & 1 ? tsp_model_parse_generic : tsp_model_parse)(
+					 &states, TSP_M_TG_STATES, sb.buf, sb.len, &e), 0);
+		gf_frame_init(&f);
+		ck_assert_int_eq(gf_tr_intervals(&f, &tree.u.tree, &states.u.states, NULL, from, to, 0,
+						 err, sizeof(err)), 0);
+		/* Clipping moves starts to `from`: ties there go in (entry id, row, state) order. */
+		for (w = 0, m = 0; w < n; w++) {
+			if (want[w].end < from || want[w].start > to)
+				continue;
+			cur[m] = want[w];
+			cur[m].start = want[w].start < from ? from : want[w].start;
+			cur[m].end = want[w].end > to ? to : want[w].end;
+			m++;
+		}
+		qsort(cur, m, sizeof(*cur), cmp_want_iv);
+		for (w = 0; w < m; w++) {
+			const struct want_iv *x = &cur[w];
+
+			ck_assert_msg(i < f.length, "pass %zu: only %zu intervals", pass, f.length);
+			snprintf(buf, sizeof(buf), "%" PRId64, x->start);
+			ck_assert_msg(!strcmp(f.fields[6].strs[i], buf), "pass %zu: interval %zu starts %s, want %s",
+				      pass, i, f.fields[6].strs[i], buf);
+			snprintf(buf, sizeof(buf), "%" PRId64, x->end);
+			ck_assert_str_eq(f.fields[7].strs[i], buf);
+			ck_assert_msg(f.fields[8].nums[i] == (double)x->id, "pass %zu: interval %zu row %g, want %" PRId64,
+				      pass, i, f.fields[8].nums[i], x->id);
+			ck_assert_str_eq(f.fields[3].strs[i], x->name);
+			if (x->label[0])
+				ck_assert_str_eq(f.fields[4].strs[i], x->label);
+			else
+				ck_assert_ptr_null(f.fields[4].strs[i]);
+			i++;
+		}
+		ck_assert_uint_eq(f.length, i);
+		gf_frame_release(&f);
+		tsp_model_release(&tree);
+		tsp_model_release(&states);
+	}
+	free(want);
+	free(cur);
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(translate_intervals_and_timeline)
 {
 	struct tsp_model tree, styles, states;
@@ -669,6 +807,7 @@ Suite *gf_translate_suite(void)
 	TCase *tc = tcase_create("pure");
 
 	tcase_add_test(tc, translate_intervals_and_timeline);
+	tcase_add_test(tc, intervals_order_and_names);
 	tcase_add_test(tc, translate_series_events_tree_annotations);
 	tcase_add_test(tc, series_values_keep_the_servers_digits);
 	suite_add_tcase(s, tc);

@@ -22,6 +22,7 @@
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
+#include "tg_states_diff.h"
 
 #ifdef TSPSIM_LINKED
 #include "models.h"
@@ -550,6 +551,40 @@ START_TEST(model_states_follow_samples)
 		cJSON_Delete(m);
 		query_release(&q);
 		strbuf_release(&sb);
+	}
+	workload_release(&tv.wl);
+}
+END_TEST
+
+/* tspsim's states answers go through the direct reader, and it makes what the generic path makes. */
+START_TEST(model_states_direct_reader)
+{
+	static const int nbs[] = { 1, 7, 300, 5000 };
+	struct t_view tv;
+	size_t ni;
+
+	t_view_init(&tv);
+	for (ni = 0; ni < sizeof(nbs) / sizeof(nbs[0]); ni++) {
+		struct strbuf sb = STRBUF_INIT, body = STRBUF_INIT;
+		struct jsonw w;
+		struct query q;
+		char json[256], err[128], what[64];
+
+		snprintf(json, sizeof(json), "{\"requested_timerange\":{\"start\":%" PRId64 ",\"end\":%" PRId64
+			 ",\"nbTimes\":%d},\"requested_items\":[0,1,2,3,4,5,6,7,8,9,10,11,12,99]}",
+			 tv.wl.start, tv.wl.end, nbs[ni]);
+		t_query(&q, json, Q_RANGE | Q_ITEMS);
+		jsonw_init(&w, &sb);
+		ck_assert_int_eq(model_tg_states(&w, &tv.v, &q, err, sizeof(err)), 0);
+		ck_assert_int_eq(jsonw_finish(&w), 0);
+		/* Wrapped as tspsim's handlers send it. */
+		ck_assert_int_eq(strbuf_addf(&body, "{\"model\":%s,\"statusMessage\":\"Completed\","
+					     "\"status\":\"COMPLETED\"}", strbuf_str(&sb)), 0);
+		snprintf(what, sizeof(what), "tspsim states, nbTimes %d", nbs[ni]);
+		tg_states_differential(strbuf_str(&body), body.len, 1, what);
+		query_release(&q);
+		strbuf_release(&sb);
+		strbuf_release(&body);
 	}
 	workload_release(&tv.wl);
 }
@@ -1390,6 +1425,7 @@ Suite *tspsim_suite(void)
 	tcase_add_test(unit, workload_scales);
 	tcase_add_test(unit, query_parsing);
 	tcase_add_test(unit, model_states_follow_samples);
+	tcase_add_test(unit, model_states_direct_reader);
 	tcase_add_test(unit, model_xy_total_is_the_sum);
 	tcase_add_test(unit, model_running_is_partial);
 	tcase_add_test(unit, model_merge_orders_traces);

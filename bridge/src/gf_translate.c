@@ -201,18 +201,78 @@ int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *
 
 /* ---- intervals ---- */
 
-struct interval {
-	int64_t start, end, row;
-	const struct tsp_tg_state *st;
+/*
+ * State names per style pointer: the style-name lookup walks the style chain
+ * with a strcmp per value, and the states of an answer share few styles
+ * (the direct reader interns them, tg_states_reader.h). Direct-mapped: a
+ * miss only costs the lookup it saves.
+ */
+#define NAME_MEMO 256
+
+struct name_memo {
+	const struct tsp_style *style[NAME_MEMO];
+	const char *name[NAME_MEMO];    /* its style-name, NULL if none */
 };
 
-static int cmp_interval(const void *a, const void *b)
+static size_t ptr_slot(const void *p, size_t n)
 {
-	const struct interval *x = a, *y = b;
+	return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 40) & (n - 1);
+}
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
+/* gf_state_name(), memoized on the state's style. */
+static const char *memo_state_name(struct name_memo *nm, const struct tsp_styles *ss,
+				   const struct tsp_tg_state *st)
+{
+	const char *n = NULL;
+
+	if (st->style) {
+		size_t k = ptr_slot(st->style, NAME_MEMO);
+
+		if (nm->style[k] != st->style) {
+			nm->style[k] = st->style;
+			nm->name[k] = gf_style_str(ss, st->style, "style-name");
+		}
+		n = nm->name[k];
+	}
+	if (n)
+		return n;
+	if (st->label)
+		return st->label;
+	return st->style ? st->style->parent_key : NULL;
+}
+
+/*
+ * The frame's copy of a model string, one per source pointer: the model
+ * may go before the frame is written, so strings are copied, but equal
+ * pointers (interned labels and names, a row's name) are copied once.
+ */
+#define COPY_MEMO 1024
+
+struct copy_memo {
+	const char *src[COPY_MEMO];
+	const char *dst[COPY_MEMO];
+};
+
+/* 0 with *out the copy (NULL for NULL), -1 when out of memory. */
+static int memo_copy(struct copy_memo *cm, struct gf_frame *f, const char *s, const char **out)
+{
+	size_t k;
+
+	if (!s) {
+		*out = NULL;
+		return 0;
+	}
+	k = ptr_slot(s, COPY_MEMO);
+	if (cm->src[k] != s) {
+		const char *c = arena_strdup(&f->arena, s);
+
+		if (!c)
+			return -1;
+		cm->src[k] = s;
+		cm->dst[k] = c;
+	}
+	*out = cm->dst[k];
+	return 0;
 }
 
 static char *ns_text(struct gf_frame *f, int64_t ns)
@@ -223,59 +283,157 @@ static char *ns_text(struct gf_frame *f, int64_t ns)
 	return arena_strndup(&f->arena, buf, (size_t)n);
 }
 
+/* What a row of the frame needs, moved whole by the sort (gathering after it missed the cache). */
+struct interval {
+	int64_t start, end;
+	const char *name;               /* memo_state_name() */
+	const char *label;
+	size_t row;                     /* index into st->rows */
+};
+
+/* Row order for ties at the same start: entry id, then position in the answer. */
+struct row_key {
+	int64_t id;
+	size_t idx;
+};
+
+static int cmp_row_key(const void *a, const void *b)
+{
+	const struct row_key *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Stable LSD radix sort of v[0..n) by start, in passes of 12 bits of
+ * (start - min), only as many as the span needs: an answer's start times
+ * span few bits (10 s of ns: 34). tmp holds n items. Returns the sorted
+ * array (v or tmp).
+ */
+static struct interval *radix_sort(struct interval *v, struct interval *tmp, size_t n, int64_t min)
+{
+	enum { BITS = 12, BUCKETS = 1 << BITS };
+	size_t count[BUCKETS];
+	uint64_t all = 0;
+	size_t i;
+	int shift;
+
+	for (i = 0; i < n; i++)
+		all |= (uint64_t)v[i].start - (uint64_t)min;
+	for (shift = 0; shift < 64 && (all >> shift); shift += BITS) {
+		size_t sum = 0;
+		struct interval *t;
+
+		if (!((all >> shift) & (BUCKETS - 1)))
+			continue;       /* this digit is 0 everywhere */
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(((uint64_t)v[i].start - (uint64_t)min) >> shift) & (BUCKETS - 1)]++;
+		for (i = 0; i < BUCKETS; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(((uint64_t)v[i].start - (uint64_t)min) >> shift) & (BUCKETS - 1)]++] = v[i];
+		t = v;
+		v = tmp;
+		tmp = t;
+	}
+	return v;
+}
+
 static const struct field_spec interval_fields[] = {
 	{ "row", GF_STRING }, { "start", GF_TIME }, { "end", GF_TIME }, { "state", GF_STRING },
 	{ "label", GF_STRING }, { "duration_ms", GF_NUMBER }, { "start_ns", GF_STRING },
 	{ "end_ns", GF_STRING }, { "row_id", GF_NUMBER },
 };
 
+/*
+ * Intervals in (start, entry id) order; of equal ones, as they came (row,
+ * then state). The sort: intervals are laid out row by row in (entry id,
+ * row) order, then stably sorted by start alone.
+ */
 int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
 		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
 		    char *err, size_t errlen)
 {
 	struct row_index ri = { 0 };
-	struct interval *iv = NULL;
+	struct interval *iv = NULL, *sorted;
+	struct row_key *rk = NULL;
+	struct name_memo *nm = NULL;
+	struct copy_memo *cm = NULL;
+	const char **row_names = NULL;
 	size_t i, j, n = 0, total = 0, shown;
+	int64_t min_start = INT64_MAX;
 	int ret = -1;
 	char idbuf[32];
 	enum { C_ROW, C_START, C_END, C_STATE, C_LABEL, C_DUR, C_SNS, C_ENS, C_ID };
 
 	for (i = 0; i < st->n_rows; i++)
 		total += st->rows[i].n_states;
-	if (row_index_init(&ri, tree) < 0 || !(iv = calloc(total ? total : 1, sizeof(*iv))))
+	if (row_index_init(&ri, tree) < 0 ||
+	    total > SIZE_MAX / 2 / sizeof(*iv) || !(iv = malloc(2 * (total ? total : 1) * sizeof(*iv))) ||
+	    !(rk = malloc((st->n_rows ? st->n_rows : 1) * sizeof(*rk))) ||
+	    !(row_names = calloc(st->n_rows ? st->n_rows : 1, sizeof(*row_names))) ||
+	    !(nm = calloc(1, sizeof(*nm))) || !(cm = calloc(1, sizeof(*cm))))
 		goto nomem;
-	for (i = 0; i < st->n_rows; i++)
-		for (j = 0; j < st->rows[i].n_states; j++) {
-			const struct tsp_tg_state *s = &st->rows[i].states[j];
+	for (i = 0; i < st->n_rows; i++) {
+		rk[i].id = st->rows[i].entry_id;
+		rk[i].idx = i;
+	}
+	qsort(rk, st->n_rows, sizeof(*rk), cmp_row_key);
+	for (i = 0; i < st->n_rows; i++) {
+		const struct tsp_tg_row *r = &st->rows[rk[i].idx];
 
-			if (s->end < from_ns || s->start > to_ns || !gf_state_name(styles, s))
+		for (j = 0; j < r->n_states; j++) {
+			const struct tsp_tg_state *s = &r->states[j];
+			const char *name;
+
+			if (s->end < from_ns || s->start > to_ns || !(name = memo_state_name(nm, styles, s)))
 				continue;
 			iv[n].start = s->start < from_ns ? from_ns : s->start;
 			iv[n].end = s->end > to_ns ? to_ns : s->end;
-			iv[n].row = st->rows[i].entry_id;
-			iv[n].st = s;
+			iv[n].name = name;
+			iv[n].label = s->label;
+			iv[n].row = rk[i].idx;
+			if (iv[n].start < min_start)
+				min_start = iv[n].start;
 			n++;
 		}
-	qsort(iv, n, sizeof(*iv), cmp_interval);
+	}
+	sorted = radix_sort(iv, iv + n, n, min_start);
 	shown = limit > 0 && n > (size_t)limit ? (size_t)limit : n;
 	if (ADD_FIELDS(f, interval_fields, shown) < 0)
 		goto nomem;
 	for (i = 0; i < shown; i++) {
-		const struct interval *v = &iv[i];
-		const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end);
+		const struct interval *v = &sorted[i];
+		const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end), *c;
 
-		if (!sns || !ens || gf_set_str(f, C_ROW, i, row_label(&ri, v->row, idbuf, sizeof(idbuf))) < 0)
+		if (!sns || !ens)
 			goto nomem;
+		/* A row's name is looked up and copied once. */
+		if (!row_names[v->row] &&
+		    !(row_names[v->row] = arena_strdup(&f->arena, row_label(&ri, st->rows[v->row].entry_id,
+									      idbuf, sizeof(idbuf)))))
+			goto nomem;
+		gf_set_str_ref(f, C_ROW, i, row_names[v->row]);
 		gf_set_time(f, C_START, i, gf_ns_to_ms(v->start));
 		gf_set_time(f, C_END, i, gf_ns_to_ms(v->end));
-		/* Names and labels live in the models: copy them into the frame. */
-		if (gf_set_str(f, C_STATE, i, gf_state_name(styles, v->st)) < 0 ||
-		    gf_set_str(f, C_LABEL, i, v->st->label) < 0)
+		/* Names and labels live in the models: copied into the frame, once each. */
+		if (memo_copy(cm, f, v->name, &c) < 0)
 			goto nomem;
+		gf_set_str_ref(f, C_STATE, i, c);
+		if (memo_copy(cm, f, v->label, &c) < 0)
+			goto nomem;
+		gf_set_str_ref(f, C_LABEL, i, c);
 		gf_set_num(f, C_DUR, i, gf_span_ms(v->start, v->end));
 		gf_set_str_ref(f, C_SNS, i, sns);
 		gf_set_str_ref(f, C_ENS, i, ens);
-		gf_set_num(f, C_ID, i, (double)v->row);
+		gf_set_num(f, C_ID, i, (double)st->rows[v->row].entry_id);
 	}
 	f->length = shown;
 	if (shown < n && gf_frame_notice(f, "showing the first %zu of %zu intervals: narrow the time "
@@ -288,6 +446,10 @@ nomem:
 out:
 	free(ri.v);
 	free(iv);
+	free(rk);
+	free(row_names);
+	free(nm);
+	free(cm);
 	return ret;
 }
 

@@ -519,6 +519,21 @@ static int numlit_double(struct ps *s, const struct numlit *nl, double *out)
 	return 0;
 }
 
+int json_fast_number(const char **p, const char *end, double *out)
+{
+	struct ps s;
+	struct numlit nl;
+
+	memset(&s, 0, sizeof(s));
+	s.start = s.p = *p;
+	s.end = end;
+	if (s.p >= end || scan_number(&s, &nl) < 0 ||
+	    (nl.is_int && nl.digits > JSON_INT_EXACT_DIGITS) || numlit_double(&s, &nl, out) < 0)
+		return -1;
+	*p = s.p;
+	return 0;
+}
+
 static cJSON *number(struct ps *s)
 {
 	struct numlit nl;

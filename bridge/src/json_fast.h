@@ -78,4 +78,14 @@ cJSON *json_doc_parse_packed(struct json_doc *d, const char *text, size_t len,
 /* The packed contents of v, or NULL when v is not a packed array. */
 const struct json_packed *json_packed(const cJSON *v);
 
+/*
+ * One number literal at *p (before end), read exactly as json_doc_parse()
+ * reads it into a cJSON number's valuedouble. Returns 0 and moves *p past
+ * it; -1 (*p untouched) when the text there is not a number, or is an
+ * integer literal of more than JSON_INT_EXACT_DIGITS digits (the parser
+ * makes those marked strings), or memory ran out. What follows the literal
+ * is the caller's to check. For readers that skip the tree (tsp_model.c).
+ */
+int json_fast_number(const char **p, const char *end, double *out);
+
 #endif

@@ -3,6 +3,7 @@
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
+#include "tg_states_reader.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -1704,6 +1705,26 @@ int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 
 int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		    const char *json, size_t len, struct tsp_error *err)
+{
+	tsp_model_release(m);
+	m->kind = kind;
+	if (!json || !len)
+		return tsp_error_set(err, TSP_ERR_BAD_JSON, 0, "empty body where a TSP %s was expected",
+				     tsp_model_kind_name(kind));
+	/*
+	 * States answers are the largest (tens of MB): read the usual shape
+	 * straight into the model; anything else takes the generic path below,
+	 * which also gives the error messages (tg_states_reader.h).
+	 */
+	if (kind == TSP_M_TG_STATES && tg_states_read(m, json, len) == 0) {
+		tsp_error_clear(err);
+		return 0;
+	}
+	return tsp_model_parse_generic(m, kind, json, len, err);
+}
+
+int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
+			    const char *json, size_t len, struct tsp_error *err)
 {
 	static const char *const packed_keys[] = { "xValues", "yValues", NULL };
 	char jerr[128] = "";

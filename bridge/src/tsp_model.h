@@ -459,6 +459,13 @@ void tsp_model_release(struct tsp_model *m);
  */
 int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		    const char *json, size_t len, struct tsp_error *err);
+/*
+ * Same, always through the generic tree parser: what tsp_model_parse()
+ * does for anything its direct readers (tg_states_reader.h) decline. For
+ * tests and fuzzers that compare the two.
+ */
+int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
+			    const char *json, size_t len, struct tsp_error *err);
 /* Same, from a tree made by json_parse_exact(); root is not modified. */
 int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 			 const struct cJSON *root, struct tsp_error *err);
