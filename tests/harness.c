@@ -266,3 +266,14 @@ int run_node(const char *script_rel, const char *args, struct strbuf *log)
 	unlink(logpath);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+char *json_quotes(const char *s)
+{
+	char *d = strdup(s), *p;
+
+	ck_assert_ptr_nonnull(d);
+	for (p = d; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return d;
+}

@@ -65,4 +65,7 @@ int run_node(const char *script_rel, const char *args, struct strbuf *log);
 /* Whether the suite runs under valgrind (timeouts are then stretched). */
 int under_valgrind(void);
 
+/* JSON written with single quotes, as double quotes, in a buffer the caller frees. */
+char *json_quotes(const char *s);
+
 #endif

@@ -19,16 +19,7 @@
 #include "tg_states_reader.h"
 #include "tsp_model.h"
 
-static char *J(const char *s)
-{
-	char *d = strdup(s), *p;
-
-	ck_assert_ptr_nonnull(d);
-	for (p = d; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return d;
-}
+#define J json_quotes
 
 static void same_str(const char *a, const char *b, const char *what, const char *field)
 {

@@ -16,6 +16,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "harness.h"
+
 #include "json_int.h"
 #include "strbuf.h"
 #include "tsp_model.h"
@@ -34,17 +36,7 @@ static void teardown(void)
 	tsp_model_release(&m);
 }
 
-/* Single quotes to double quotes, in a buffer the caller frees. */
-static char *J(const char *s)
-{
-	char *d = strdup(s), *p;
-
-	ck_assert_ptr_nonnull(d);
-	for (p = d; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return d;
-}
+#define J json_quotes
 
 static void parse_ok_at(enum tsp_model_kind kind, const char *json, int line)
 {

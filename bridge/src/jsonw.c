@@ -361,6 +361,28 @@ static int round_digits(uint64_t m, int s, int k, int P, u128 *qo, int *rt)
 	return 1;
 }
 
+/* [-]ipart[.fpart as k digits, trailing zeros dropped], NUL-terminated; returns the length. */
+static int put_fixed(char *buf, int neg, uint64_t ipart, uint64_t fpart, int k)
+{
+	char ib[24], frac[40], *ip = fmt_u64(ipart, ib + sizeof(ib));
+	int n = 0;
+
+	if (neg)
+		buf[n++] = '-';
+	memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
+	n += (int)(ib + sizeof(ib) - ip);
+	fmt_u64_width(fpart, frac, k);
+	while (k > 0 && frac[k - 1] == '0')
+		k--;
+	if (k) {
+		buf[n++] = '.';
+		memcpy(buf + n, frac, (size_t)k);
+		n += k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 /*
  * printf's "%.15g" when that reads back as v, else "%.17g", in fixed
  * notation only, with exact integer arithmetic: v = m / 2^s with s >= 0.
@@ -370,10 +392,9 @@ static int round_digits(uint64_t m, int s, int k, int P, u128 *qo, int *rt)
 static int fmt_g_fixed(double v, char *buf)
 {
 	uint64_t bits, m;
-	int s, x10, k, P = 15, rt = 0, neg = v < 0, n = 0;
+	int s, x10, k, P = 15, rt = 0, neg = v < 0;
 	double a = neg ? -v : v;
 	u128 q;
-	char frac[40];
 
 	if (!(a >= 1e-4) || a >= 1e15)
 		return 0;
@@ -400,13 +421,9 @@ static int fmt_g_fixed(double v, char *buf)
 		return 0;
 	}
 	k = P - 1 - x10;
-
-	if (neg)
-		buf[n++] = '-';
 	{
 		/* q < 10^P <= 10^17 fits 64 bits: digits without 128-bit division. */
 		uint64_t q64 = (uint64_t)q, ipart = 0, fpart = q64;
-		char ib[24], *ip;
 
 		if (k <= 19) {
 			uint64_t p = (uint64_t)pow10_u128(k);
@@ -414,20 +431,8 @@ static int fmt_g_fixed(double v, char *buf)
 			ipart = q64 / p;
 			fpart = q64 % p;
 		}
-		ip = fmt_u64(ipart, ib + sizeof(ib));
-		memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
-		n += (int)(ib + sizeof(ib) - ip);
-		fmt_u64_width(fpart, frac, k);
+		return put_fixed(buf, neg, ipart, fpart, k);
 	}
-	while (k > 0 && frac[k - 1] == '0')
-		k--;
-	if (k) {
-		buf[n++] = '.';
-		memcpy(buf + n, frac, (size_t)k);
-		n += k;
-	}
-	buf[n] = '\0';
-	return n;
 }
 
 /*
@@ -441,29 +446,13 @@ static int fmt_micro(double v, char *buf)
 {
 	double a = v < 0 ? -v : v;
 	uint64_t d;
-	int n = 0, k = 6;
-	char frac[8], ib[24], *ip;
 
 	if (!(a >= 1e-4 && a < 1e9))
 		return 0;
 	d = (uint64_t)(a * 1e6 + 0.5);
 	if ((double)d / 1e6 != a)
 		return 0;
-	if (v < 0)
-		buf[n++] = '-';
-	ip = fmt_u64(d / 1000000, ib + sizeof(ib));
-	memcpy(buf + n, ip, (size_t)(ib + sizeof(ib) - ip));
-	n += (int)(ib + sizeof(ib) - ip);
-	fmt_u64_width(d % 1000000, frac, 6);
-	while (k > 0 && frac[k - 1] == '0')
-		k--;
-	if (k) {
-		buf[n++] = '.';
-		memcpy(buf + n, frac, (size_t)k);
-		n += k;
-	}
-	buf[n] = '\0';
-	return n;
+	return put_fixed(buf, v < 0, d / 1000000, d % 1000000, 6);
 }
 
 /* What the snprintf path gives: the shorter of %.15g/%.17g that reads back. */
