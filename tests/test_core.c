@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "json_fast.h"
 #include "json_int.h"
 #include "dec.h"
@@ -489,6 +490,9 @@ Suite *jsonw_suite(void)
 {
 	Suite *s = suite_create("jsonw");
 	TCase *tc = tcase_create("core");
+
+	/* Hundreds of thousands of printf comparisons: seconds under the sanitizers. */
+	tcase_set_timeout(tc, under_valgrind() ? 600 : 60);
 
 	tcase_add_test(tc, jsonw_writes_exact_json);
 	tcase_add_test(tc, jsonw_latches_cap_and_nesting_errors);
