@@ -39,7 +39,7 @@ $(FUZZ_LIBA): $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_LIBA) | $(FUZZ_TOOLS)
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h fuzz/fuzz_frame.h $(FUZZ_LIBA) | $(FUZZ_TOOLS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBA) $(LIBS)
 
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)

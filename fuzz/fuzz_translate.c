@@ -13,6 +13,7 @@
  * is JSON that json_parse_exact() reads.
  */
 #include "fuzz_common.h"
+#include "fuzz_frame.h"
 #include "gf_frame.h"
 #include "gf_translate.h"
 #include "json_int.h"
@@ -30,24 +31,6 @@ static void must_be_json(const struct strbuf *sb, const char *what)
 
 	FUZZ_CHECK(j != NULL, "%s is not JSON (%s): %.400s", what, err, strbuf_str(sb));
 	cJSON_Delete(j);
-}
-
-static void write_frame(const struct gf_frame *f)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct jsonw w;
-	size_t i;
-
-	jsonw_init(&w, &sb);
-	jsonw_arr_begin(&w);
-	gf_write_table(&w, f);
-	gf_write_dataframe(&w, f);
-	for (i = 1; i < f->n_fields; i++)
-		gf_write_timeseries(&w, f, i);
-	jsonw_arr_end(&w);
-	FUZZ_CHECK(jsonw_finish(&w) == 0, "frame writer not finished");
-	must_be_json(&sb, "frame");
-	strbuf_release(&sb);
 }
 
 static void time_graph(struct tsp_model *m, unsigned sel)
@@ -92,17 +75,17 @@ static void time_graph(struct tsp_model *m, unsigned sel)
 	gf_frame_init(&f);
 	if (gf_tr_intervals(&f, &m[0].u.tree, st ? st : &no_states, sty, r[0], r[1], limit, err,
 			    sizeof(err)) == 0)
-		write_frame(&f);
+		fuzz_write_frame(&f);
 	gf_frame_release(&f);
 	gf_frame_init(&f);
 	if (gf_tr_timeline(&f, &m[0].u.tree, st ? st : &no_states, sty, r[0], r[1], limit, err,
 			   sizeof(err)) == 0)
-		write_frame(&f);
+		fuzz_write_frame(&f);
 	gf_frame_release(&f);
 	if (ar) {
 		gf_frame_init(&f);
 		if (gf_tr_arrows(&f, &m[0].u.tree, ar, sty, limit, err, sizeof(err)) == 0)
-			write_frame(&f);
+			fuzz_write_frame(&f);
 		gf_frame_release(&f);
 	}
 }
@@ -116,7 +99,7 @@ static void events(struct tsp_model *m, unsigned sel)
 	gf_frame_init(&f);
 	if (gf_tr_events(&f, &m[0].u.columns, lines, (sel & 0x02) ? INT64_MAX : 1700000000000000000,
 			 lines ? lines->size : 0, (sel & 0x08) ? 2 : 1000, err, sizeof(err)) == 0)
-		write_frame(&f);
+		fuzz_write_frame(&f);
 	gf_frame_release(&f);
 }
 

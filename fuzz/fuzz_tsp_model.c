@@ -20,6 +20,7 @@
  *    JSON that json_parse_exact() reads.
  */
 #include "fuzz_common.h"
+#include "fuzz_frame.h"
 #include "gf_frame.h"
 #include "gf_translate.h"
 #include "json_int.h"
@@ -316,29 +317,6 @@ static void check_model(const struct tsp_model *m)
 	}
 }
 
-/* Writes the frame every way a handler can; the text must be JSON. */
-static void write_frame(const struct gf_frame *f)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct jsonw w;
-	cJSON *j;
-	char err[128];
-	size_t i;
-
-	jsonw_init(&w, &sb);
-	jsonw_arr_begin(&w);
-	gf_write_table(&w, f);
-	gf_write_dataframe(&w, f);
-	for (i = 1; i < f->n_fields; i++)
-		gf_write_timeseries(&w, f, i);
-	jsonw_arr_end(&w);
-	FUZZ_CHECK(jsonw_finish(&w) == 0, "writer not finished");
-	j = json_parse_exact(strbuf_str(&sb), sb.len, err, sizeof(err));
-	FUZZ_CHECK(j != NULL, "frame JSON does not parse (%s): %.300s", err, strbuf_str(&sb));
-	cJSON_Delete(j);
-	strbuf_release(&sb);
-}
-
 static void translate(const struct tsp_model *m)
 {
 	struct gf_frame f;
@@ -355,7 +333,7 @@ static void translate(const struct tsp_model *m)
 			gf_frame_release(&f);
 			gf_frame_init(&f);
 			if (gf_tr_series(&f, &m->u.xy.series[i], i ? "p" : NULL, err, sizeof(err)) == 0)
-				write_frame(&f);
+				fuzz_write_frame(&f);
 		}
 		rc = 1;
 		break;
@@ -391,7 +369,7 @@ static void translate(const struct tsp_model *m)
 		break;
 	}
 	if (rc == 0)
-		write_frame(&f);
+		fuzz_write_frame(&f);
 	gf_frame_release(&f);
 }
 

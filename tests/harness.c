@@ -1,6 +1,10 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -276,4 +280,34 @@ char *json_quotes(const char *s)
 		if (*p == '\'')
 			*p = '"';
 	return d;
+}
+
+int free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+int has_notice(const cJSON *o, const char *needle)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "meta"), *n;
+
+	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(meta, "notices")) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(n, "text");
+
+		if (cJSON_IsString(t) && strstr(t->valuestring, needle))
+			return 1;
+	}
+	return 0;
 }

@@ -65,6 +65,13 @@ int run_node(const char *script_rel, const char *args, struct strbuf *log);
 /* Whether the suite runs under valgrind (timeouts are then stretched). */
 int under_valgrind(void);
 
+/* A loopback port nothing listens on (bound, then closed). */
+int free_port(void);
+
+struct cJSON;
+/* Whether a frame / SimpleJSON series has a meta notice whose text contains needle. */
+int has_notice(const struct cJSON *o, const char *needle);
+
 /* JSON written with single quotes, as double quotes, in a buffer the caller frees. */
 char *json_quotes(const char *s);
 

@@ -210,20 +210,6 @@ static void expect_error_all(struct fenv *e, long want, const char *w1, const ch
 		expect_error(e, (enum kind)k, POINTS, want, w1, w2);
 }
 
-/* Whether a frame / SimpleJSON series has a notice containing needle. */
-static int has_notice(const cJSON *o, const char *needle)
-{
-	const cJSON *n;
-
-	cJSON_ArrayForEach(n, get(get(o, "meta"), "notices")) {
-		const char *t = json_get_string(get(n, "text"));
-
-		if (t && strstr(t, needle))
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * A request of kind k answers 200 with real data: POINTS samples of the
  * Total series, or a timeline with rows and states. running: the analysis
@@ -432,24 +418,6 @@ START_TEST(huge_answer_over_the_cap_is_refused)
 	fenv_stop(&e);
 }
 END_TEST
-
-/* A loopback port nothing listens on (bound, then closed). */
-static int free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	ck_assert_int_ge(fd, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
 
 START_TEST(refused_then_the_server_appears)
 {

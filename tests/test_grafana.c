@@ -218,19 +218,6 @@ static int column(const cJSON *table, const char *name)
 	return -1;
 }
 
-static int has_notice(const cJSON *o, const char *needle)
-{
-	const cJSON *n;
-
-	cJSON_ArrayForEach(n, get(get(o, "meta"), "notices")) {
-		const char *t = json_get_string(get(n, "text"));
-
-		if (t && strstr(t, needle))
-			return 1;
-	}
-	return 0;
-}
-
 START_TEST(discovery_search_variable_tags)
 {
 	struct env e;

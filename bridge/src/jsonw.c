@@ -28,16 +28,24 @@ static void put1(struct jsonw *w, char c)
 		w->err = 1;
 }
 
-/* Comma before every value but the first of its container. */
-static void value_prefix(struct jsonw *w)
+/* Whether the next value needs a comma (every one but the first of its container, none after a key). */
+static int take_comma(struct jsonw *w)
 {
+	int comma;
+
 	if (w->after_key) {
 		w->after_key = 0;
-		return;
+		return 0;
 	}
-	if (!w->first[w->depth])
-		put1(w, ',');
+	comma = !w->first[w->depth];
 	w->first[w->depth] = 0;
+	return comma;
+}
+
+static void value_prefix(struct jsonw *w)
+{
+	if (take_comma(w))
+		put1(w, ',');
 }
 
 static void open_(struct jsonw *w, char c)
@@ -274,13 +282,7 @@ static char *num_begin(struct jsonw *w, int *comma)
 
 	if (w->err)
 		return NULL;
-	if (w->after_key) {
-		w->after_key = 0;
-		*comma = 0;
-	} else {
-		*comma = !w->first[w->depth];
-		w->first[w->depth] = 0;
-	}
+	*comma = take_comma(w);
 	p = strbuf_tail(w->sb, 1 + NUM_MAX);
 	if (p && *comma)
 		*p++ = ',';

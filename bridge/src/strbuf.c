@@ -74,15 +74,8 @@ int strbuf_grow(struct strbuf *sb, size_t extra)
 
 int strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
-	/* Common case: the room is there (alloc > len whenever buf is). */
-	if (n < sb->alloc - sb->len && n <= effective_cap(sb) - sb->len) {
-		if (n)
-			memcpy(sb->buf + sb->len, data, n);
-		sb->len += n;
-		sb->buf[sb->len] = '\0';
-		return 0;
-	}
-	if (strbuf_grow(sb, n) < 0)
+	/* Common case: the room is there (alloc > len whenever buf is), no call to grow. */
+	if (!(n < sb->alloc - sb->len && n <= effective_cap(sb) - sb->len) && strbuf_grow(sb, n) < 0)
 		return -1;
 	if (n)
 		memcpy(sb->buf + sb->len, data, n);
