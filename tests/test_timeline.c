@@ -363,6 +363,70 @@ START_TEST(writer_events_gaps_clipping_links)
 }
 END_TEST
 
+/* Row names of a /timeline document. */
+static int count_rows_named(const cJSON *doc, const char *prefix)
+{
+	const cJSON *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "rows")) {
+		const char *name = json_get_string(cJSON_GetObjectItemCaseSensitive(r, "name"));
+
+		n += name && !strncmp(name, prefix, strlen(prefix));
+	}
+	return n;
+}
+
+/*
+ * One argument holding an escaped '&' and two arguments are different
+ * requests: the stored answer of one must never be served for the other.
+ */
+START_TEST(cached_answers_keep_arguments_apart)
+{
+	struct tl_env e;
+	char one[512], two[512];
+	cJSON *a, *b;
+	int order;
+
+	tl_start(&e);
+	snprintf(one, sizeof(one), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%" PRId64
+		 "&to_ns=%" PRId64 "&row_re=%%5Ekworker%%26rows%%3Dbash", e.start, e.end);
+	snprintf(two, sizeof(two), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%" PRId64
+		 "&to_ns=%" PRId64 "&row_re=%%5Ekworker&rows=bash", e.start, e.end);
+	for (order = 0; order < 2; order++) {
+		/* Each asked twice so the second answer is the stored one. */
+		a = get_json(e.br.port, order ? two : one, 200);
+		cJSON_Delete(a);
+		a = get_json(e.br.port, order ? two : one, 200);
+		b = get_json(e.br.port, order ? one : two, 200);
+		if (order) {
+			cJSON *t = a;
+
+			a = b;
+			b = t;
+		}
+		/* "^kworker&rows=bash" is one regex that no thread name matches. */
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "rows")), 0);
+		/* Two filters: the kworkers and bash. */
+		ck_assert_int_gt(count_rows_named(b, "kworker"), 0);
+		ck_assert_int_gt(count_rows_named(b, "bash"), 0);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		/* A fresh bridge for the other order: nothing stored from this one. */
+		ck_assert_int_eq(proc_stop(&e.br), 0);
+		if (!order) {
+			char url[128];
+
+			snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", e.sim.port);
+			ck_assert_int_eq(start_bridge(&e.br, "--upstream", url, NULL), 0);
+		}
+	}
+	e.br.pid = 0;
+	tsp_client_free(e.c);
+	ck_assert_int_eq(proc_stop(&e.sim), 0);
+}
+END_TEST
+
 Suite *timeline_suite(void)
 {
 	Suite *s = suite_create("timeline");
@@ -375,6 +439,7 @@ Suite *timeline_suite(void)
 	tcase_add_test(tc, schema_validates_every_document);
 	tcase_add_test(tc, round_trip_against_tsp);
 	tcase_add_test(tc, bad_requests_and_upstream_down);
+	tcase_add_test(tc, cached_answers_keep_arguments_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -250,30 +250,42 @@ static enum MHD_Result send_stored(const struct http_server *s, struct MHD_Conne
 	return queue(s, conn, r, e->status, e->content_type, gzipped, NULL);
 }
 
+/* One field of a cache key: its length, then its bytes, so no content can forge a boundary. */
+static void key_field(struct strbuf *k, const char *s, size_t n)
+{
+	strbuf_addf(k, "%zu:", n);
+	strbuf_add(k, s, n);
+}
+
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 			       const char *value)
 {
 	struct strbuf *k = cls;
 
 	(void)kind;
-	strbuf_addstr(k, key);
-	strbuf_addch(k, '=');
-	strbuf_addstr(k, value ? value : "");
-	strbuf_addch(k, '&');
+	key_field(k, key, strlen(key));
+	/* An argument without '=' and one with an empty value are different requests. */
+	if (value)
+		key_field(k, value, strlen(value));
+	else
+		strbuf_addch(k, '-');
 	return MHD_YES;
 }
 
-/* method, path, every query argument in order, body: what the answer depends on. */
-static int cache_key(struct MHD_Connection *conn, const char *method, const char *url,
-		     const struct strbuf *body, struct strbuf *key)
+/*
+ * Method, path, every query argument in order, body: what the answer
+ * depends on. Arguments arrive decoded ("a%26b=c" is one argument "a&b"),
+ * so each part is length-prefixed rather than joined with separators.
+ */
+static int http_cache_key(struct MHD_Connection *conn, const char *method, const char *url,
+		   const char *body, size_t body_len, struct strbuf *key)
 {
-	strbuf_addstr(key, method);
-	strbuf_addch(key, ' ');
-	strbuf_addstr(key, url);
-	strbuf_addch(key, '?');
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, key);
+	key_field(key, method, strlen(method));
+	key_field(key, url, strlen(url));
+	if (conn)
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, key);
 	strbuf_addch(key, '\n');
-	strbuf_add(key, body->buf ? body->buf : "", body->len);
+	key_field(key, body ? body : "", body ? body_len : 0);
 	return key->overflow ? -1 : 0;
 }
 
@@ -422,7 +434,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 		struct strbuf key = STRBUF_INIT;
 		int cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache &&
-				!ctx->restricted && cache_key(conn, method, url, &ctx->body, &key) == 0;
+				!ctx->restricted && http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &key) == 0;
 		unsigned long mark = 0;
 
 		if (cacheable) {
