@@ -501,6 +501,166 @@ START_TEST(silent_server_times_out)
 }
 END_TEST
 
+/* JSON datasource /query of one target over a range no request asked before. */
+static long query_target(struct fenv *e, const char *target, struct strbuf *out)
+{
+	char req[768];
+	long st = 0;
+
+	e->n++;
+	snprintf(req, sizeof(req),
+		 "{\"range\":{\"from\":%lld,\"to\":%lld},\"maxDataPoints\":%d,"
+		 "\"targets\":[{\"refId\":\"A\",\"target\":\"%s\",\"payload\":{}}]}",
+		 TRACE_FROM_MS + e->n, TRACE_FROM_MS + 9000 + e->n, POINTS, target);
+	ck_assert_int_eq(http_post(e->br.port, "/query", req, &st, out), 0);
+	return st;
+}
+
+/* The frames of a 200 answer whose every frame comes from experiment `exp` and carries `notice`. */
+static int frames_from(struct fenv *e, const struct strbuf *out, const char *exp, const char *notice)
+{
+	cJSON *j = parse_answer(e, K_JSON, 200, out);
+	const cJSON *f;
+	int n = 0;
+
+	cJSON_ArrayForEach(f, j) {
+		const char *name = json_get_string(get(f, "name"));
+
+		ck_assert_msg(name && !strncmp(name, exp, strlen(exp)), "%s: frame %s: %.300s",
+			      e->what, name ? name : "(unnamed)", strbuf_str(out));
+		ck_assert_msg(has_notice(f, notice), "%s: no notice '%s': %.600s", e->what, notice,
+			      strbuf_str(out));
+		n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
+/* A second experiment of tspsim's trace, named name; its UUID into uuid. */
+static void sim_second_experiment(struct fenv *e, const char *name, char *uuid, size_t len)
+{
+	struct strbuf out = STRBUF_INIT;
+	char url[128], body[256];
+	const char *s;
+	cJSON *j;
+	long st;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api/traces", e->sim.port);
+	ck_assert_int_eq(http_do("GET", url, NULL, &st, &out), 0);
+	j = json_parse_exact(strbuf_str(&out), out.len, NULL, 0);
+	ck_assert_ptr_nonnull(j);
+	snprintf(body, sizeof(body), "{\"parameters\":{\"name\":\"%s\",\"traces\":[\"%s\"]}}", name,
+		 json_get_string(get(cJSON_GetArrayItem(j, 0), "UUID")));
+	cJSON_Delete(j);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api/experiments", e->sim.port);
+	ck_assert_int_eq(http_do("POST", url, body, &st, &out), 0);
+	ck_assert_msg(st == 200, "POST /experiments %ld: %s", st, strbuf_str(&out));
+	j = json_parse_exact(strbuf_str(&out), out.len, NULL, 0);
+	s = json_get_string(get(j, "UUID"));
+	ck_assert_ptr_nonnull(s);
+	snprintf(uuid, len, "%s", s);
+	cJSON_Delete(j);
+	strbuf_release(&out);
+}
+
+/*
+ * A wildcard over two experiments, one of which fails upstream: the healthy
+ * one is served with a notice naming the other, in /query and /search; the
+ * failing one asked alone is still a 502.
+ */
+START_TEST(one_broken_experiment_leaves_wildcards_served)
+{
+	struct strbuf out = STRBUF_INIT;
+	char uuid[64], path[128];
+	struct fenv e;
+	long st;
+
+	fenv_start(&e, NULL);
+	sim_second_experiment(&e, "second", uuid, sizeof(uuid));
+
+	/* Its outputs list fails. */
+	e.what = "outputs of one experiment fail";
+	snprintf(path, sizeof(path), "/experiments/%s/outputs", uuid);
+	sim_fault_on(&e, "{\"http_500\":true}", path);
+	st = query_target(&e, "*/CPU Usage", &out);
+	ck_assert_msg(st == 200, "%s: %ld: %s", e.what, st, strbuf_str(&out));
+	/* Only one output matched now: its frame is named for its series alone. */
+	ck_assert_int_eq(frames_from(&e, &out, "Total", "experiment second left out"), 1);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "HTTP 500"));
+	ck_assert_int_eq(http_post(e.br.port, "/search", "{\"target\":\"\"}", &st, &out), 0);
+	ck_assert_msg(st == 200, "%s: /search %ld: %s", e.what, st, strbuf_str(&out));
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "\"kernel/CPU Usage\""));
+	ck_assert_ptr_null(strstr(strbuf_str(&out), "second/"));
+	st = query_target(&e, "second/CPU Usage", &out);
+	ck_assert_msg(st == 502 && strstr(strbuf_str(&out), "HTTP 500"), "%s: %ld: %s", e.what, st,
+		      strbuf_str(&out));
+
+	/* Its outputs list is fine, its XY data fails. */
+	e.what = "data of one experiment fails";
+	snprintf(path, sizeof(path), "/experiments/%s/outputs/XY", uuid);
+	sim_fault_on(&e, "{\"http_500\":true}", path);
+	st = query_target(&e, "*/CPU Usage", &out);
+	ck_assert_msg(st == 200, "%s: %ld: %s", e.what, st, strbuf_str(&out));
+	ck_assert_int_eq(frames_from(&e, &out, "kernel", "second/CPU Usage left out"), 1);
+	ck_assert_int_eq(http_post(e.br.port, "/search", "{\"target\":\"entries(*/CPU Usage)\"}",
+				   &st, &out), 0);
+	ck_assert_msg(st == 200, "%s: entries() %ld: %s", e.what, st, strbuf_str(&out));
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "\"Total\""));
+	st = query_target(&e, "second/CPU Usage", &out);
+	ck_assert_msg(st == 502, "%s: %ld: %s", e.what, st, strbuf_str(&out));
+
+	/* Both failing: the failure answers. */
+	e.what = "data of every experiment fails";
+	sim_fault_on(&e, "{\"http_500\":true}", "/outputs/XY");
+	st = query_target(&e, "*/CPU Usage", &out);
+	ck_assert_msg(st == 502 && strstr(strbuf_str(&out), "HTTP 500"), "%s: %ld: %s", e.what, st,
+		      strbuf_str(&out));
+	sim_faults(&e, NULL);
+	st = query_target(&e, "*/CPU Usage", &out);
+	ck_assert_int_eq(st, 200);
+	strbuf_release(&out);
+	fenv_stop(&e);
+}
+END_TEST
+
+/*
+ * The trace server lists an experiment with an empty UUID and one without
+ * its start: both are left out with a notice, every other query is served,
+ * and asking for one of them is the server's fault (502), not the client's.
+ */
+START_TEST(malformed_experiments_are_left_out)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct fenv e;
+	long st;
+
+	fenv_start(&e, NULL);
+	e.what = "bad_experiments";
+	sim_faults(&e, "{\"bad_experiments\":true}");
+	st = query_target(&e, "kernel/CPU Usage", &out);
+	ck_assert_msg(st == 200, "%s: %ld: %s", e.what, st, strbuf_str(&out));
+	ck_assert_int_eq(frames_from(&e, &out, "Total", "2 malformed experiment(s)"), 1);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "UUID: empty"));
+	st = query_target(&e, "*/CPU Usage", &out);
+	ck_assert_msg(st == 200, "%s: %ld: %s", e.what, st, strbuf_str(&out));
+	ck_assert_int_eq(frames_from(&e, &out, "Total", "malformed experiment"), 1);
+	ck_assert_int_eq(http_post(e.br.port, "/search", "{\"target\":\"\"}", &st, &out), 0);
+	ck_assert_msg(st == 200, "%s: /search %ld: %s", e.what, st, strbuf_str(&out));
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "\"kernel/CPU Usage\""));
+	ck_assert_ptr_null(strstr(strbuf_str(&out), "blank-uuid"));
+	expect_data(&e);
+	st = query_target(&e, "blank-uuid/CPU Usage", &out);
+	ck_assert_msg(st == 502 && strstr(strbuf_str(&out), "malformed"), "%s: %ld: %s", e.what, st,
+		      strbuf_str(&out));
+	ck_assert_int_eq(http_get(e.br.port, "/timeline?experiment=no-start&output=Thread%20Status"
+				  "&from=1700000000500&to=1700000001500", &st, &out), 0);
+	ck_assert_msg(st == 502 && strstr(strbuf_str(&out), "malformed"), "%s: /timeline %ld: %s",
+		      e.what, st, strbuf_str(&out));
+	strbuf_release(&out);
+	fenv_stop(&e);
+}
+END_TEST
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -514,6 +674,8 @@ Suite *faults_suite(void)
 	tcase_add_test(tc, refused_then_the_server_appears);
 	tcase_add_test(tc, killed_then_back_on_the_same_port);
 	tcase_add_test(tc, silent_server_times_out);
+	tcase_add_test(tc, one_broken_experiment_leaves_wildcards_served);
+	tcase_add_test(tc, malformed_experiments_are_left_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

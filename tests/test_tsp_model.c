@@ -408,9 +408,19 @@ START_TEST(experiment)
 	BAD(TSP_M_EXPERIMENT, "{'name':'exp','UUID':'e','nbEvents':0,'start':0,'end':0,"
 	    "'indexingStatus':'CLOSED','traces':[" TRACE_JSON("0", "9876543210987654321", "") "]}",
 	    "traces[0].end", "9876543210987654321 is out of int64 range");
-	BAD(TSP_M_EXPERIMENTS, "[{'name':'exp','UUID':'e','nbEvents':0,'start':0,'end':0,"
-	    "'indexingStatus':'CLOSED','traces':[" TRACE_JSON("0", "0", ",'properties':{'a':[]}") "]}]",
-	    "[0].traces[0].properties.a", "expected a string, got an array");
+	/* In a list, a malformed experiment is left out and the others kept. */
+	OK(TSP_M_EXPERIMENTS, "[{'name':'exp','UUID':'e','nbEvents':0,'start':0,'end':0,"
+	   "'indexingStatus':'CLOSED','traces':[" TRACE_JSON("0", "0", ",'properties':{'a':[]}") "]},"
+	   "{'name':'good','UUID':'g','nbEvents':0,'start':0,'end':0,'indexingStatus':'CLOSED','traces':[]},"
+	   "{'name':'blank','UUID':'','nbEvents':0,'start':0,'end':0,'indexingStatus':'CLOSED','traces':[]}]");
+	ck_assert_uint_eq(m.u.experiments.n, 1);
+	ck_assert_str_eq(m.u.experiments.items[0].name, "good");
+	ck_assert_uint_eq(m.u.experiments.n_skipped, 2);
+	ck_assert_str_eq(m.u.experiments.skipped,
+			 "[0].traces[0].properties.a: expected a string, got an array");
+	BAD(TSP_M_EXPERIMENT, "{'name':'exp','UUID':'','nbEvents':0,'start':0,'end':0,"
+	    "'indexingStatus':'CLOSED','traces':[]}", "UUID", "empty");
+	BAD(TSP_M_EXPERIMENTS, "{}", NULL, "expected an array");
 	BAD(TSP_M_EXPERIMENT, "{'name':'exp','UUID':'e','nbEvents':0,'start':0,'end':0,"
 	    "'indexingStatus':7,'traces':[]}", "indexingStatus", "expected a string");
 }
@@ -458,9 +468,18 @@ START_TEST(outputs)
 	ck_assert_int_eq(m.u.output.type, TSP_OUTPUT_NONE);
 	ck_assert_int_eq(m.u.output.can_delete, 1);
 
-	BAD(TSP_M_OUTPUTS, "[{'id':'a','name':'A','description':'d'}]", "[0].type", "missing");
-	BAD(TSP_M_OUTPUTS, "[{'id':'a','name':'A','type':'TABLE'}]", "[0].description", "missing");
-	BAD(TSP_M_OUTPUTS, "[{'id':1,'name':'A','description':'d','type':'TABLE'}]", "[0].id",
+	/* Malformed outputs are left out of the list, the first one's reason kept. */
+	OK(TSP_M_OUTPUTS, "[{'id':'a','name':'A','description':'d'},"
+	   "{'id':'a','name':'A','type':'TABLE'},"
+	   "{'id':1,'name':'A','description':'d','type':'TABLE'},"
+	   "{'id':'','name':'E','description':'d','type':'TABLE'},"
+	   "{'id':'ok','name':'OK','description':'d','type':'TABLE'}]");
+	ck_assert_uint_eq(m.u.outputs.n, 1);
+	ck_assert_str_eq(m.u.outputs.items[0].id, "ok");
+	ck_assert_uint_eq(m.u.outputs.n_skipped, 4);
+	ck_assert_str_eq(m.u.outputs.skipped, "[0].type: required field is missing");
+	BAD(TSP_M_OUTPUT, "{'id':'','name':'A','description':'d','type':'TABLE'}", "id", "empty");
+	BAD(TSP_M_OUTPUT, "{'id':1,'name':'A','description':'d','type':'TABLE'}", "id",
 	    "expected a string, got a number");
 	BAD(TSP_M_OUTPUT, "{'id':'a','name':'A','description':'d','type':'TABLE',"
 	    "'capabilities':{'canCreate':'yes'}}", "capabilities.canCreate",

@@ -56,6 +56,7 @@ static void usage(FILE *f)
 "  --running-forever    data endpoints stay RUNNING\n"
 "  --analysis-failed    data endpoints answer status FAILED (model null)\n"
 "  --truncate           send the real answer's body cut in half\n"
+"  --bad-experiments    GET /experiments also lists two malformed experiments\n"
 "  --fault-path SUBSTR  faults only for request paths (with /tsp/api) containing SUBSTR\n"
 "\n"
 "Control endpoints (outside /tsp/api, never faulty):\n"
@@ -63,7 +64,8 @@ static void usage(FILE *f)
 "  POST   /_sim/faults  change some: {\"latency_ms\":N, \"http_500\":bool,\n"
 "                       \"malformed_json\":bool, \"drop_connection\":bool,\n"
 "                       \"running_forever\":bool, \"analysis_failed\":bool,\n"
-"                       \"truncate\":bool, \"path_filter\":\"s\"}\n"
+"                       \"truncate\":bool, \"bad_experiments\":bool,\n"
+"                       \"path_filter\":\"s\"}\n"
 "  DELETE /_sim/faults  clear all faults\n"
 "  POST   /_sim/reset   restart every RUNNING counter\n"
 "\n"
@@ -127,7 +129,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "--running-polls", 1 }, { "--latency-ms", 1 }, { "--fail-500", 0 },
 		{ "--malformed-json", 0 }, { "--drop-connection", 0 }, { "--running-forever", 0 },
 		{ "--analysis-failed", 0 },
-		{ "--truncate", 0 }, { "--fault-path", 1 },
+		{ "--truncate", 0 }, { "--fault-path", 1 }, { "--bad-experiments", 0 },
 	};
 	struct sim_config *c = &o->cfg;
 	int i;
@@ -183,6 +185,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			c->faults.analysis_failed = 1;
 		} else if (!strcmp(name, "--truncate")) {
 			c->faults.truncate = 1;
+		} else if (!strcmp(name, "--bad-experiments")) {
+			c->faults.bad_experiments = 1;
 		} else if (!strcmp(name, "--fault-path")) {
 			if (strlen(val) >= sizeof(c->faults.path_filter)) {
 				fprintf(stderr, "tspsim: --fault-path is too long\n");

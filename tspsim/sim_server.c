@@ -246,6 +246,7 @@ struct req {
 	int out;
 	int fault_running;      /* running_forever applies to this request */
 	int fault_failed;       /* analysis_failed applies to this request */
+	int fault_bad_exps;     /* bad_experiments applies to this request */
 	struct model_view view;
 	int status;
 	const char *title;      /* error answers */
@@ -481,6 +482,17 @@ static int h_exps(struct req *r, struct jsonw *w)
 	jsonw_arr_begin(w);
 	for (e = r->s->exps; e; e = e->next)
 		write_exp(w, e, "COMPLETED");
+	if (r->fault_bad_exps) {
+		/* An empty UUID, and an experiment without its start. */
+		static const char blank[] = "{\"UUID\":\"\",\"name\":\"blank-uuid\",\"start\":0,"
+			"\"end\":1,\"nbEvents\":0,\"indexingStatus\":\"COMPLETED\",\"traces\":[]}";
+		static const char nostart[] = "{\"UUID\":\"00000000-0000-0000-0000-00000000bad0\","
+			"\"name\":\"no-start\",\"end\":1,\"nbEvents\":0,"
+			"\"indexingStatus\":\"COMPLETED\",\"traces\":[]}";
+
+		jsonw_raw(w, blank, sizeof(blank) - 1);
+		jsonw_raw(w, nostart, sizeof(nostart) - 1);
+	}
 	jsonw_arr_end(w);
 	pthread_mutex_unlock(&r->s->lock);
 	return 0;
@@ -970,6 +982,7 @@ static void write_faults(struct jsonw *w, const struct sim_faults *f)
 	jsonw_kbool(w, "running_forever", f->running_forever);
 	jsonw_kbool(w, "analysis_failed", f->analysis_failed);
 	jsonw_kbool(w, "truncate", f->truncate);
+	jsonw_kbool(w, "bad_experiments", f->bad_experiments);
 	jsonw_kstr(w, "path_filter", f->path_filter);
 	jsonw_obj_end(w);
 }
@@ -1019,6 +1032,8 @@ static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t
 			flag = &f->analysis_failed;
 		else if (!strcmp(it->string, "truncate"))
 			flag = &f->truncate;
+		else if (!strcmp(it->string, "bad_experiments"))
+			flag = &f->bad_experiments;
 		if (!flag) {
 			snprintf(err, errlen, "unknown fault '%s'", it->string);
 			return -1;
@@ -1223,6 +1238,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r.body_len = ctx->body.len;
 		r.fault_running = faulty && f.running_forever;
 		r.fault_failed = faulty && f.analysis_failed;
+		r.fault_bad_exps = faulty && f.bad_experiments;
 		dispatch(&r, url, &out);
 		status = r.status;
 		if (status == 405) {

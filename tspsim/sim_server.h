@@ -21,6 +21,7 @@ struct sim_faults {
 	int running_forever;    /* data endpoints never leave RUNNING */
 	int analysis_failed;    /* data endpoints answer status FAILED, model null */
 	int truncate;           /* the real body cut in half */
+	int bad_experiments;    /* GET /experiments also lists two malformed experiments */
 	char path_filter[256];  /* faults only for paths containing this; "" = all */
 };
 

@@ -2,10 +2,13 @@
 #include "catalog.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "log.h"
 
 struct cat_ref {
 	int refs;                       /* guarded by the catalog's lock */
@@ -246,6 +249,13 @@ static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum 
 		}
 		return -1;
 	}
+	/* Said once per fetch, not per request: lists live list_ttl_ms. */
+	if (kind == F_EXPERIMENTS && r->model.u.experiments.n_skipped)
+		log_warn("trace server: %zu malformed experiment(s) left out of the list: %s",
+			 r->model.u.experiments.n_skipped, r->model.u.experiments.skipped);
+	else if (kind == F_OUTPUTS && r->model.u.outputs.n_skipped)
+		log_warn("trace server: %zu malformed output(s) of experiment %s left out: %s",
+			 r->model.u.outputs.n_skipped, exp, r->model.u.outputs.skipped);
 	insert(cat, key, r, kind == F_TREE ? cat->cfg.tree_ttl_ms : cat->cfg.list_ttl_ms);
 	*out = r;
 	return 0;
@@ -326,17 +336,39 @@ static int add_match(struct cat_matches *m, size_t *cap, const struct tsp_experi
 	return 0;
 }
 
+int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	if (m->n_notes == CAT_MAX_NOTES)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	m->notes[m->n_notes] = arena_strdup(&m->arena, buf);
+	if (!m->notes[m->n_notes])
+		return -1;
+	m->n_notes++;
+	return 0;
+}
+
 int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_pattern *exp,
 		    const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err)
 {
 	struct cat_ref *exps = NULL, *outs = NULL;
 	const struct tsp_experiments *ev;
-	size_t i, k, cap = 0;
+	struct tsp_error oe;
+	size_t i, k, cap = 0, n_failed = 0;
 	int ret = -1;
 
+	tsp_error_clear(&oe);
 	if (catalog_experiments(cat, c, &exps, err) < 0)
 		goto out;
 	ev = &cat_ref_model(exps)->u.experiments;
+	if (ev->n_skipped && cat_matches_note(m, "the trace server listed %zu malformed experiment(s), "
+				      "left out: %s", ev->n_skipped, ev->skipped) < 0)
+		goto nomem;
 	for (i = 0; i < ev->n; i++) {
 		const struct tsp_experiment *e = &ev->items[i];
 		const struct tsp_outputs *ov;
@@ -348,9 +380,22 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_p
 				goto nomem;
 			continue;
 		}
-		if (catalog_outputs(cat, c, e->uuid, &outs, err) < 0)
-			goto out;
+		if (catalog_outputs(cat, c, e->uuid, &outs, &oe) < 0) {
+			if (oe.kind == TSP_ERR_NOMEM)
+				goto nomem;
+			/* The first failure is the one reported if nothing else answers. */
+			if (!n_failed++)
+				*err = oe;
+			if (cat_matches_note(m, "experiment %s left out: its outputs could not be read (%s)",
+				     e->name, oe.msg) < 0)
+				goto nomem;
+			tsp_error_clear(&oe);
+			continue;
+		}
 		ov = &cat_ref_model(outs)->u.outputs;
+		if (ov->n_skipped && cat_matches_note(m, "experiment %s: %zu malformed output(s) left out: %s",
+					      e->name, ov->n_skipped, ov->skipped) < 0)
+			goto nomem;
 		for (k = 0; k < ov->n; k++)
 			if (gf_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
 			    add_match(m, &cap, e, &ov->items[k]) < 0)
@@ -358,6 +403,11 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_p
 		cat_ref_put(outs);
 		outs = NULL;
 	}
+	/* Nothing answered but something failed: that failure is the answer. */
+	if (n_failed && !m->n)
+		goto out;
+	if (n_failed)
+		tsp_error_clear(err);
 	ret = 0;
 	goto out;
 nomem:

@@ -65,19 +65,34 @@ struct cat_match {
 	enum tsp_output_type type;
 };
 
+#define CAT_MAX_NOTES 4
+
+/*
+ * notes: what was left out while resolving (malformed experiments or
+ * outputs in the server's lists, experiments whose outputs could not be
+ * read), for the answer's notices; owned by the arena.
+ */
 struct cat_matches {
 	struct cat_match *items;
 	size_t n;
+	const char *notes[CAT_MAX_NOTES];
+	size_t n_notes;
 	struct arena arena;
 };
 void cat_matches_init(struct cat_matches *m);
 void cat_matches_release(struct cat_matches *m);
+/* Adds a note (printf-style; dropped past CAT_MAX_NOTES); -1 when out of memory. */
+int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /*
  * Every (experiment, output) whose experiment matches exp (name or UUID)
  * and whose output matches out (name or id), in the trace server's order.
  * out may be NULL (all outputs). No match is not an error: n = 0 (the
- * caller says what was not found). -1 with err on upstream failure.
+ * caller says what was not found). -1 with err on upstream failure: the
+ * experiments list failed, or the outputs of every matched experiment did.
+ * One matched experiment whose outputs fail while others answer is left
+ * out with a note, so a wildcard still serves the healthy ones.
  */
 int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_pattern *exp,
 		    const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err);

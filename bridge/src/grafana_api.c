@@ -232,10 +232,29 @@ static int type_has_tree(enum tsp_output_type t)
 	return t == TSP_OUTPUT_TREE_TIME_XY || t == TSP_OUTPUT_TIME_GRAPH || t == TSP_OUTPUT_DATA_TREE;
 }
 
+/*
+ * A list answer (names) over several matches leaves out one whose upstream
+ * call failed, with a log line: 1 to go on. 0 after fail_upstream() when
+ * it was the only match, or the last of all-failed ones.
+ */
+static int left_out(struct gctx *x, const struct cat_matches *m, size_t i,
+		    const struct tsp_error *e, size_t *n_failed)
+{
+	int upstream = tsp_error_bridge_status(e) >= 502;
+
+	if (m->n > 1 && upstream && ++*n_failed < m->n) {
+		log_warn("%s/%s left out of a list: trace server: %s", m->items[i].exp_name,
+			 m->items[i].output_name ? m->items[i].output_name : "*", e->msg);
+		return 1;
+	}
+	fail_upstream(x, e);
+	return 0;
+}
+
 /* Names of the entries with data of every matched output that has a tree. */
 static int add_entry_names(struct gctx *x, const struct cat_matches *m, struct names *out)
 {
-	size_t i, j;
+	size_t i, j, n_failed = 0;
 	int ret = -1;
 
 	for (i = 0; i < m->n; i++) {
@@ -248,7 +267,8 @@ static int add_entry_names(struct gctx *x, const struct cat_matches *m, struct n
 		tsp_error_clear(&e);
 		if (catalog_tree(x->b->cat, x->c, m->items[i].exp_uuid, m->items[i].output_id,
 				 m->items[i].type, &ref, &e) < 0) {
-			fail_upstream(x, &e);
+			if (left_out(x, m, i, &e, &n_failed))
+				continue;
 			goto out;
 		}
 		t = cat_ref_model(ref);
@@ -274,7 +294,7 @@ static int add_marker_names(struct gctx *x, const struct cat_matches *m, struct 
 	struct tsp_model mod;
 	struct tsp_error e;
 	const char *last = NULL;
-	size_t i, j;
+	size_t i, j, n_failed = 0;
 	int ret = -1;
 
 	tsp_model_init(&mod);
@@ -284,7 +304,8 @@ static int add_marker_names(struct gctx *x, const struct cat_matches *m, struct 
 		last = m->items[i].exp_uuid;
 		tsp_error_clear(&e);
 		if (tsp_marker_sets(x->c, last, &mod, &e) < 0) {
-			fail_upstream(x, &e);
+			if (left_out(x, m, i, &e, &n_failed))
+				continue;
 			goto out;
 		}
 		for (j = 0; mod.has_model && j < mod.u.marker_sets.n; j++)
@@ -735,6 +756,16 @@ static void frames_release(struct frames *fs)
 	free(fs->v);
 	free(fs->fmt);
 	memset(fs, 0, sizeof(*fs));
+}
+
+/* Drops the frames from index n on (what a failed job had built). */
+static void frames_truncate(struct frames *fs, size_t n)
+{
+	while (fs->n > n) {
+		fs->n--;
+		gf_frame_release(fs->v[fs->n]);
+		free(fs->v[fs->n]);
+	}
 }
 
 /* A new empty frame appended to fs; NULL when out of memory. */
@@ -1351,9 +1382,9 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 	struct cat_matches m;
 	struct tsp_error e;
 	const char *text = qt->target ? qt->target : "";
-	char err[512], prefix[512];
-	int metric_view = -1, ret = -1;
-	size_t i, n_ok = 0;
+	char err[512], prefix[512], first_msg[sizeof(x->msg)];
+	int metric_view = -1, ret = -1, first_status = 0;
+	size_t i, k, n_ok = 0, target_first = out->n;
 
 	gf_target_init(&t);
 	cat_matches_init(&m);
@@ -1384,20 +1415,24 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			goto out;
 		}
 		n_exp = any.n;
-		cat_matches_release(&any);
-		if (!n_exp)
+		if (!n_exp && any.n_notes)
+			/* It may be the one the server listed malformed: the server's fault. */
+			fail(x, 502, "target \"%s\": no experiment matches \"%s\"; %s", text,
+			     t.experiment.text ? t.experiment.text : "*", any.notes[0]);
+		else if (!n_exp)
 			fail(x, 400, "target \"%s\": no experiment matches \"%s\"", text,
 			     t.experiment.text ? t.experiment.text : "*");
 		else
 			fail(x, 400, "target \"%s\": no output matches \"%s\"", text,
 			     t.output.text ? t.output.text : "*");
+		cat_matches_release(&any);
 		goto out;
 	}
 	for (i = 0; i < m.n; i++) {
 		const struct cat_match *c = &m.items[i];
 		struct job j;
 		const struct view_info *vi;
-		size_t first = out->n, k;
+		size_t first = out->n;
 		int pass = filters_pass(x, qc, c);
 
 		if (pass < 0)
@@ -1429,8 +1464,30 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			snprintf(prefix, sizeof(prefix), "%s/%s", c->exp_name, c->output_name);
 			j.prefix = prefix;
 		}
-		if (run_view(&j) < 0)
-			goto out;
+		if (run_view(&j) < 0) {
+			/*
+			 * One of several outputs failing upstream does not take the
+			 * others down: it is left out with a notice. Alone, or for
+			 * anything but an upstream failure, it answers for the target.
+			 */
+			if (m.n == 1 || (x->status != 502 && x->status != 504))
+				goto out;
+			frames_truncate(out, first);
+			if (!first_status) {
+				first_status = x->status;
+				memcpy(first_msg, x->msg, sizeof(first_msg));
+			}
+			if (cat_matches_note(&m, "%s/%s left out: %s", c->exp_name, c->output_name,
+					     x->msg) < 0) {
+				fail(x, 500, "out of memory");
+				goto out;
+			}
+			log_warn("target \"%s\": %s/%s left out: %s", text, c->exp_name,
+				 c->output_name, x->msg);
+			x->status = 0;
+			x->msg[0] = '\0';
+			continue;
+		}
 		n_ok++;
 		if (qc->to_ns < c->exp_start || qc->from_ns > c->exp_end)
 			for (k = first; k < out->n; k++)
@@ -1438,9 +1495,16 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_name,
 						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
 	}
-	if (!n_ok && !x->status && qc->n_filters) {
-		/* Filtered away: an empty answer, not an error, as with any datasource. */
+	if (!n_ok && first_status) {
+		/* Every output failed: the first failure answers, as for one output. */
+		x->status = first_status;
+		memcpy(x->msg, first_msg, sizeof(x->msg));
+		goto out;
 	}
+	/* What was left out, on every frame of this target. */
+	for (k = target_first; k < out->n; k++)
+		for (i = 0; i < m.n_notes; i++)
+			gf_frame_notice(out->v[k], "%s", m.notes[i]);
 	ret = 0;
 out:
 	cat_matches_release(&m);

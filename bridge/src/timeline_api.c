@@ -232,6 +232,12 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	po.text = (char *)p.output;
 	if (catalog_resolve(b->cat, c, &pe, &po, &m, &e) < 0)
 		goto upstream;
+	if (!m.n && m.n_notes) {
+		/* It may be one the server listed malformed: the server's fault. */
+		http_response_error(res, 502, "no experiment \"%s\" with an output \"%s\"; %s",
+				    p.experiment, p.output, m.notes[0]);
+		goto out;
+	}
 	if (m.n != 1 || m.items[0].type != TSP_OUTPUT_TIME_GRAPH) {
 		http_response_error(res, 400, m.n ? "%s/%s is a %s output, not TIME_GRAPH" :
 				    "no experiment \"%s\" with an output \"%s\"",

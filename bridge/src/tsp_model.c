@@ -278,6 +278,12 @@ static int req_str(struct ctx *c, const struct path *p, const char *key,
 	return to_str(c, p, key, v, out);
 }
 
+/* Ids go into upstream paths and name things to users: an empty one is the server's error. */
+static int nonempty(struct ctx *c, const struct path *p, const char *key, const char *s)
+{
+	return *s ? 0 : fail(c, p, key, "empty");
+}
+
 static int opt_str(struct ctx *c, const struct path *p, const char *key,
 		   const cJSON *v, const char *def, const char **out)
 {
@@ -853,6 +859,7 @@ static int parse_experiment(struct ctx *c, const struct path *p, const cJSON *v,
 		return -1;
 	pick(v, keys, N, f);
 	if (req_str(c, p, keys[UUID], f[UUID], &e->uuid) ||
+	    nonempty(c, p, keys[UUID], e->uuid) ||
 	    req_str(c, p, keys[NAME], f[NAME], &e->name) ||
 	    req_i64(c, p, keys[START], f[START], &e->start) ||
 	    req_i64(c, p, keys[END], f[END], &e->end) ||
@@ -901,6 +908,7 @@ static int parse_output(struct ctx *c, const struct path *p, const cJSON *v,
 		return -1;
 	pick(v, keys, N, f);
 	if (req_str(c, p, keys[ID], f[ID], &o->id) ||
+	    nonempty(c, p, keys[ID], o->id) ||
 	    req_str(c, p, keys[NAME], f[NAME], &o->name) ||
 	    req_str(c, p, keys[DESC], f[DESC], &o->description) ||
 	    req_str(c, p, keys[TYPE], f[TYPE], &o->type_name) ||
@@ -992,6 +1000,48 @@ static int parse_source_type(struct ctx *c, const struct path *p, const cJSON *v
 				return -1;                                     \
 		}                                                              \
 	} while (0)
+
+/*
+ * A list whose malformed elements are left out (tsp_experiments): each is
+ * parsed in turn, a schema failure is recorded and cleared, and the good
+ * ones are packed to the front. Out of memory still fails the whole list.
+ */
+#define PARSE_ROOT_LIST(c, v, list, fn)                                        \
+	do {                                                                   \
+		const cJSON *it_;                                              \
+		size_t i_ = 0, k_ = 0, cap_;                                   \
+		if (expect_arr((c), NULL, NULL, (v)))                          \
+			return -1;                                             \
+		cap_ = count_children(v);                                      \
+		(list).items = arena_calloc((c)->a, cap_, sizeof(*(list).items)); \
+		if (!(list).items)                                             \
+			return nomem(c);                                       \
+		for (it_ = (v)->child; it_; it_ = it_->next, i_++) {           \
+			struct path pi_ = { NULL, NULL, i_ };                  \
+			if (!fn((c), &pi_, it_, &(list).items[k_])) {          \
+				k_++;                                          \
+				continue;                                      \
+			}                                                      \
+			if ((c)->failed != TSP_ERR_SCHEMA || skip_element(c, &(list).skipped)) \
+				return -1;                                     \
+			memset(&(list).items[k_], 0, sizeof(*(list).items));   \
+			(list).n_skipped++;                                    \
+		}                                                              \
+		(list).n = k_;                                                 \
+	} while (0)
+
+/* Keeps the first skipped element's reason and clears the failure; -1 when out of memory. */
+static int skip_element(struct ctx *c, const char **why)
+{
+	if (!*why) {
+		*why = arena_strdup(c->a, c->err && c->err->msg[0] ? c->err->msg : "malformed");
+		if (!*why)
+			return nomem(c);
+	}
+	c->failed = TSP_OK;
+	tsp_error_clear(c->err);
+	return 0;
+}
 
 /* ---------- wrapped models ---------- */
 
@@ -1629,13 +1679,12 @@ static int parse_bare(struct ctx *c, struct tsp_model *m, const cJSON *v)
 	case TSP_M_TRACE:
 		return parse_trace(c, NULL, v, &m->u.trace);
 	case TSP_M_EXPERIMENTS:
-		PARSE_ROOT_ARRAY(c, v, m->u.experiments.items, m->u.experiments.n,
-				 parse_experiment);
+		PARSE_ROOT_LIST(c, v, m->u.experiments, parse_experiment);
 		return 0;
 	case TSP_M_EXPERIMENT:
 		return parse_experiment(c, NULL, v, &m->u.experiment);
 	case TSP_M_OUTPUTS:
-		PARSE_ROOT_ARRAY(c, v, m->u.outputs.items, m->u.outputs.n, parse_output);
+		PARSE_ROOT_LIST(c, v, m->u.outputs, parse_output);
 		return 0;
 	case TSP_M_OUTPUT:
 		return parse_output(c, NULL, v, &m->u.output);

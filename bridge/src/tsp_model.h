@@ -354,14 +354,24 @@ struct tsp_traces {
 	size_t n;
 };
 
+/*
+ * Lists of experiments and outputs keep the elements that parse: one
+ * malformed element (a missing field, an empty id) is left out rather than
+ * making the whole server unusable; n_skipped counts them and skipped says
+ * why the first one was (NULL when none).
+ */
 struct tsp_experiments {
 	struct tsp_experiment *items;
 	size_t n;
+	size_t n_skipped;
+	const char *skipped;
 };
 
 struct tsp_outputs {
 	struct tsp_output *items;
 	size_t n;
+	size_t n_skipped;
+	const char *skipped;
 };
 
 /* What a response body holds; selects the member of `u`. */
