@@ -104,6 +104,22 @@ START_TEST(target_parts_and_options)
 	target_err("kernel/CPU Usage/~((a{100}){100}){100}", NULL, "too many repetitions");
 	target_err("kernel/CPU Usage/~^x***************+*************", NULL, "too many repetitions");
 	target_err("kernel/CPU Usage/~^(a*)+(b*)+(c*)+(d*)+(e*)+$", NULL, "too many repetitions");
+	/*
+	 * Back-references: glibc backtracks with no bound (seconds at 48-80
+	 * bytes against one name), so none is compiled; target escapes come
+	 * first: the target text ~(a)\\1 is the regex (a)\1.
+	 */
+	target_err("kernel/CPU Usage/~(a)\\\\1", NULL, "back-references");
+	target_err("kernel/CPU Usage/~^(((((((((a*)*)*)*)*)*)*)*)*)\\\\9\\\\8\\\\7\\\\6\\\\5\\\\4\\\\3\\\\2\\\\1$", NULL,
+		   "back-references");
+	target_err("kernel/CPU Usage/~[x](b)\\\\1", NULL, "back-references");
+	/* A backslash inside brackets and an escaped backslash are no back-references. */
+	target_ok(&t, "kernel/CPU Usage/~^[\\\\1]+$", NULL);
+	ck_assert(gf_pattern_match(&t.entries, "\\1\\", NULL));
+	gf_target_release(&t);
+	target_ok(&t, "kernel/CPU Usage/~^a\\\\\\\\1$", NULL);
+	ck_assert(gf_pattern_match(&t.entries, "a\\1", NULL));
+	gf_target_release(&t);
 	target_ok(&t, "kernel/CPU Usage/~^(systemd|kworker/[0-9]+:[[:digit:]]{1,3}|(ab+c*)+)$", NULL);
 	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL));
 	gf_target_release(&t);

@@ -629,6 +629,14 @@ START_TEST(bad_requests_are_named)
 	b = query_body(&e, "{\"target\":\"kernel/CPU Usage/~(\",\"refId\":\"A\"}", 10);
 	post_err(&e, "/query", b, 400, "~(");
 	free(b);
+	/* Back-references have no time bound in glibc: refused wherever a regex is taken. */
+	b = query_body(&e, "{\"target\":\"kernel/CPU Usage/~^(a|ab)+(b)\\\\\\\\2\\\\\\\\1$\",\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "back-references");
+	free(b);
+	b = query_body(&e, "{\"target\":\"*/CPU Usage\",\"refId\":\"A\"}],\"adhocFilters\":"
+		       "[{\"key\":\"output\",\"operator\":\"=~\",\"value\":\"(C)\\\\1\"}", 10);
+	post_err(&e, "/query", b, 400, "back-references");
+	free(b);
 	b = query_body(&e, "{\"target\":7,\"refId\":\"A\"}", 10);
 	post_err(&e, "/query", b, 400, "target");
 	free(b);

@@ -218,6 +218,8 @@ START_TEST(bad_requests_and_upstream_down)
 		{ "/timeline?experiment=kernel&output=Thread%20Status&from=3&to=2", "from is after to" },
 		{ "/timeline?experiment=kernel&output=Thread%20Status&from=1&to=2&width=0", "width must be" },
 		{ "/timeline?experiment=kernel&output=Thread%20Status&from=1&to=2&row_re=(", "row_re" },
+		{ "/timeline?experiment=kernel&output=Thread%20Status&from=1&to=2&row_re=(k)%5C1",
+		  "back-references" },
 		{ "/timeline?experiment=kernel&output=CPU%20Usage&from=1&to=2", "not TIME_GRAPH" },
 		{ "/timeline/states?experiment=nope&output=Thread%20Status&from=1&to=2", "no experiment \"nope\"" },
 	};

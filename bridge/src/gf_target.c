@@ -184,10 +184,57 @@ check:
 	return 0;
 }
 
+/*
+ * Whether an ERE holds a back-reference (\1 to \9, outside brackets).
+ * glibc matches those by backtracking, with no bound on the time: an
+ * 80-byte pattern took seconds against one short name.
+ */
+static int has_backref(const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (p[1] >= '1' && p[1] <= '9')
+				return 1;
+			if (p[1])
+				p++;
+			continue;
+		}
+		if (*p != '[')
+			continue;
+		/* Inside a bracket expression a backslash is a plain character. */
+		p++;
+		if (*p == '^')
+			p++;
+		if (*p == ']')
+			p++;
+		while (*p && *p != ']') {
+			if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+				const char *close = strchr(p + 2, p[1]);
+
+				while (close && close[1] != ']')
+					close = strchr(close + 1, p[1]);
+				if (!close)
+					return 0;       /* malformed: regcomp says why */
+				p = close + 2;
+				continue;
+			}
+			p++;
+		}
+		if (!*p)
+			return 0;
+	}
+	return 0;
+}
+
 int gf_regcomp(regex_t *re, const char *src, char *why, size_t whylen)
 {
 	int rc;
 
+	if (has_backref(src)) {
+		if (why)
+			snprintf(why, whylen, "back-references (\\1 to \\9) are not supported");
+		return -1;
+	}
 	if (regex_too_costly(src) > 0) {
 		if (why)
 			snprintf(why, whylen, "too many repetitions to compile");

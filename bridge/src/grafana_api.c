@@ -1325,14 +1325,16 @@ struct qctx {
 static int filter_pass(struct gctx *x, const struct gf_filter *f, const char *text)
 {
 	regex_t re;
+	char why[128];
 	int match;
 
 	if (!strcmp(f->op, "="))
 		return !strcmp(text, f->value);
 	if (!strcmp(f->op, "!="))
 		return strcmp(text, f->value) != 0;
-	if (gf_regcomp(&re, f->value, NULL, 0) != 0)
-		return fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex", f->key, f->op, f->value);
+	if (gf_regcomp(&re, f->value, why, sizeof(why)) != 0)
+		return fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex: %s", f->key, f->op,
+			    f->value, why);
 	match = regexec(&re, text, 0, NULL, 0) == 0;
 	regfree(&re);
 	return !strcmp(f->op, "=~") ? match : !match;

@@ -158,6 +158,7 @@ static int select_rows(const struct tl_params *p, const struct tsp_tree *t, int6
 		       char *err, size_t errlen)
 {
 	regex_t re;
+	char why[128];
 	size_t i, k = 0;
 	int filtered = p->rows || p->row_ids || p->row_re, ret = -1;
 
@@ -166,8 +167,8 @@ static int select_rows(const struct tl_params *p, const struct tsp_tree *t, int6
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (p->row_re && gf_regcomp(&re, p->row_re, NULL, 0) != 0) {
-		snprintf(err, errlen, "row_re: \"%s\" is not a valid regex", p->row_re);
+	if (p->row_re && gf_regcomp(&re, p->row_re, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "row_re: \"%s\" is not a valid regex: %s", p->row_re, why);
 		goto out;
 	}
 	for (i = 0; i < t->n_entries; i++) {
