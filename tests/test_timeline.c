@@ -429,6 +429,149 @@ START_TEST(cached_answers_keep_arguments_apart)
 }
 END_TEST
 
+static void tl_faults(struct tl_env *e, const char *json)
+{
+	struct strbuf out = STRBUF_INIT;
+	char url[128];
+	long st = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_sim/faults", e->sim.port);
+	ck_assert_int_eq(http_do(json ? "POST" : "DELETE", url, json, &st, &out), 0);
+	ck_assert_msg(st == 200, "/_sim/faults: %ld %s", st, strbuf_str(&out));
+	strbuf_release(&out);
+}
+
+/* The colour a /query timeline frame's mappings give value, or NULL. */
+static const char *mapped_colour(const cJSON *frame, const char *value)
+{
+	const cJSON *fl, *m;
+
+	cJSON_ArrayForEach(fl, cJSON_GetObjectItemCaseSensitive(frame, "fields"))
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
+				   cJSON_GetObjectItemCaseSensitive(fl, "config"), "mappings")) {
+			const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(m, "options"), value);
+			const char *c = json_get_string(cJSON_GetObjectItemCaseSensitive(o, "color"));
+
+			if (c)
+				return c;
+		}
+	return NULL;
+}
+
+/* A JSON datasource timeline query of the whole trace, as frames. */
+static cJSON *query_timeline(struct tl_env *e, int nth)
+{
+	struct strbuf out = STRBUF_INIT;
+	char body[512];
+	long st;
+	cJSON *j;
+
+	snprintf(body, sizeof(body), "{\"range\":{\"from\":%" PRId64 ",\"to\":%" PRId64 "},"
+		 "\"maxDataPoints\":300,\"targets\":[{\"refId\":\"T\",\"target\":\"timeline\","
+		 "\"payload\":{\"experiment\":\"kernel\",\"output\":\"Thread Status\"}}]}",
+		 e->start / 1000000 + nth, e->end / 1000000);
+	ck_assert_int_eq(http_post(e->br.port, "/query", body, &st, &out), 0);
+	ck_assert_msg(st == 200, "/query %ld: %s", st, strbuf_str(&out));
+	j = json_parse_exact(out.buf, out.len, NULL, 0);
+	ck_assert_ptr_nonnull(j);
+	strbuf_release(&out);
+	return j;
+}
+
+static int has_text(const cJSON *arr, const char *needle)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr)
+		if (json_get_string(it) && strstr(json_get_string(it), needle))
+			return 1;
+	return 0;
+}
+
+/*
+ * An older trace server without /style (404, 405): the data is served
+ * uncoloured with a notice, in /timeline and in /query. States carrying a
+ * colour in their own style: that colour wins over their parent style's in
+ * the document, the flat states and Grafana's value mappings.
+ */
+START_TEST(styles_missing_or_inline)
+{
+	static const char *const statuses[] = { "{\"style_status\":404}", "{\"style_status\":405}" };
+	struct tl_env e;
+	char path[256];
+	const cJSON *s;
+	cJSON *j, *f;
+	size_t i;
+	int n_sys = 0, nth = 0;
+
+	tl_start(&e);
+	for (i = 0; i < 2; i++) {
+		tl_faults(&e, statuses[i]);
+		snprintf(path, sizeof(path), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%"
+			 PRId64 "&to_ns=%" PRId64, e.start + (int64_t)i, e.end);
+		j = get_json(e.br.port, path, 200);
+		s = cJSON_GetObjectItemCaseSensitive(j, "source");
+		ck_assert_msg(has_text(cJSON_GetObjectItemCaseSensitive(s, "notices"), "without their colours"),
+			      "%s: no notice", statuses[i]);
+		ck_assert_int_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "states")), 0);
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "styles")), 0);
+		cJSON_Delete(j);
+		j = query_timeline(&e, ++nth);
+		f = cJSON_GetArrayItem(j, 0);
+		ck_assert_msg(has_notice(f, "without their colours"), "%s: /query has no notice", statuses[i]);
+		ck_assert_ptr_null(mapped_colour(f, "Running"));
+		cJSON_Delete(j);
+	}
+
+	tl_faults(&e, NULL);
+	j = query_timeline(&e, ++nth);
+	f = cJSON_GetArrayItem(j, 0);
+	ck_assert(!has_notice(f, "without their colours"));
+	ck_assert_str_eq(mapped_colour(f, "System call"), "#0000c8");
+	cJSON_Delete(j);
+
+	tl_faults(&e, "{\"inline_color\":\"#993d8e\"}");
+	snprintf(path, sizeof(path), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%"
+		 PRId64 "&to_ns=%" PRId64, e.start + 7, e.end);
+	j = get_json(e.br.port, path, 200);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(j, "states")) {
+		const char *style = json_get_string(cJSON_GetObjectItemCaseSensitive(s, "style"));
+		const char *color = json_get_string(cJSON_GetObjectItemCaseSensitive(s, "color"));
+
+		if (style && !strcmp(style, "SYSCALL")) {
+			ck_assert_str_eq(color ? color : "(none)", "#993d8e");
+			n_sys++;
+		} else {
+			ck_assert_ptr_null(color);
+		}
+	}
+	ck_assert_int_gt(n_sys, 0);
+	/* The named style keeps its own colour: only the states override it. */
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(j, "styles"), "SYSCALL"), "color")), "#0000c8");
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "/timeline/states?experiment=kernel&output=Thread%%20Status&from_ns=%"
+		 PRId64 "&to_ns=%" PRId64, e.start + 7, e.end);
+	j = get_json(e.br.port, path, 200);
+	n_sys = 0;
+	cJSON_ArrayForEach(s, j)
+		if (!strcmp(json_get_string(cJSON_GetObjectItemCaseSensitive(s, "style")) ?
+			    json_get_string(cJSON_GetObjectItemCaseSensitive(s, "style")) : "", "SYSCALL")) {
+			ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(s, "color")), "#993d8e");
+			n_sys++;
+		}
+	ck_assert_int_gt(n_sys, 0);
+	cJSON_Delete(j);
+	j = query_timeline(&e, ++nth);
+	f = cJSON_GetArrayItem(j, 0);
+	ck_assert_str_eq(mapped_colour(f, "System call"), "#993d8e");
+	ck_assert_str_eq(mapped_colour(f, "Running"), "#00c800");
+	cJSON_Delete(j);
+	tl_stop(&e);
+}
+END_TEST
+
 Suite *timeline_suite(void)
 {
 	Suite *s = suite_create("timeline");
@@ -442,6 +585,7 @@ Suite *timeline_suite(void)
 	tcase_add_test(tc, round_trip_against_tsp);
 	tcase_add_test(tc, bad_requests_and_upstream_down);
 	tcase_add_test(tc, cached_answers_keep_arguments_apart);
+	tcase_add_test(tc, styles_missing_or_inline);
 	suite_add_tcase(s, tc);
 	return s;
 }

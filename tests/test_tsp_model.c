@@ -1296,6 +1296,60 @@ START_TEST(names)
 END_TEST
 
 /* A big answer parses in one go; also a coarse speed sanity check. */
+/*
+ * Styles are found through an index: every one of 50k styles in a few
+ * probes (a scan would compare 25k keys on average), the first of two equal
+ * keys as a scan would, and a state's colour through a long parent chain.
+ */
+START_TEST(styles_index)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct tsp_styles *ss;
+	const struct tsp_style *s;
+	size_t i, n = 50000, probes, total = 0, worst = 0;
+	char key[32];
+	int rc;
+
+	strbuf_addstr(&sb, "{\"model\":{\"styles\":{");
+	for (i = 0; i < n; i++) {
+		if (i)
+			snprintf(key, sizeof(key), "\"S%zu\"", i - 1);
+		strbuf_addf(&sb, "%s\"S%zu\":{\"parentKey\":%s,\"values\":{\"background-color\":\"#%06zx\"}}",
+			    i ? "," : "", i, i ? key : "null", i);
+	}
+	/* JSON allows a repeated key; the first is the one a scan finds. */
+	strbuf_addstr(&sb, ",\"S7\":{\"values\":{\"background-color\":\"#ffffff\"}}");
+	strbuf_addstr(&sb, "}},\"status\":\"COMPLETED\",\"statusMessage\":\"\"}");
+	rc = tsp_model_parse(&m, TSP_M_STYLES, sb.buf, sb.len, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ss = &m.u.styles;
+	ck_assert_uint_eq(ss->n, n + 1);
+	ck_assert_uint_ge(ss->n_slots, 2 * ss->n);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "S%zu", i);
+		s = tsp_styles_find(ss, key, &probes);
+		ck_assert_ptr_eq(s, &ss->items[i].style);
+		total += probes;
+		if (probes > worst)
+			worst = probes;
+	}
+	ck_assert_msg(total <= 3 * n && worst <= 64, "%zu probes in all, %zu at worst", total, worst);
+	ck_assert_ptr_eq(tsp_styles_find(ss, "S7", NULL), &ss->items[7].style);
+	ck_assert_ptr_null(tsp_styles_find(ss, "nope", &probes));
+	ck_assert_uint_le(probes, 64);
+	ck_assert_ptr_null(tsp_styles_find(ss, NULL, NULL));
+	/* Without the index (a model built by hand) the scan gives the same answers. */
+	{
+		struct tsp_styles bare = *ss;
+
+		bare.n_slots = 0;
+		ck_assert_ptr_eq(tsp_styles_find(&bare, "S7", &probes), &ss->items[7].style);
+		ck_assert_uint_eq(probes, 8);
+	}
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(large_states)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -1357,6 +1411,7 @@ Suite *tsp_model_suite(void)
 	tcase_add_test(tc, parse_json_entry);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, large_states);
+	tcase_add_test(tc, styles_index);
 	suite_add_tcase(s, tc);
 	return s;
 }

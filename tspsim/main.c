@@ -57,6 +57,8 @@ static void usage(FILE *f)
 "  --analysis-failed    data endpoints answer status FAILED (model null)\n"
 "  --truncate           send the real answer's body cut in half\n"
 "  --bad-experiments    GET /experiments also lists two malformed experiments\n"
+"  --style-status N     answer /style with HTTP status N (older servers: 404, 405)\n"
+"  --inline-color C     SYSCALL states carry colour C in their own style (flame-chart style)\n"
 "  --fault-path SUBSTR  faults only for request paths (with /tsp/api) containing SUBSTR\n"
 "\n"
 "Control endpoints (outside /tsp/api, never faulty):\n"
@@ -65,6 +67,7 @@ static void usage(FILE *f)
 "                       \"malformed_json\":bool, \"drop_connection\":bool,\n"
 "                       \"running_forever\":bool, \"analysis_failed\":bool,\n"
 "                       \"truncate\":bool, \"bad_experiments\":bool,\n"
+"                       \"style_status\":N, \"inline_color\":\"#rrggbb\",\n"
 "                       \"path_filter\":\"s\"}\n"
 "  DELETE /_sim/faults  clear all faults\n"
 "  POST   /_sim/reset   restart every RUNNING counter\n"
@@ -130,6 +133,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "--malformed-json", 0 }, { "--drop-connection", 0 }, { "--running-forever", 0 },
 		{ "--analysis-failed", 0 },
 		{ "--truncate", 0 }, { "--fault-path", 1 }, { "--bad-experiments", 0 },
+		{ "--style-status", 1 }, { "--inline-color", 1 },
 	};
 	struct sim_config *c = &o->cfg;
 	int i;
@@ -229,6 +233,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (parse_int(name, val, 0, 3600000, &v) < 0)
 				return -1;
 			c->faults.latency_ms = v;
+		} else if (!strcmp(name, "--style-status")) {
+			if (parse_int(name, val, 400, 599, &v) < 0)
+				return -1;
+			c->faults.style_status = (int)v;
+		} else if (!strcmp(name, "--inline-color")) {
+			if (strlen(val) >= sizeof(c->faults.inline_color)) {
+				fprintf(stderr, "tspsim: --inline-color is too long\n");
+				return -1;
+			}
+			snprintf(c->faults.inline_color, sizeof(c->faults.inline_color), "%s", val);
 		}
 	}
 	return 0;

@@ -970,6 +970,38 @@ out:
 	free(path);
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * The inline_color fault: every SYSCALL state's own style gets a colour, as
+ * flame charts colour each state, over its parent style's.
+ */
+static int inline_color(struct strbuf *out, const char *color)
+{
+	static const char from[] = "\"parentKey\":\"SYSCALL\",\"values\":{}";
+	struct strbuf b = STRBUF_INIT;
+	const char *p = strbuf_str(out), *hit;
+
+	while ((hit = strstr(p, from))) {
+		strbuf_add(&b, p, (size_t)(hit - p));
+		strbuf_addf(&b, "\"parentKey\":\"SYSCALL\",\"values\":{\"background-color\":\"%s\"}", color);
+		p = hit + sizeof(from) - 1;
+	}
+	strbuf_addstr(&b, p);
+	if (b.overflow) {
+		strbuf_release(&b);
+		return -1;
+	}
+	strbuf_release(out);
+	*out = b;
+	return 0;
+}
+
 /* ---- /_sim control endpoints ---- */
 
 static void write_faults(struct jsonw *w, const struct sim_faults *f)
@@ -983,6 +1015,8 @@ static void write_faults(struct jsonw *w, const struct sim_faults *f)
 	jsonw_kbool(w, "analysis_failed", f->analysis_failed);
 	jsonw_kbool(w, "truncate", f->truncate);
 	jsonw_kbool(w, "bad_experiments", f->bad_experiments);
+	jsonw_kint64(w, "style_status", f->style_status);
+	jsonw_kstr(w, "inline_color", f->inline_color);
 	jsonw_kstr(w, "path_filter", f->path_filter);
 	jsonw_obj_end(w);
 }
@@ -1018,6 +1052,27 @@ static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t
 				return -1;
 			}
 			snprintf(f->path_filter, sizeof(f->path_filter), "%s", s);
+			continue;
+		}
+		if (!strcmp(it->string, "style_status")) {
+			int64_t v;
+
+			if (json_get_int64(it, &v) != JSON_OK || (v && (v < 400 || v > 599))) {
+				snprintf(err, errlen, "style_status: 0 or an HTTP status 400..599 is expected");
+				return -1;
+			}
+			f->style_status = (int)v;
+			continue;
+		}
+		if (!strcmp(it->string, "inline_color")) {
+			const char *c = cJSON_IsNull(it) ? "" : json_get_string(it);
+
+			if (!c || strlen(c) >= sizeof(f->inline_color)) {
+				snprintf(err, errlen, "inline_color: a string under %zu bytes is expected",
+					 sizeof(f->inline_color));
+				return -1;
+			}
+			snprintf(f->inline_color, sizeof(f->inline_color), "%s", c);
 			continue;
 		}
 		if (!strcmp(it->string, "http_500"))
@@ -1223,6 +1278,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		write_error(&out, "Internal Server Error", "fault injected by tspsim (http_500)");
 		goto answer;
 	}
+	if (faulty && f.style_status && ends_with(url, "/style")) {
+		status = f.style_status;
+		write_error(&out, "Not Found", "fault injected by tspsim (style_status): no /style here");
+		goto answer;
+	}
 	if (ctx->body.overflow) {
 		status = 400;
 		write_error(&out, "Invalid request body", "the body is larger than 64 MiB");
@@ -1245,6 +1305,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			snprintf(allow_buf, sizeof(allow_buf), "%s", r.allow);
 			allow = allow_buf;
 		}
+	}
+	if (faulty && f.inline_color[0] && ends_with(url, "/states") && status == 200 &&
+	    inline_color(&out, f.inline_color) < 0) {
+		status = 500;
+		strbuf_reset(&out);
+		write_error(&out, "Internal Server Error", "out of memory");
 	}
 	if (faulty && f.malformed_json) {
 		strbuf_reset(&out);

@@ -22,6 +22,8 @@ struct sim_faults {
 	int analysis_failed;    /* data endpoints answer status FAILED, model null */
 	int truncate;           /* the real body cut in half */
 	int bad_experiments;    /* GET /experiments also lists two malformed experiments */
+	int style_status;       /* /style answers this HTTP status (an older server); 0 = no fault */
+	char inline_color[16];  /* SYSCALL states carry this colour in their own style; "" = none */
 	char path_filter[256];  /* faults only for paths containing this; "" = all */
 };
 

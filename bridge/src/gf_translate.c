@@ -1,6 +1,8 @@
 /* TSP models -> Grafana frames (gf_translate.h). */
 #include "gf_translate.h"
 
+#include "hash.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -77,12 +79,7 @@ static const char *row_label(const struct row_index *ri, int64_t id, char *buf, 
 
 const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key)
 {
-	size_t i;
-
-	for (i = 0; ss && key && i < ss->n; i++)
-		if (!strcmp(ss->items[i].key, key))
-			return &ss->items[i].style;
-	return NULL;
+	return tsp_styles_find(ss, key, NULL);
 }
 
 /* A string style value, looked up through the parentKey chain (bounded: chains may loop). */
@@ -116,33 +113,102 @@ const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state
 	return st->style ? st->style->parent_key : NULL;
 }
 
-/* Every named style with a colour, as value mappings (name -> colour). */
-static int style_mappings(const struct tsp_styles *ss, struct gf_mapping **out, size_t *n)
+void gf_styles_notice(char *buf, size_t len, const char *why)
 {
-	size_t i, k = 0, j;
+	snprintf(buf, len, "states are shown without their colours: the trace server gave no "
+		 "styles (%s)", why);
+}
 
-	*out = calloc(ss && ss->n ? ss->n : 1, sizeof(**out));
-	if (!*out)
-		return -1;
+const char *gf_state_own_color(const struct tsp_tg_state *st)
+{
+	const struct tsp_style_value *v = st->style ? tsp_style_get(st->style, "background-color") : NULL;
+
+	return v && !v->is_number ? v->str : NULL;
+}
+
+/* A set of names, for mappings: one per name, found in O(1) however many styles there are. */
+struct name_set {
+	const char **v;
+	size_t cap;
+};
+
+/* 1 if name was added, 0 if it was there, -1 when out of memory. */
+static int name_set_add(struct name_set *ns, const char *name)
+{
+	size_t k;
+
+	for (k = (size_t)hash_fnv1a64(name, strlen(name)) & (ns->cap - 1); ns->v[k];
+	     k = (k + 1) & (ns->cap - 1))
+		if (!strcmp(ns->v[k], name))
+			return 0;
+	ns->v[k] = name;
+	return 1;
+}
+
+static int add_mapping(struct gf_mapping *out, size_t *k, struct name_set *seen, const char *name,
+		       const char *color)
+{
+	int r = name_set_add(seen, name);
+
+	if (r <= 0)
+		return r;
+	out[*k].value = name;
+	out[*k].text = name;
+	out[*k].color = color;
+	(*k)++;
+	return 1;
+}
+
+/*
+ * Value mappings (state name -> colour): first the colours states carry in
+ * their own style (flame charts colour each state inline; a state's own
+ * colour wins over its parent style's), then every named style with a
+ * colour. The first colour of a name wins.
+ */
+static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_states *st,
+			  int64_t from_ns, int64_t to_ns, struct gf_mapping **out, size_t *n)
+{
+	struct name_set seen = { NULL, 16 };
+	size_t i, j, k = 0, max = ss ? ss->n : 0;
+	int ret = -1;
+
+	*out = NULL;
+	for (i = 0; st && i < st->n_rows; i++)
+		for (j = 0; j < st->rows[i].n_states; j++)
+			max += gf_state_own_color(&st->rows[i].states[j]) != NULL;
+	while (seen.cap < max * 2)
+		seen.cap *= 2;
+	if (!(seen.v = calloc(seen.cap, sizeof(*seen.v))) ||
+	    !(*out = calloc(max ? max : 1, sizeof(**out))))
+		goto out;
+	for (i = 0; st && i < st->n_rows; i++)
+		for (j = 0; j < st->rows[i].n_states; j++) {
+			const struct tsp_tg_state *s = &st->rows[i].states[j];
+			const char *color = gf_state_own_color(s), *name;
+
+			if (!color || s->end < from_ns || s->start > to_ns ||
+			    !(name = gf_state_name(ss, s)))
+				continue;
+			if (add_mapping(*out, &k, &seen, name, color) < 0)
+				goto out;
+		}
 	for (i = 0; ss && i < ss->n; i++) {
 		const struct tsp_style *s = &ss->items[i].style;
 		const char *name = gf_style_str(ss, s, "style-name");
 		const char *color = gf_style_str(ss, s, "background-color");
-		int dup = 0;
 
-		if (!name || !color)
-			continue;
-		for (j = 0; j < k; j++)
-			dup |= !strcmp((*out)[j].value, name);
-		if (dup)
-			continue;
-		(*out)[k].value = name;
-		(*out)[k].text = name;
-		(*out)[k].color = color;
-		k++;
+		if (name && color && add_mapping(*out, &k, &seen, name, color) < 0)
+			goto out;
 	}
 	*n = k;
-	return 0;
+	ret = 0;
+out:
+	free(seen.v);
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
 /* ---- fields by table ---- */
@@ -515,7 +581,8 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 	for (i = 0; i < st->n_rows; i++)
 		total += st->rows[i].n_states;
 	if (row_index_init(&ri, tree) < 0 || !(t = malloc((2 * total + 1) * sizeof(*t))) ||
-	    style_mappings(styles, &maps, &n_maps) < 0 || !(names = calloc(ri.n + 1, sizeof(*names))))
+	    style_mappings(styles, st, from_ns, to_ns, &maps, &n_maps) < 0 ||
+	    !(names = calloc(ri.n + 1, sizeof(*names))))
 		goto nomem;
 	for (i = 0; i < ri.n; i++)
 		if (ri.v[i].name)

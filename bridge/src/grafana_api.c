@@ -1084,13 +1084,16 @@ out:
 }
 
 /* Styles of an output; a failure only loses the colours, so it is not fatal. */
-static void fetch_styles(struct job *j, struct tsp_model *styles)
+/* The output's styles; without them (notice in `notice`) states are served uncoloured. */
+static void fetch_styles(struct job *j, struct tsp_model *styles, char *notice, size_t len)
 {
 	struct tsp_error e;
 
+	notice[0] = '\0';
 	tsp_error_clear(&e);
 	if (tsp_styles(j->x->c, j->m->exp_uuid, j->m->output_id, NULL, styles, &e) < 0) {
 		log_warn("styles of %s/%s: %s", j->m->exp_name, j->m->output_name, e.msg);
+		gf_styles_notice(notice, len, e.msg);
 		tsp_model_release(styles);
 		tsp_model_init(styles);
 	}
@@ -1104,7 +1107,8 @@ static int run_time_graph(struct job *j)
 	struct tsp_error e;
 	struct tsp_query q;
 	int64_t *ids = NULL;
-	size_t n;
+	char notice[768];
+	size_t n, first = j->out->n, k;
 	int partial_tree, partial, rc, ret = -1;
 
 	tsp_model_init(&m);
@@ -1123,8 +1127,10 @@ static int run_time_graph(struct job *j)
 		rc = tsp_tg_states(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
 	if (data_outcome(j, rc, &e, &m, &partial) < 0)
 		goto out;
-	fetch_styles(j, &styles);
+	fetch_styles(j, &styles, notice, sizeof(notice));
 	ret = adapt_time_graph(j, cat_ref_model(ref), &m, &styles, partial || partial_tree);
+	for (k = first; ret == 0 && notice[0] && k < j->out->n; k++)
+		gf_frame_notice(j->out->v[k], "%s", notice);
 out:
 	free(ids);
 	cat_ref_put(ref);

@@ -23,8 +23,10 @@
 #include "catalog.h"
 #include "gf_request.h"
 #include "gf_target.h"
+#include "gf_translate.h"
 #include "json_int.h"
 #include "jsonw.h"
+#include "log.h"
 #include "timeline_doc.h"
 #include "tsp_client.h"
 
@@ -209,9 +211,10 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	struct tl_input in;
 	struct jsonw w;
 	int64_t *ids = NULL;
-	size_t n_ids = 0;
+	const char *notices[1];
+	size_t n_ids = 0, n_notices = 0;
 	int partial = 0, rc;
-	char err[512];
+	char err[512], notice[768];
 
 	cat_matches_init(&m);
 	tsp_model_init(&states);
@@ -275,8 +278,14 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 		partial |= rc < 0;
 	}
 	tsp_error_clear(&e);
-	if (tsp_styles(c, m.items[0].exp_uuid, m.items[0].output_id, NULL, &styles, &e) < 0)
-		goto upstream;
+	if (tsp_styles(c, m.items[0].exp_uuid, m.items[0].output_id, NULL, &styles, &e) < 0) {
+		/* Styles only colour: the data is served without them, saying so. */
+		log_warn("styles of %s/%s: %s", m.items[0].exp_name, m.items[0].output_name, e.msg);
+		gf_styles_notice(notice, sizeof(notice), e.msg);
+		notices[n_notices++] = notice;
+		tsp_model_release(&styles);
+		tsp_model_init(&styles);
+	}
 
 	memset(&src, 0, sizeof(src));
 	src.exp_uuid = m.items[0].exp_uuid;
@@ -288,6 +297,8 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	src.width = p.width;
 	src.status = partial ? TSP_STATUS_RUNNING : TSP_STATUS_COMPLETED;
 	src.status_message = partial ? "the analysis is still running: the data is partial, ask again" : "";
+	src.notices = notices;
+	src.n_notices = n_notices;
 	memset(&in, 0, sizeof(in));
 	in.tree = &cat_ref_model(tree)->u.tree;
 	in.row_ids = ids;

@@ -1,6 +1,7 @@
 /* The timeline document and its flat forms (timeline_doc.h). */
 #include "timeline_doc.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,19 @@ static void kstr_or_null(struct jsonw *w, const char *key, const char *s)
 	jsonw_str(w, s);        /* NULL writes null */
 }
 
+/* #rrggbb: anything else would not be usable as a colour by the panels. */
+static int is_rgb(const char *c)
+{
+	size_t i;
+
+	if (c[0] != '#' || strlen(c) != 7)
+		return 0;
+	for (i = 1; i < 7; i++)
+		if (!isxdigit((unsigned char)c[i]))
+			return 0;
+	return 1;
+}
+
 static const char *style_key(const struct tsp_style *s)
 {
 	return s ? s->parent_key : NULL;
@@ -258,8 +272,15 @@ static void write_state(struct jsonw *w, const struct tl_data *d, const struct t
 	jsonw_kstr(w, "value", gf_state_name(in->styles, s->st));
 	kstr_or_null(w, "label", s->st->label);
 	kstr_or_null(w, "style", style_key(s->st->style));
-	if (flat)
+	if (flat) {
 		kstr_or_null(w, "color", gf_style_str(in->styles, s->st->style, "background-color"));
+	} else {
+		/* A colour of the state's own wins over its style's: said only where there is one. */
+		const char *own = gf_state_own_color(s->st);
+
+		if (own && is_rgb(own))
+			jsonw_kstr(w, "color", own);
+	}
 	jsonw_obj_end(w);
 }
 
@@ -330,7 +351,7 @@ static void write_styles(struct jsonw *w, const struct tsp_styles *ss)
 		jsonw_obj_begin(w);
 		kstr_or_null(w, "name", gf_style_str(ss, s, "style-name"));
 		/* Only #rrggbb colours: anything else would not be usable as one. */
-		kstr_or_null(w, "color", color && strlen(color) == 7 && color[0] == '#' ? color : NULL);
+		kstr_or_null(w, "color", color && is_rgb(color) ? color : NULL);
 		jsonw_key(w, "height");
 		if (h)
 			jsonw_double(w, h->num);
@@ -373,6 +394,13 @@ static void write_document(struct jsonw *w, const struct tl_source *src, const s
 	jsonw_kint64(w, "width", src->width);
 	jsonw_kstr(w, "status", src->status == TSP_STATUS_RUNNING ? "RUNNING" : "COMPLETED");
 	jsonw_kstr(w, "statusMessage", src->status_message ? src->status_message : "");
+	if (src->n_notices) {
+		jsonw_key(w, "notices");
+		jsonw_arr_begin(w);
+		for (i = 0; i < src->n_notices; i++)
+			jsonw_str(w, src->notices[i]);
+		jsonw_arr_end(w);
+	}
 	jsonw_obj_end(w);
 
 	jsonw_key(w, "rows");

@@ -27,6 +27,8 @@ struct tl_source {
 	int32_t width;                  /* TSP nbTimes asked */
 	enum tsp_status status;         /* COMPLETED or RUNNING */
 	const char *status_message;
+	const char *const *notices;     /* what the document lacks and why; may be NULL */
+	size_t n_notices;
 };
 
 struct tl_input {

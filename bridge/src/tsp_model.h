@@ -298,9 +298,16 @@ struct tsp_named_style {
 	struct tsp_style style;
 };
 
+/*
+ * slots indexes items by key (open addressing, item index + 1, 0 = empty;
+ * n_slots a power of two, 0 when not built): states name their style by
+ * key, and an output may have tens of thousands of styles.
+ */
 struct tsp_styles {
 	struct tsp_named_style *items;
 	size_t n;
+	uint32_t *slots;
+	size_t n_slots;
 };
 
 struct tsp_strings {
@@ -479,6 +486,15 @@ int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
 /* Same, from a tree made by json_parse_exact(); root is not modified. */
 int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 			 const struct cJSON *root, struct tsp_error *err);
+
+/*
+ * The style named key (the first of equal keys), or NULL: through the
+ * index when the parser built one, else by a scan. *probes, when not NULL,
+ * gets the number of keys compared (for tests of the index).
+ */
+const struct tsp_style *tsp_styles_find(const struct tsp_styles *ss, const char *key, size_t *probes);
+/* Builds ss->slots in arena a; -1 when out of memory (the scan still works then). */
+int tsp_styles_index(struct tsp_styles *ss, struct arena *a);
 
 /* Looks up a style value by key in this style only (no parent chain). */
 const struct tsp_style_value *tsp_style_get(const struct tsp_style *s, const char *key);
