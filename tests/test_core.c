@@ -1,5 +1,6 @@
 /* Unit tests of the small core modules: strbuf, json_int, jsonw. */
 #include <check.h>
+#include <iconv.h>
 #include <math.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -209,6 +210,48 @@ START_TEST(jsonw_writes_exact_json)
 }
 END_TEST
 
+/*
+ * Reference UTF-8 reading, written from the code point side: decode what
+ * the lead byte announces, then judge the value (overlong, surrogate, too
+ * large). Returns the sequence length, or 0 with *bad = how many bytes one
+ * U+FFFD stands for (the lead, plus continuations that could still have
+ * made a valid sequence).
+ */
+static size_t ref_utf8(const unsigned char *s, size_t n, size_t *bad)
+{
+	static const uint32_t min_cp[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = s[0] >= 0xf0 && s[0] < 0xf8 ? 4 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3 :
+		     s[0] >= 0xc0 && s[0] < 0xe0 ? 2 : 0;
+	size_t k;
+
+	*bad = 1;
+	if (!len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		uint32_t lo, hi, cp_lo, cp_hi;
+		size_t j;
+
+		if (k >= n || (s[k] & 0xc0) != 0x80)
+			return 0;
+		/* The smallest and largest code point these k+1 bytes can still lead to. */
+		cp_lo = s[0] & (0x7f >> len);
+		for (j = 1; j <= k; j++)
+			cp_lo = (cp_lo << 6) | (s[j] & 0x3f);
+		cp_hi = cp_lo;
+		for (; j < len; j++) {
+			cp_lo <<= 6;
+			cp_hi = (cp_hi << 6) | 0x3f;
+		}
+		lo = cp_lo > min_cp[len] ? cp_lo : min_cp[len];
+		hi = cp_hi < 0x10ffff ? cp_hi : 0x10ffff;
+		/* Every value left is overlong, too large or a surrogate: invalid already. */
+		if (lo > hi || (lo >= 0xd800 && hi <= 0xdfff))
+			return 0;
+		*bad = k + 1;
+	}
+	return len;
+}
+
 /* The escaper against a byte-by-byte reference, fast path (nothing to escape) and slow. */
 static void ref_escape(const char *s, size_t n, char *out)
 {
@@ -217,8 +260,19 @@ static void ref_escape(const char *s, size_t n, char *out)
 	*out++ = '"';
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t len, bad;
 
-		if (c == '"' || c == '\\') {
+		if (c >= 0x80) {
+			len = ref_utf8((const unsigned char *)s + i, n - i, &bad);
+			if (len) {
+				memcpy(out, s + i, len);
+				out += len;
+				i += len - 1;
+			} else {
+				out += sprintf(out, "\\ufffd");
+				i += bad - 1;
+			}
+		} else if (c == '"' || c == '\\') {
 			*out++ = '\\';
 			*out++ = (char)c;
 		} else if (c == '\n') {
@@ -267,6 +321,81 @@ START_TEST(json_escape_matches_reference)
 					      n, at, k, sb.buf, want);
 				strbuf_release(&sb);
 			}
+}
+END_TEST
+
+/* Whether s[0..n) is valid UTF-8, by glibc's iconv: an oracle that is not ours. */
+static int iconv_valid(const char *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");
+	char *in = (char *)s, buf[4096], *o = buf;
+	size_t il = n, ol = sizeof(buf), r;
+
+	ck_assert(cd != (iconv_t)-1);
+	r = iconv(cd, &in, &il, &o, &ol);
+	iconv_close(cd);
+	return r != (size_t)-1 && il == 0;
+}
+
+/*
+ * Every class of invalid UTF-8 becomes U+FFFD, one per maximal invalid
+ * subpart, and what comes out is valid UTF-8 to iconv; valid sequences of
+ * every length pass as they are.
+ */
+START_TEST(json_escape_replaces_invalid_utf8)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "a\x80" "b", "\"a\\ufffdb\"" },                          /* stray continuation */
+		{ "\xbf\xbf", "\"\\ufffd\\ufffd\"" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },                  /* overlong '/' */
+		{ "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xed\xa0\x80x", "\"\\ufffd\\ufffd\\ufffdx\"" },      /* UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" }, /* above U+10FFFF */
+		{ "\xf5\xff\xfe", "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xe2\x82x", "\"\\ufffdx\"" },                      /* cut short: one U+FFFD */
+		{ "\xf0\x9f\x98", "\"\\ufffd\"" },                    /* cut short at the end */
+		{ "12345678\xc3", "\"12345678\\ufffd\"" },              /* after the 8-byte scan */
+		{ "\xf4\x8f\xbf\xbf\xef\xbf\xbf", "\"\xf4\x8f\xbf\xbf\xef\xbf\xbf\"" }, /* U+10FFFF, U+FFFF */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		ck_assert_int_eq(json_escape(&sb, cases[i].in, strlen(cases[i].in)), 0);
+		ck_assert_msg(!strcmp(sb.buf, cases[i].want), "case %zu: %s", i, sb.buf);
+		ck_assert_msg(iconv_valid(sb.buf, sb.len), "case %zu: invalid UTF-8 out", i);
+		strbuf_release(&sb);
+	}
+}
+END_TEST
+
+/* Random bytes in, valid UTF-8 out, the same as the reference's. */
+START_TEST(json_escape_random_bytes_are_valid_utf8)
+{
+	unsigned seed = 7;
+	int round;
+
+	for (round = 0; round < 20000; round++) {
+		struct strbuf sb = STRBUF_INIT;
+		char in[40], want[40 * 6 + 8];
+		size_t n = (size_t)(round % 40), i;
+
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Mostly high bytes, so sequences are tried in every shape. */
+			in[i] = (char)((seed >> 16) % 3 ? 0x80 | ((seed >> 8) & 0x7f) : (seed >> 8) & 0xff);
+		}
+		ck_assert_int_eq(json_escape(&sb, in, n), 0);
+		ref_escape(in, n, want);
+		ck_assert_msg(!strcmp(sb.buf, want), "round %d: %s vs %s", round, sb.buf, want);
+		ck_assert_msg(iconv_valid(sb.buf, sb.len), "round %d: invalid UTF-8 out", round);
+		strbuf_release(&sb);
+	}
 }
 END_TEST
 
@@ -497,6 +626,8 @@ Suite *jsonw_suite(void)
 	tcase_add_test(tc, jsonw_writes_exact_json);
 	tcase_add_test(tc, jsonw_latches_cap_and_nesting_errors);
 	tcase_add_test(tc, json_escape_matches_reference);
+	tcase_add_test(tc, json_escape_replaces_invalid_utf8);
+	tcase_add_test(tc, json_escape_random_bytes_are_valid_utf8);
 	tcase_add_test(tc, strbuf_fast_paths_keep_the_cap);
 	tcase_add_test(tc, jsonw_round_trips_doubles);
 	tcase_add_test(tc, jsonw_fast_doubles_match_printf);

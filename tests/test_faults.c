@@ -13,6 +13,7 @@
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
 #include <check.h>
+#include <iconv.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,6 +662,64 @@ START_TEST(malformed_experiments_are_left_out)
 }
 END_TEST
 
+/* Whether s[0..n) is valid UTF-8, by glibc's iconv. */
+static int valid_utf8(const char *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");
+	char *in = (char *)s, *buf = malloc(4 * n + 4), *o = buf;
+	size_t il = n, ol = 4 * n + 4, r;
+
+	ck_assert(cd != (iconv_t)-1 && buf);
+	r = iconv(cd, &in, &il, &o, &ol);
+	iconv_close(cd);
+	free(buf);
+	return r != (size_t)-1 && il == 0;
+}
+
+/*
+ * A thread name from the trace server holding a byte that is no UTF-8 and
+ * a \u0000: every answer stays valid UTF-8 (the byte becomes U+FFFD) and
+ * the name is not cut at the NUL. A client's NUL, in a JSON body or as
+ * %00 in a query argument, is refused with 400.
+ */
+START_TEST(invalid_text_never_reaches_grafana)
+{
+	struct strbuf out = STRBUF_INIT;
+	char path[256];
+	struct fenv e;
+	long st;
+
+	fenv_start(&e, NULL);
+	e.what = "bad_utf8";
+	sim_faults(&e, "{\"bad_utf8\":true}");
+	snprintf(path, sizeof(path), "/timeline/rows?experiment=kernel&output=Thread%%20Status"
+		 "&from=%lld&to=%lld", TRACE_FROM_MS, TRACE_FROM_MS + 9000);
+	ck_assert_int_eq(http_get(e.br.port, path, &st, &out), 0);
+	ck_assert_msg(st == 200, "%ld: %s", st, strbuf_str(&out));
+	ck_assert_msg(valid_utf8(out.buf, out.len), "/timeline/rows is not UTF-8");
+	/* The bad byte escaped, the NUL become U+FFFD itself as the parser read it. */
+	ck_assert_ptr_nonnull(strstr(out.buf, "\"ngi\\ufffdnx\xef\xbf\xbd" "tail\""));
+	ck_assert_int_eq(http_post(e.br.port, "/search", "{\"target\":\"entries(kernel/Thread Status)\"}",
+				   &st, &out), 0);
+	ck_assert_msg(st == 200, "%ld: %s", st, strbuf_str(&out));
+	ck_assert_msg(valid_utf8(out.buf, out.len), "/search is not UTF-8");
+	ck_assert_ptr_nonnull(strstr(out.buf, "\xef\xbf\xbd" "tail\""));
+	st = query_target(&e, "kernel/Thread Status?view=timeline", &out);
+	ck_assert_msg(st == 200, "%ld: %s", st, strbuf_str(&out));
+	ck_assert_msg(valid_utf8(out.buf, out.len), "/query is not UTF-8");
+	ck_assert_ptr_nonnull(strstr(out.buf, "\xef\xbf\xbd" "tail"));
+
+	st = query_target(&e, "kernel/CPU\\u0000 Usage", &out);
+	ck_assert_msg(st == 400 && strstr(strbuf_str(&out), "NUL"), "%ld: %s", st, strbuf_str(&out));
+	ck_assert_int_eq(http_get(e.br.port, "/timeline?experiment=kernel%00x&output=Thread%20Status"
+				  "&from=1&to=2", &st, &out), 0);
+	ck_assert_msg(st == 400 && strstr(strbuf_str(&out), "experiment\\\" holds a NUL"), "%ld: %s",
+		      st, strbuf_str(&out));
+	strbuf_release(&out);
+	fenv_stop(&e);
+}
+END_TEST
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -676,6 +735,7 @@ Suite *faults_suite(void)
 	tcase_add_test(tc, silent_server_times_out);
 	tcase_add_test(tc, one_broken_experiment_leaves_wildcards_served);
 	tcase_add_test(tc, malformed_experiments_are_left_out);
+	tcase_add_test(tc, invalid_text_never_reaches_grafana);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -59,6 +59,7 @@ static void usage(FILE *f)
 "  --bad-experiments    GET /experiments also lists two malformed experiments\n"
 "  --style-status N     answer /style with HTTP status N (older servers: 404, 405)\n"
 "  --inline-color C     SYSCALL states carry colour C in their own style (flame-chart style)\n"
+"  --bad-utf8           trees name \"nginx\" with an invalid UTF-8 byte and a \\u0000\n"
 "  --fault-path SUBSTR  faults only for request paths (with /tsp/api) containing SUBSTR\n"
 "\n"
 "Control endpoints (outside /tsp/api, never faulty):\n"
@@ -68,6 +69,7 @@ static void usage(FILE *f)
 "                       \"running_forever\":bool, \"analysis_failed\":bool,\n"
 "                       \"truncate\":bool, \"bad_experiments\":bool,\n"
 "                       \"style_status\":N, \"inline_color\":\"#rrggbb\",\n"
+"                       \"bad_utf8\":bool,\n"
 "                       \"path_filter\":\"s\"}\n"
 "  DELETE /_sim/faults  clear all faults\n"
 "  POST   /_sim/reset   restart every RUNNING counter\n"
@@ -133,7 +135,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "--malformed-json", 0 }, { "--drop-connection", 0 }, { "--running-forever", 0 },
 		{ "--analysis-failed", 0 },
 		{ "--truncate", 0 }, { "--fault-path", 1 }, { "--bad-experiments", 0 },
-		{ "--style-status", 1 }, { "--inline-color", 1 },
+		{ "--style-status", 1 }, { "--inline-color", 1 }, { "--bad-utf8", 0 },
 	};
 	struct sim_config *c = &o->cfg;
 	int i;
@@ -191,6 +193,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			c->faults.truncate = 1;
 		} else if (!strcmp(name, "--bad-experiments")) {
 			c->faults.bad_experiments = 1;
+		} else if (!strcmp(name, "--bad-utf8")) {
+			c->faults.bad_utf8 = 1;
 		} else if (!strcmp(name, "--fault-path")) {
 			if (strlen(val) >= sizeof(c->faults.path_filter)) {
 				fprintf(stderr, "tspsim: --fault-path is too long\n");

@@ -977,20 +977,16 @@ static int ends_with(const char *s, const char *tail)
 	return n >= t && !strcmp(s + n - t, tail);
 }
 
-/*
- * The inline_color fault: every SYSCALL state's own style gets a colour, as
- * flame charts colour each state, over its parent style's.
- */
-static int inline_color(struct strbuf *out, const char *color)
+/* Every `from` in out becomes `to`; -1 when out of memory (out unchanged). */
+static int replace_all(struct strbuf *out, const char *from, const char *to)
 {
-	static const char from[] = "\"parentKey\":\"SYSCALL\",\"values\":{}";
 	struct strbuf b = STRBUF_INIT;
 	const char *p = strbuf_str(out), *hit;
 
 	while ((hit = strstr(p, from))) {
 		strbuf_add(&b, p, (size_t)(hit - p));
-		strbuf_addf(&b, "\"parentKey\":\"SYSCALL\",\"values\":{\"background-color\":\"%s\"}", color);
-		p = hit + sizeof(from) - 1;
+		strbuf_addstr(&b, to);
+		p = hit + strlen(from);
 	}
 	strbuf_addstr(&b, p);
 	if (b.overflow) {
@@ -1000,6 +996,19 @@ static int inline_color(struct strbuf *out, const char *color)
 	strbuf_release(out);
 	*out = b;
 	return 0;
+}
+
+/*
+ * The inline_color fault: every SYSCALL state's own style gets a colour, as
+ * flame charts colour each state, over its parent style's.
+ */
+static int inline_color(struct strbuf *out, const char *color)
+{
+	char to[128];
+
+	snprintf(to, sizeof(to), "\"parentKey\":\"SYSCALL\",\"values\":{\"background-color\":\"%s\"}",
+		 color);
+	return replace_all(out, "\"parentKey\":\"SYSCALL\",\"values\":{}", to);
 }
 
 /* ---- /_sim control endpoints ---- */
@@ -1017,6 +1026,7 @@ static void write_faults(struct jsonw *w, const struct sim_faults *f)
 	jsonw_kbool(w, "bad_experiments", f->bad_experiments);
 	jsonw_kint64(w, "style_status", f->style_status);
 	jsonw_kstr(w, "inline_color", f->inline_color);
+	jsonw_kbool(w, "bad_utf8", f->bad_utf8);
 	jsonw_kstr(w, "path_filter", f->path_filter);
 	jsonw_obj_end(w);
 }
@@ -1089,6 +1099,8 @@ static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t
 			flag = &f->truncate;
 		else if (!strcmp(it->string, "bad_experiments"))
 			flag = &f->bad_experiments;
+		else if (!strcmp(it->string, "bad_utf8"))
+			flag = &f->bad_utf8;
 		if (!flag) {
 			snprintf(err, errlen, "unknown fault '%s'", it->string);
 			return -1;
@@ -1305,6 +1317,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			snprintf(allow_buf, sizeof(allow_buf), "%s", r.allow);
 			allow = allow_buf;
 		}
+	}
+	/* A byte that is no UTF-8 (0xC3 then 'n') and a NUL inside one thread name. */
+	if (faulty && f.bad_utf8 && ends_with(url, "/tree") && status == 200 &&
+	    replace_all(&out, "\"nginx\"", "\"ngi\xc3nx\\u0000tail\"") < 0) {
+		status = 500;
+		strbuf_reset(&out);
+		write_error(&out, "Internal Server Error", "out of memory");
 	}
 	if (faulty && f.inline_color[0] && ends_with(url, "/states") && status == 200 &&
 	    inline_color(&out, f.inline_color) < 0) {

@@ -185,11 +185,42 @@ int gf_time_parse(const cJSON *v, const char *what, int64_t *ns, char *err, size
 
 /* ---- shared pieces ---- */
 
+/*
+ * Whether JSON text holds a NUL: a raw byte, or a \u0000 escape (after an
+ * odd run of backslashes). Parsed into C strings it would cut a target or
+ * a name short without a word, so it is refused instead.
+ */
+static int has_nul(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	if (memchr(s, '\0', len))
+		return 1;
+	while ((p = memchr(p, 'u', (size_t)(end - p)))) {
+		const char *b = p;
+
+		if (end - p >= 5 && !memcmp(p, "u0000", 5)) {
+			while (b > s && b[-1] == '\\')
+				b--;
+			if ((p - b) % 2)
+				return 1;
+		}
+		p++;
+	}
+	return 0;
+}
+
 static cJSON *parse_body(const char *body, size_t len, int empty_ok, char *err, size_t errlen)
 {
 	char why[160];
 	cJSON *j;
 	size_t i;
+
+	if (has_nul(body, len)) {
+		err_set(err, errlen, "the request body holds a NUL character (\\u0000), which no "
+			"name or target can contain");
+		return NULL;
+	}
 
 	for (i = 0; i < len && isspace((unsigned char)body[i]); i++)
 		;
@@ -322,6 +353,8 @@ static int parse_target(struct gf_query_target *t, cJSON *o, size_t i, char *err
 				t->has_payload = 1;
 				return 0;
 			}
+			if (has_nul(s, strlen(s)))
+				return err_set(err, errlen, "%spayload holds a NUL character (\\u0000)", path);
 			parsed = json_parse_exact(s, strlen(s), why, sizeof(why));
 			if (!parsed || !cJSON_IsObject(parsed)) {
 				cJSON_Delete(parsed);

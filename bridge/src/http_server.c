@@ -289,6 +289,23 @@ static int http_cache_key(struct MHD_Connection *conn, const char *method, const
 	return key->overflow ? -1 : 0;
 }
 
+struct nul_arg {
+	const char *key;        /* the first argument holding a NUL, or NULL */
+};
+
+static enum MHD_Result find_nul_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				    size_t key_size, const char *value, size_t value_size)
+{
+	struct nul_arg *na = cls;
+
+	(void)kind;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		na->key = key;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 /*
  * OPTIONS on a known path: 204 with Allow, plus the CORS preflight headers
  * when the Origin is allowed. No credentials needed: browsers send none on
@@ -386,6 +403,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = ctx;
 		if (access_gate(s, conn, method, url, ctx, &ret))
 			return ret;
+		/* %00 would cut an argument short without a word: refused, naming it. */
+		{
+			struct nul_arg na = { NULL };
+
+			MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, find_nul_arg, &na);
+			if (na.key) {
+				strbuf_init(&res.body, 0);
+				http_response_error(&res, 400, "query argument \"%s\" holds a NUL "
+						    "character (%%00)", na.key);
+				ret = send_response(s, conn, &res, NULL);
+				strbuf_release(&res.body);
+				return ret;
+			}
+		}
 		/* A declared oversized body is refused before it is read. */
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						   MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -160,6 +160,9 @@ static char *string(struct ps *s)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				q += 6;
 			}
+			/* A NUL would silently cut the C string (a name, a label) short. */
+			if (cp == 0)
+				cp = 0xfffd;
 			o = put_utf8(o, cp);
 			q += 6;
 			continue;

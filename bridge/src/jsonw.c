@@ -75,8 +75,8 @@ void jsonw_arr_begin(struct jsonw *w) { open_(w, '['); }
 void jsonw_arr_end(struct jsonw *w) { close_(w, ']'); }
 
 /*
- * Whether any of the 8 bytes of x is below 0x20, '"' or '\\' (the exact
- * answer for "any"; which byte is left to the byte loop).
+ * Whether any of the 8 bytes of x is below 0x20, '"', '\\' or not ASCII
+ * (the exact answer for "any"; which byte is left to the byte loop).
  */
 static int word_needs_escape(uint64_t x)
 {
@@ -86,7 +86,45 @@ static int word_needs_escape(uint64_t x)
 	uint64_t hq = (q - ones) & ~q;          /* some byte == '"' */
 	uint64_t hb = (b - ones) & ~b;          /* some byte == '\\' */
 
-	return ((lt | hq | hb) & highs) != 0;
+	return ((lt | hq | hb | x) & highs) != 0;
+}
+
+int utf8_valid_len(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	*bad = 1;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;              /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;              /* UTF-16 surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;              /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;              /* above U+10FFFF */
+	} else {
+		return 0;                       /* a continuation byte, C0, C1, F5..FF */
+	}
+	for (i = 1; i <= need; i++) {
+		unsigned char x = i < n ? s[i] : 0;
+
+		if (x < lo || x > hi)
+			return 0;
+		/* The maximal invalid prefix grows with each byte that still fit. */
+		*bad = i + 1;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return (int)need + 1;
 }
 
 int json_escape(struct strbuf *sb, const char *s, size_t n)
@@ -94,7 +132,7 @@ int json_escape(struct strbuf *sb, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0, run = 0;
 
-	/* Common case: nothing to escape, one copy between the quotes. Eight bytes a step first. */
+	/* Common case: ASCII with nothing to escape, one copy between the quotes. Eight bytes a step first. */
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x;
 
@@ -105,7 +143,7 @@ int json_escape(struct strbuf *sb, const char *s, size_t n)
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c == '"' || c == '\\')
+		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
 			break;
 	}
 	if (i == n) {
@@ -123,11 +161,26 @@ int json_escape(struct strbuf *sb, const char *s, size_t n)
 	}
 	if (strbuf_addch(sb, '"') < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7];
 		size_t elen = 2;
 
+		if (c >= 0x80) {
+			size_t bad;
+			int len = utf8_valid_len((const unsigned char *)s + i, n - i, &bad);
+
+			if (len) {
+				i += (size_t)len - 1;
+				continue;
+			}
+			/* Invalid UTF-8 would make strict readers refuse the whole answer. */
+			if (strbuf_add(sb, s + run, i - run) < 0 || strbuf_add(sb, "\\ufffd", 6) < 0)
+				return -1;
+			i += bad - 1;
+			run = i + 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		/* Flush the plain run before this character. */

@@ -57,8 +57,20 @@ void jsonw_kint64(struct jsonw *w, const char *key, int64_t v);
 void jsonw_kdouble(struct jsonw *w, const char *key, double v);
 void jsonw_kbool(struct jsonw *w, const char *key, int v);
 
-/* Appends s as a JSON string literal (with quotes) to sb. */
+/*
+ * Appends s as a JSON string literal (with quotes) to sb. The output is
+ * always valid UTF-8: each maximal invalid sequence of s (a stray
+ * continuation byte, an overlong form, a UTF-16 surrogate, a code point
+ * above U+10FFFF, a sequence cut short) becomes \ufffd, as Unicode
+ * recommends, so one bad name cannot make a strict reader refuse an answer.
+ */
 int json_escape(struct strbuf *sb, const char *s, size_t n);
+/*
+ * The length (1-4) of the valid UTF-8 sequence at s[0..n), n >= 1, or 0
+ * when it is not one; then *bad is the length of its maximal invalid
+ * prefix (what one U+FFFD replaces).
+ */
+int utf8_valid_len(const unsigned char *s, size_t n, size_t *bad);
 
 /* 0 when everything was written and every container closed. */
 int jsonw_finish(const struct jsonw *w);

@@ -195,40 +195,6 @@ int tsp_url_escape(struct strbuf *sb, const char *s)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * Writes a one-line, printable, valid UTF-8 rendering of in[0..len) into
  * out (size outsz > 4): whitespace runs and control characters become one
@@ -238,7 +204,7 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 static void one_line(const char *in, size_t len, int strip_tags, char *out, size_t outsz)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, o = 0, room = outsz - 4, k;
+	size_t i = 0, o = 0, room = outsz - 4, k, bad;
 	int in_tag = 0, space = 0, cut = 0;
 
 	if (len > ERROR_BODY_KEEP) {
@@ -260,7 +226,7 @@ static void one_line(const char *in, size_t len, int strip_tags, char *out, size
 			i++;
 			continue;
 		}
-		k = ch < 0x80 ? 1 : utf8_seq_len(s + i, len - i);
+		k = ch < 0x80 ? 1 : (size_t)utf8_valid_len(s + i, len - i, &bad);
 		if (o + space + (k ? k : 1) > room) {
 			cut = 1;
 			break;
