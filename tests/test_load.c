@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,8 +194,10 @@ START_TEST(bounded_load_limits_and_slow_clients)
 
 	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", NULL), 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	/* One client address makes the whole crowd here: no per-address limit. */
 	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--client-timeout", "2",
-				      "--max-body-kb", "16", "--max-connections", "1024", NULL), 0);
+				      "--max-body-kb", "16", "--max-connections", "1024",
+				      "--max-connections-per-ip", "0", NULL), 0);
 
 	/* (a) a crowd, twice: the second run's memory must match the first's. */
 	ok = crowd(br.port, conns, each, &secs);
@@ -312,6 +315,354 @@ START_TEST(bounded_load_limits_and_slow_clients)
 }
 END_TEST
 
+/* A connection to the bridge from source address 127.0.0.<host>; -1 when refused. */
+static int connect_from(int port, int host)
+{
+	struct sockaddr_in src, sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)host);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Attackers trickling a head a byte at a time: each open one gets a byte;
+ * one the bridge closed is counted and forgotten. Returns how many are open.
+ */
+static int trickle(int *fds, int n, int *closed)
+{
+	int i, open_ = 0;
+
+	for (i = 0; i < n; i++) {
+		struct pollfd p = { fds[i], POLLIN, 0 };
+		char c;
+
+		if (fds[i] < 0)
+			continue;
+		if ((poll(&p, 1, 0) > 0 && recv(fds[i], &c, 1, MSG_DONTWAIT) <= 0) ||
+		    send(fds[i], "a", 1, MSG_NOSIGNAL) != 1) {
+			close(fds[i]);
+			fds[i] = -1;
+			(*closed)++;
+			continue;
+		}
+		open_++;
+	}
+	return open_;
+}
+
+/* GET /health from 127.0.0.1, retried until `secs`; the time it took, or -1. */
+static double served_within(int port, double secs)
+{
+	double t0 = now_s();
+	struct strbuf out = STRBUF_INIT;
+	long st = 0;
+
+	while (now_s() - t0 < secs) {
+		if (http_get(port, "/health", &st, &out) == 0 && st == 200) {
+			strbuf_release(&out);
+			return now_s() - t0;
+		}
+		usleep(100 * 1000);
+	}
+	strbuf_release(&out);
+	return -1;
+}
+
+/*
+ * Clients trickling a byte every 200 ms are never idle, so the idle timeout
+ * never frees them. One address gets at most --max-connections-per-ip; a
+ * head must be in within --request-timeout however it trickles; a normal
+ * client is served while they go on.
+ */
+START_TEST(trickling_clients_cannot_lock_others_out)
+{
+	const int vg = under_valgrind();
+	const int deadline = vg ? 4 : 2, n_one = 60, n_many = 45;
+	struct proc sim, br;
+	char url[128], dl[16];
+	int fds[60 + 45], i, closed = 0, open_;
+	double t0, took;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	snprintf(dl, sizeof(dl), "%d", deadline);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--max-connections", "40",
+				      "--max-connections-per-ip", "10", "--request-timeout", dl,
+				      "--client-timeout", "60", NULL), 0);
+
+	/* (a) sixty from one address: ten get in, the rest are turned away. */
+	for (i = 0; i < n_one; i++) {
+		fds[i] = connect_from(br.port, 2);
+		if (fds[i] >= 0 && send(fds[i], "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ", 40,
+					MSG_NOSIGNAL) != 40) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	usleep(300 * 1000);
+	open_ = trickle(fds, n_one, &closed);
+	ck_assert_msg(open_ <= 10, "%d connections from one address are open", open_);
+	took = served_within(br.port, 1.0 * (vg ? 5 : 1));
+	ck_assert_msg(took >= 0, "a normal client was not served while one address trickles");
+
+	/* (b) the ten that got in are cut at the deadline though never idle. */
+	t0 = now_s();
+	while ((open_ = trickle(fds, n_one, &closed)) > 0 && now_s() - t0 < deadline + (vg ? 10 : 3))
+		usleep(200 * 1000);
+	ck_assert_msg(open_ == 0, "%d trickling connections still open after %.1f s", open_,
+		      now_s() - t0);
+	fprintf(stderr, "load: trickling heads cut after %.1f s (deadline %d s)\n", now_s() - t0, deadline);
+
+	/* (c) forty-five addresses fill the server; the deadline frees it for others. */
+	for (i = 0; i < n_many; i++) {
+		fds[n_one + i] = connect_from(br.port, 10 + i);
+		if (fds[n_one + i] >= 0)
+			send(fds[n_one + i], "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ", 40, MSG_NOSIGNAL);
+	}
+	t0 = now_s();
+	took = -1;
+	while (now_s() - t0 < deadline + (vg ? 20 : 5)) {
+		struct strbuf out = STRBUF_INIT;
+		long st = 0;
+
+		trickle(fds + n_one, n_many, &closed);
+		if (http_get(br.port, "/health", &st, &out) == 0 && st == 200) {
+			took = now_s() - t0;
+			strbuf_release(&out);
+			break;
+		}
+		strbuf_release(&out);
+		usleep(200 * 1000);
+	}
+	ck_assert_msg(took >= 0, "never served while %d addresses trickle", n_many);
+	fprintf(stderr, "load: served after %.1f s while %d addresses trickled\n", took, n_many);
+	for (i = 0; i < n_one + n_many; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
+/* Reads until the server closes (or secs pass); 1 if it closed. */
+static int read_to_close(int fd, struct strbuf *out, double secs)
+{
+	double t0 = now_s();
+	char buf[4096];
+
+	strbuf_reset(out);
+	while (now_s() - t0 < secs) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return 1;
+		strbuf_add(out, buf, (size_t)n);
+	}
+	return 0;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/*
+ * Heads libmicrohttpd 0.9.75 would read one way and a proxy another, or
+ * hang on: one 400 with a JSON error, the connection closed, and nothing
+ * after the head served.
+ */
+START_TEST(ambiguous_framing_is_refused)
+{
+	static const char smuggled[] = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char body[] = "{\"target\":\"\"}";
+	struct proc sim, br;
+	struct strbuf req = STRBUF_INIT, out = STRBUF_INIT;
+	char url[128];
+	const struct {
+		const char *head;       /* the body and the smuggled request follow */
+		const char *why;
+	} cases[] = {
+		{ "POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nContent-Length: 46\r\n\r\n",
+		  "more than one Content-Length header" },
+		{ "POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\ncontent-length: 13\r\n\r\n",
+		  "more than one Content-Length header" },
+		{ "POST /search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+		  "Transfer-Encoding \\\"gzip\\\" is not supported" },
+		{ "POST /search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+		  "is not supported (only chunked)" },
+		{ "POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n",
+		  "both Transfer-Encoding and Content-Length" },
+	};
+	size_t i;
+	int fd;
+	long st;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--client-timeout", "30", NULL), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&req);
+		strbuf_addstr(&req, cases[i].head);
+		strbuf_addstr(&req, body);
+		strbuf_addstr(&req, smuggled);
+		fd = connect_to(br.port);
+		ck_assert_int_eq(send(fd, req.buf, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
+		ck_assert_msg(read_to_close(fd, &out, 5), "case %zu: the connection stayed open", i);
+		close(fd);
+		ck_assert_msg(!strncmp(strbuf_str(&out), "HTTP/1.1 400", 12), "case %zu: %s", i, strbuf_str(&out));
+		ck_assert_msg(count_of(strbuf_str(&out), "HTTP/1.") == 1, "case %zu: more than one answer: %s",
+			      i, strbuf_str(&out));
+		ck_assert_msg(strstr(strbuf_str(&out), cases[i].why), "case %zu: %s", i, strbuf_str(&out));
+		ck_assert_ptr_nonnull(strcasestr(strbuf_str(&out), "\r\nContent-Type: application/json"));
+	}
+
+	/* 500 query arguments: a 400 at once, not silence until the timeout. */
+	strbuf_reset(&req);
+	strbuf_addstr(&req, "GET /health?");
+	for (i = 0; i < 500; i++)
+		strbuf_addf(&req, "%sa%zu=%zu", i ? "&" : "", i, i);
+	strbuf_addstr(&req, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = connect_to(br.port);
+	ck_assert_int_eq(send(fd, req.buf, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
+	ck_assert_msg(read_to_close(fd, &out, 5), "500 arguments: the connection stayed open");
+	close(fd);
+	ck_assert_msg(!strncmp(strbuf_str(&out), "HTTP/1.1 400", 12), "%s", strbuf_str(&out));
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&out), "too many query arguments (500; at most 128)"));
+	/* ... while a hundred are fine. */
+	strbuf_reset(&req);
+	strbuf_addstr(&req, "/health?");
+	for (i = 0; i < 100; i++)
+		strbuf_addf(&req, "%sa%zu=%zu", i ? "&" : "", i, i);
+	ck_assert_int_eq(http_get(br.port, req.buf, &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+
+	/*
+	 * A Content-Length that is no number: libmicrohttpd answers it itself,
+	 * before the bridge sees the head; it is a 400 and the connection closes.
+	 */
+	fd = connect_to(br.port);
+	strbuf_reset(&req);
+	strbuf_addf(&req, "POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n%s%s", body, smuggled);
+	ck_assert_int_eq(send(fd, req.buf, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
+	ck_assert(read_to_close(fd, &out, 5));
+	close(fd);
+	ck_assert_msg(!strncmp(strbuf_str(&out), "HTTP/1.1 400", 12), "%s", strbuf_str(&out));
+	ck_assert_ptr_null(strstr(strbuf_str(&out), "\"status\":\"ok\""));
+
+	ck_assert_int_eq(http_get(br.port, "/health", &st, &out), 0);
+	ck_assert_int_eq(st, 200);
+	strbuf_release(&req);
+	strbuf_release(&out);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
+struct inflight {
+	int port;
+	long status;
+	size_t body_len, want_len;
+	struct strbuf out;
+};
+
+/* One /query over a raw socket: the whole answer as sent, Content-Length and all. */
+static void *ask_query(void *arg)
+{
+	static const char body[] = "{\"range\":{\"from\":1700000000500,\"to\":1700000009500},"
+		"\"maxDataPoints\":50,\"targets\":[{\"refId\":\"A\",\"target\":\"kernel/CPU Usage\",\"payload\":{}}]}";
+	struct inflight *q = arg;
+	struct strbuf req = STRBUF_INIT;
+	const char *h, *e, *cl;
+
+	strbuf_addf(&req, "POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	q->status = raw_exchange(q->port, req.buf, req.len, &q->out, 60);
+	h = strbuf_str(&q->out);
+	e = strstr(h, "\r\n\r\n");
+	cl = e ? strcasestr(h, "\r\nContent-Length:") : NULL;
+	if (e && cl) {
+		q->want_len = strtoul(cl + 17, NULL, 10);
+		q->body_len = q->out.len - (size_t)(e + 4 - h);
+	}
+	strbuf_release(&req);
+	return NULL;
+}
+
+/*
+ * SIGTERM while an answer is being made: the bridge stops accepting, closes
+ * an idle kept-alive connection at once, finishes the answer, sends it whole
+ * and exits 0.
+ */
+START_TEST(sigterm_drains_answers_in_flight)
+{
+	const int vg = under_valgrind();
+	struct proc sim, br;
+	struct inflight q;
+	struct strbuf out = STRBUF_INIT;
+	char url[128], lat[16];
+	pthread_t th;
+	double t0;
+	int idle;
+
+	snprintf(lat, sizeof(lat), "%d", vg ? 1500 : 400);
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", "--latency-ms", lat, NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--client-timeout", "60",
+				      "--shutdown-timeout", vg ? "60" : "20", NULL), 0);
+	/* A kept-alive connection, idle after one request. */
+	idle = connect_to(br.port);
+	ck_assert_int_eq(send(idle, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 33, MSG_NOSIGNAL), 33);
+	{
+		char buf[4096];
+		struct pollfd p = { idle, POLLIN, 0 };
+
+		ck_assert_int_gt(poll(&p, 1, 5000), 0);
+		ck_assert_int_gt(recv(idle, buf, sizeof(buf), 0), 0);
+	}
+	memset(&q, 0, sizeof(q));
+	q.port = br.port;
+	strbuf_init(&q.out, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, ask_query, &q), 0);
+	usleep((vg ? 2000 : 600) * 1000);      /* the request is in, the trace server slow */
+	t0 = now_s();
+	ck_assert_int_eq(proc_stop(&br), 0);
+	pthread_join(th, NULL);
+	fprintf(stderr, "load: stopped in %.1f s with one answer in flight\n", now_s() - t0);
+	ck_assert_msg(q.status == 200, "the answer in flight: %ld %.300s", q.status, strbuf_str(&q.out));
+	ck_assert_uint_gt(q.want_len, 0);
+	ck_assert_uint_eq(q.body_len, q.want_len);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&q.out), "\"Total\""));
+	ck_assert(read_to_close(idle, &out, 1));
+	close(idle);
+	strbuf_release(&q.out);
+	strbuf_release(&out);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
 Suite *load_suite(void)
 {
 	Suite *s = suite_create("load");
@@ -319,6 +670,9 @@ Suite *load_suite(void)
 
 	tcase_set_timeout(tc, under_valgrind() ? 900 : 120);
 	tcase_add_test(tc, bounded_load_limits_and_slow_clients);
+	tcase_add_test(tc, trickling_clients_cannot_lock_others_out);
+	tcase_add_test(tc, ambiguous_framing_is_refused);
+	tcase_add_test(tc, sigterm_drains_answers_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }

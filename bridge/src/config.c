@@ -41,6 +41,12 @@ static const struct opt opts[] = {
 	  "concurrent client connections accepted (default 512)" },
 	{ "--client-timeout", "TSPB_CLIENT_TIMEOUT_S", OPT_LONG, OFF(client_timeout_s), 1, 3600,
 	  "seconds an idle client connection is kept (default 30)" },
+	{ "--request-timeout", "TSPB_REQUEST_TIMEOUT_S", OPT_LONG, OFF(request_timeout_s), 1, 3600,
+	  "seconds a request's head, then its body, may take to arrive, however it trickles (default 30)" },
+	{ "--max-connections-per-ip", "TSPB_MAX_CONNECTIONS_PER_IP", OPT_INT, OFF(max_per_ip), 0, 100000,
+	  "concurrent connections from one client address (default 128; 0 = no limit)" },
+	{ "--shutdown-timeout", "TSPB_SHUTDOWN_TIMEOUT_S", OPT_LONG, OFF(shutdown_timeout_s), 0, 3600,
+	  "on SIGTERM/SIGINT, seconds to finish and send answers in flight (default 10)" },
 	{ "--connect-timeout", "TSPB_CONNECT_TIMEOUT_MS", OPT_LONG, OFF(connect_timeout_ms), 1, 600000,
 	  "upstream connect timeout in ms (default 2000)" },
 	{ "--upstream-timeout", "TSPB_UPSTREAM_TIMEOUT_MS", OPT_LONG, OFF(upstream_timeout_ms), 1, 3600000,
@@ -90,6 +96,9 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->threads = 4;
 	cfg->max_connections = 512;
 	cfg->client_timeout_s = 30;
+	cfg->request_timeout_s = 30;
+	cfg->max_per_ip = 128;
+	cfg->shutdown_timeout_s = 10;
 	cfg->connect_timeout_ms = 2000;
 	cfg->upstream_timeout_ms = 10000;
 	cfg->poll_deadline_ms = 5000;

@@ -21,6 +21,9 @@ struct bridge_config {
 	int threads;               /* worker threads of the HTTP server */
 	int max_connections;
 	long client_timeout_s;     /* idle timeout of a client connection */
+	long request_timeout_s;    /* a request's head, then its body, must arrive within this */
+	int max_per_ip;            /* connections from one client address; 0 = no limit */
+	long shutdown_timeout_s;   /* drain on SIGTERM: answers in flight get this long */
 	long connect_timeout_ms;   /* upstream connect */
 	long upstream_timeout_ms;  /* upstream request, total */
 	long poll_deadline_ms;     /* how long RUNNING answers are re-polled */

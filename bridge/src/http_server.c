@@ -1,9 +1,14 @@
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +21,55 @@
 #include "resp_cache.h"
 #include "log.h"
 
+/*
+ * What a connection waits for. libmicrohttpd's timeout counts idle time
+ * only, so a client sending a byte a second would hold its connection
+ * forever; the reaper cuts one whose head or body takes longer than
+ * request_timeout_s, counted from when that phase began.
+ */
+enum conn_phase {
+	PH_HEAD,        /* a request head (or the next one, on a kept-alive connection) */
+	PH_BODY,        /* the body of a request whose head is in */
+	PH_BUSY,        /* being answered: bounded by the handlers' own deadlines */
+};
+
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	enum conn_phase phase;
+	struct timespec since;          /* CLOCK_MONOTONIC, when the phase began */
+	int cut;                        /* shut down by the reaper */
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_config cfg;
 	int port;
+	/* Guards the tracks, in_flight and the flags; the fd of a track stays open while held. */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct conn_track tracks;       /* list head */
+	size_t in_flight;               /* requests whose head is in and answer not yet sent */
+	int draining, stopping;
+	pthread_t reaper;
+	int reaper_started;
 };
 
-/* Per-connection request state, alive from the first callback to completion. */
+/* Query arguments of one request: libmicrohttpd 0.9.75 gives no answer at all past its pool. */
+#define HTTP_MAX_ARGS 128
+
+/*
+ * Per-request state, from the request line (uri_logger) to completion.
+ * Made before the head is parsed, so its first on_request call is marked
+ * by `began`, not by a NULL context.
+ */
 struct request_ctx {
 	struct strbuf body;
 	struct timespec started;
 	int restricted;                 /* see http_request.restricted */
+	int began;                      /* on_request has seen the head */
+	int counted;                    /* counted in in_flight */
+	size_t n_args;                  /* query arguments in the request line */
 };
 
 const char *http_request_arg(const struct http_request *req, const char *name)
@@ -92,6 +135,11 @@ static void allowed_methods(const struct http_route *routes, size_t n, const cha
 						 used ? ", " : "", routes[i].method);
 }
 
+static void now_mono(struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+}
+
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec now;
@@ -144,7 +192,7 @@ static void add_access_headers(const struct http_server *s, struct MHD_Connectio
 }
 
 /* Headers every answer gets, and queues it. */
-static enum MHD_Result queue(const struct http_server *s, struct MHD_Connection *conn,
+static enum MHD_Result queue(struct http_server *s, struct MHD_Connection *conn,
 			     struct MHD_Response *r, int status, const char *content_type,
 			     int gzipped, const char *allow)
 {
@@ -158,13 +206,16 @@ static enum MHD_Result queue(const struct http_server *s, struct MHD_Connection 
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	if (allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	/* Stopping: the client should not send another request on this connection. */
+	if (s->draining)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	add_access_headers(s, conn, r, status);
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-static enum MHD_Result send_response(const struct http_server *s, struct MHD_Connection *conn,
+static enum MHD_Result send_response(struct http_server *s, struct MHD_Connection *conn,
 				     struct http_response *res, const char *allow)
 {
 	struct MHD_Response *r;
@@ -203,7 +254,7 @@ static void held_done(void *cls)
 }
 
 /* Sends e without copying it (gzip made once per entry); takes over the reference. */
-static enum MHD_Result send_stored(const struct http_server *s, struct MHD_Connection *conn,
+static enum MHD_Result send_stored(struct http_server *s, struct MHD_Connection *conn,
 				   const struct resp_entry *e)
 {
 	struct resp_cache *rc = s->cfg.resp_cache;
@@ -340,7 +391,7 @@ static enum MHD_Result send_options(const struct http_server *s, struct MHD_Conn
  * Before the route and before any body is read: OPTIONS, then credentials.
  * Returns 1 when it answered the request (*ret set), 0 to go on.
  */
-static int access_gate(const struct http_server *s, struct MHD_Connection *conn,
+static int access_gate(struct http_server *s, struct MHD_Connection *conn,
 		       const char *method, const char *url, struct request_ctx *ctx,
 		       enum MHD_Result *ret)
 {
@@ -378,6 +429,213 @@ static int access_gate(const struct http_server *s, struct MHD_Connection *conn,
 	return 1;
 }
 
+/* ---- connection tracking: deadlines, in-flight requests ---- */
+
+static struct conn_track *track_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+								     MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void set_phase(struct http_server *s, struct MHD_Connection *conn, enum conn_phase ph)
+{
+	struct conn_track *t = track_of(conn);
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&s->lock);
+	t->phase = ph;
+	now_mono(&t->since);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	struct conn_track *t = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+									     MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		t = calloc(1, sizeof(*t));
+		if (!t || !ci) {
+			free(t);
+			return;         /* untracked: only its idle timeout bounds it */
+		}
+		t->fd = ci->connect_fd;
+		t->phase = PH_HEAD;
+		now_mono(&t->since);
+		pthread_mutex_lock(&s->lock);
+		t->next = s->tracks.next;
+		t->prev = &s->tracks;
+		s->tracks.next->prev = t;
+		s->tracks.next = t;
+		pthread_mutex_unlock(&s->lock);
+		*socket_context = t;
+		return;
+	}
+	/* Closed: libmicrohttpd closes the fd after this returns, so no shutdown() can hit a reused fd. */
+	if (!t)
+		return;
+	pthread_mutex_lock(&s->lock);
+	t->prev->next = t->next;
+	t->next->prev = t->prev;
+	pthread_mutex_unlock(&s->lock);
+	free(t);
+	*socket_context = NULL;
+}
+
+static double seconds_since(const struct timespec *t0, const struct timespec *now)
+{
+	return (double)(now->tv_sec - t0->tv_sec) + (double)(now->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Cuts connections past their head or body deadline (all idle ones while draining). */
+static void *reaper_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct timespec now, wake;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		struct conn_track *t;
+
+		now_mono(&now);
+		for (t = s->tracks.next; t != &s->tracks; t = t->next) {
+			int late = t->phase != PH_BUSY &&
+				   seconds_since(&t->since, &now) > (double)s->cfg.request_timeout_s;
+
+			/* Draining: a connection between requests has nothing to finish. */
+			if (!t->cut && (late || (s->draining && t->phase == PH_HEAD))) {
+				shutdown(t->fd, SHUT_RDWR);
+				t->cut = 1;
+				if (late)
+					log_debug("http: connection cut: request %s not in after %ld s",
+						  t->phase == PH_HEAD ? "head" : "body", s->cfg.request_timeout_s);
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &wake);
+		wake.tv_nsec += 200 * 1000000L;
+		if (wake.tv_nsec >= 1000000000L) {
+			wake.tv_sec++;
+			wake.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->changed, &s->lock, &wake);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ---- request framing ---- */
+
+/*
+ * The request line, before libmicrohttpd parses its arguments: makes the
+ * request's context, and counts the arguments. Past HTTP_MAX_ARGS the
+ * arguments are cut off here (libmicrohttpd 0.9.75 runs out of its pool on
+ * them and then answers nothing until the timeout) and the request is
+ * answered 400 by on_request.
+ */
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *s = cls;
+	struct request_ctx *ctx = calloc(1, sizeof(*ctx));
+	char *q = strchr(uri, '?');
+	const char *p;
+
+	(void)conn;
+	if (!ctx)
+		return NULL;
+	strbuf_init(&ctx->body, s->cfg.max_body);
+	now_mono(&ctx->started);
+	if (q) {
+		ctx->n_args = 1;
+		for (p = q; (p = strchr(p + 1, '&')); )
+			ctx->n_args++;
+		/*
+		 * The URI is libmicrohttpd's own buffer, parsed in place right
+		 * after this returns: an empty string leaves no argument to store.
+		 */
+		if (ctx->n_args > HTTP_MAX_ARGS)
+			q[1] = '\0';
+	}
+	return ctx;
+}
+
+struct header_count {
+	const char *name;
+	size_t n;
+	const char *value;              /* the first one */
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct header_count *hc = cls;
+
+	(void)kind;
+	if (!strcasecmp(key, hc->name) && !hc->n++)
+		hc->value = value;
+	return MHD_YES;
+}
+
+/*
+ * What the bridge refuses in a head before any body is read: framing that
+ * libmicrohttpd 0.9.75 would read one way and a proxy in front another
+ * (request smuggling), or would hang on. NULL when the head is fine.
+ */
+static const char *framing_error(struct MHD_Connection *conn, const struct request_ctx *ctx,
+				 char *buf, size_t len)
+{
+	struct header_count cl = { MHD_HTTP_HEADER_CONTENT_LENGTH, 0, NULL };
+	struct header_count te = { MHD_HTTP_HEADER_TRANSFER_ENCODING, 0, NULL };
+
+	if (ctx->n_args > HTTP_MAX_ARGS) {
+		snprintf(buf, len, "too many query arguments (%zu; at most %d)", ctx->n_args,
+			 HTTP_MAX_ARGS);
+		return buf;
+	}
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &cl);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &te);
+	if (cl.n > 1)
+		return "more than one Content-Length header";
+	if (te.n > 1)
+		return "more than one Transfer-Encoding header";
+	if (te.n && cl.n)
+		return "both Transfer-Encoding and Content-Length";
+	if (te.n && strcasecmp(te.value, "chunked")) {
+		snprintf(buf, len, "Transfer-Encoding \"%.64s\" is not supported (only chunked)", te.value);
+		return buf;
+	}
+	return NULL;
+}
+
+/* A 400 for a head the bridge will not read on: the connection is closed after it. */
+static enum MHD_Result refuse_head(struct http_server *s, struct MHD_Connection *conn,
+				   const char *method, const char *url, const char *why)
+{
+	struct http_response res;
+	struct MHD_Response *r;
+	size_t len;
+	char *data;
+
+	strbuf_init(&res.body, 0);
+	http_response_error(&res, 400, "%s", why);
+	log_debug("%s %s -> 400 (%s)", method, url, why);
+	data = strbuf_detach(&res.body, &len);
+	r = data ? MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE) : NULL;
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	/* What follows the head cannot be trusted to be a body or a next request. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	return queue(s, conn, r, 400, "application/json", 0, NULL);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -392,17 +650,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int status;
 
 	(void)version;
-	if (!ctx) {
-		const char *clen;
+	if (!ctx)
+		return MHD_NO;          /* uri_logger could not allocate it */
+	if (!ctx->began) {
+		const char *clen, *bad;
+		char why[160];
 
-		ctx = calloc(1, sizeof(*ctx));
-		if (!ctx)
-			return MHD_NO;
-		strbuf_init(&ctx->body, s->cfg.max_body);
-		clock_gettime(CLOCK_MONOTONIC, &ctx->started);
-		*con_cls = ctx;
-		if (access_gate(s, conn, method, url, ctx, &ret))
+		ctx->began = 1;
+		ctx->counted = 1;
+		pthread_mutex_lock(&s->lock);
+		s->in_flight++;
+		pthread_mutex_unlock(&s->lock);
+		set_phase(s, conn, PH_BODY);
+		bad = framing_error(conn, ctx, why, sizeof(why));
+		if (bad) {
+			set_phase(s, conn, PH_BUSY);
+			return refuse_head(s, conn, method, url, bad);
+		}
+		if (access_gate(s, conn, method, url, ctx, &ret)) {
+			set_phase(s, conn, PH_BUSY);
 			return ret;
+		}
 		/* %00 would cut an argument short without a word: refused, naming it. */
 		{
 			struct nul_arg na = { NULL };
@@ -412,6 +680,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				strbuf_init(&res.body, 0);
 				http_response_error(&res, 400, "query argument \"%s\" holds a NUL "
 						    "character (%%00)", na.key);
+				set_phase(s, conn, PH_BUSY);
 				ret = send_response(s, conn, &res, NULL);
 				strbuf_release(&res.body);
 				return ret;
@@ -425,6 +694,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			http_response_error(&res, 413, "request body exceeds %zu bytes",
 					    s->cfg.max_body);
 			log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
+			set_phase(s, conn, PH_BUSY);
 			ret = send_response(s, conn, &res, NULL);
 			strbuf_release(&res.body);
 			return ret;
@@ -439,6 +709,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
+	set_phase(s, conn, PH_BUSY);
 	res.status = 200;
 	res.content_type = "application/json";
 	strbuf_init(&res.body, s->cfg.max_response);
@@ -498,13 +769,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *s = cls;
 	struct request_ctx *ctx = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	/* Kept alive: the next request's head is due from now. */
+	set_phase(s, conn, PH_HEAD);
 	if (!ctx)
 		return;
+	if (ctx->counted) {
+		pthread_mutex_lock(&s->lock);
+		s->in_flight--;
+		pthread_cond_broadcast(&s->changed);
+		pthread_mutex_unlock(&s->lock);
+	}
 	strbuf_release(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
@@ -529,7 +807,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 	struct sockaddr_in6 sa6;
 	struct sockaddr_in sa4;
 	struct sockaddr *sa;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	/* ITC: MHD_quiesce_daemon() needs it to stop accepting while requests drain. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+			     MHD_USE_ITC;
 	const union MHD_DaemonInfo *info;
 
 	if (!s) {
@@ -537,6 +817,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		return NULL;
 	}
 	s->cfg = *cfg;
+	if (s->cfg.request_timeout_s <= 0)
+		s->cfg.request_timeout_s = 30;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->changed, NULL);
+	s->tracks.next = s->tracks.prev = &s->tracks;
 	memset(&sa4, 0, sizeof(sa4));
 	memset(&sa6, 0, sizeof(sa6));
 	if (inet_pton(AF_INET, cfg->listen_addr, &sa4.sin_addr) == 1) {
@@ -551,8 +836,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 	} else {
 		snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 address",
 			 cfg->listen_addr);
-		free(s);
-		return NULL;
+		goto fail;
 	}
 	s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
 				     /* first, or MHD logs the options before it itself */
@@ -565,16 +849,30 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				     cfg->max_header ? cfg->max_header : (size_t)32 << 10,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
+				     /* one address cannot take every connection (0: no limit) */
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_per_ip,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on %s port %d (in use, or not permitted?)",
 			 cfg->listen_addr, cfg->port);
-		free(s);
-		return NULL;
+		goto fail;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : cfg->port;
+	if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+		snprintf(err, errlen, "cannot start a thread");
+		MHD_stop_daemon(s->daemon);
+		goto fail;
+	}
+	s->reaper_started = 1;
 	return s;
+fail:
+	pthread_cond_destroy(&s->changed);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	return NULL;
 }
 
 int http_server_port(const struct http_server *s)
@@ -582,10 +880,38 @@ int http_server_port(const struct http_server *s)
 	return s->port;
 }
 
-void http_server_stop(struct http_server *s)
+void http_server_stop(struct http_server *s, long drain_s)
 {
+	MHD_socket lfd;
+	struct timespec until;
+	size_t left;
+
 	if (!s)
 		return;
+	/*
+	 * Drain: no new connection, idle ones closed (the reaper), answers in
+	 * flight finished and sent, for at most drain_s; then everything stops.
+	 */
+	lfd = MHD_quiesce_daemon(s->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += drain_s;
+	pthread_mutex_lock(&s->lock);
+	s->draining = 1;
+	pthread_cond_broadcast(&s->changed);
+	while (s->in_flight && pthread_cond_timedwait(&s->changed, &s->lock, &until) != ETIMEDOUT)
+		;
+	left = s->in_flight;
+	s->stopping = 1;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+	if (left)
+		log_warn("http: %zu request(s) still in flight after %ld s: closing them", left, drain_s);
+	if (s->reaper_started)
+		pthread_join(s->reaper, NULL);
 	MHD_stop_daemon(s->daemon);
+	pthread_cond_destroy(&s->changed);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

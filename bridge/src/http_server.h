@@ -64,6 +64,9 @@ struct http_server_config {
 	int threads;
 	int max_connections;
 	long timeout_s;                 /* idle client connection timeout */
+	long request_timeout_s;         /* a request's head, and then its body, must be in
+					   within this many seconds (0 = 30) */
+	int max_per_ip;                 /* connections from one client address; 0 = no limit */
 	size_t max_body;                /* larger bodies get 413 */
 	size_t max_response;            /* cap of a handler's body buffer */
 	int gzip_level;                 /* 1..9: gzip bodies for clients that accept it; 0 = never */
@@ -90,8 +93,12 @@ struct http_server;
 struct http_server *http_server_start(const struct http_server_config *cfg, char *err, size_t errlen);
 /* The bound port (useful with port 0). */
 int http_server_port(const struct http_server *s);
-/* Stops accepting, waits for in-flight requests, frees the server. */
-void http_server_stop(struct http_server *s);
+/*
+ * Stops accepting and closes idle connections at once, lets requests in
+ * flight finish and send their answers (with Connection: close) for at
+ * most drain_s seconds, then closes everything and frees the server.
+ */
+void http_server_stop(struct http_server *s, long drain_s);
 
 /*
  * Routes one request through the table exactly as the server does (404 for

@@ -99,6 +99,8 @@ int main(int argc, char **argv)
 	hcfg.threads = cfg.threads;
 	hcfg.max_connections = cfg.max_connections;
 	hcfg.timeout_s = cfg.client_timeout_s;
+	hcfg.request_timeout_s = cfg.request_timeout_s;
+	hcfg.max_per_ip = cfg.max_per_ip;
 	hcfg.max_body = cfg.max_body_bytes;
 	hcfg.max_response = cfg.max_upstream_bytes;
 	hcfg.gzip_level = cfg.gzip_level;
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 	ret = EXIT_SUCCESS;
 cleanup:
 	opener_stop(opener);
-	http_server_stop(server);
+	http_server_stop(server, cfg.shutdown_timeout_s);
 	bridge_release(&app);
 	tsp_client_thread_release();
 	curl_global_cleanup();
