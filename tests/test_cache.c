@@ -481,6 +481,49 @@ START_TEST(partial_answers_are_not_kept)
 }
 END_TEST
 
+/*
+ * --cache-mb is one budget: the upstream answers, the finished ones and the
+ * catalog's trees share it, /health says each part's use and limit, and the
+ * catalog keeps under its part however many trees it is asked for.
+ */
+START_TEST(one_budget_for_everything_cached)
+{
+	static const char *const asks[] = {
+		"{\"target\":\"entries(kernel/Thread Status)\"}",
+		"{\"target\":\"entries(kernel/CPU Usage)\"}",
+		"{\"target\":\"entries(kernel/Statistics)\"}",
+		"{\"target\":\"entries(kernel/Histogram)\"}",
+	};
+	struct proc sim, br;
+	struct strbuf out = STRBUF_INIT;
+	char url[128];
+	long st, sum;
+	size_t i;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", "--threads",
+				      under_valgrind() ? "300" : "1500", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--cache-mb", "2", NULL), 0);
+	sum = health_stat(br.port, "cache", "max_bytes") + health_stat(br.port, "responses", "max_bytes") +
+	      health_stat(br.port, "catalog", "max_bytes");
+	ck_assert_int_eq(sum, 2 << 20);
+	ck_assert_int_eq(health_stat(br.port, "catalog", "max_bytes"), 256 << 10);
+	for (i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		ck_assert_int_eq(http_post(br.port, "/search", asks[i], &st, &out), 0);
+		ck_assert_msg(st == 200, "%s: %ld %.200s", asks[i], st, strbuf_str(&out));
+		ck_assert_int_le(health_stat(br.port, "catalog", "bytes"),
+				 health_stat(br.port, "catalog", "max_bytes"));
+	}
+	/* The thread trees alone are larger than the catalog's part: some went or were never kept. */
+	ck_assert_int_gt(health_stat(br.port, "catalog", "evictions") +
+			 health_stat(br.port, "catalog", "too_big"), 0);
+	ck_assert_int_gt(health_stat(br.port, "catalog", "entries"), 0);
+	strbuf_release(&out);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
 	Suite *s = suite_create("cache");
@@ -498,6 +541,7 @@ Suite *cache_suite(void)
 	tcase_set_timeout(tb, under_valgrind() ? 600 : 60);
 	tcase_add_test(tb, bridge_asks_upstream_once_per_question);
 	tcase_add_test(tb, partial_answers_are_not_kept);
+	tcase_add_test(tb, one_budget_for_everything_cached);
 	suite_add_tcase(s, tb);
 	return s;
 }

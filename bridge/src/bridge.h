@@ -28,6 +28,9 @@ struct bridge {
 int bridge_init(struct bridge *b, const struct bridge_config *cfg);
 void bridge_release(struct bridge *b);
 
+/* The catalog's share of --cache-mb never goes below this (the lists names are resolved in). */
+#define CATALOG_MIN_BYTES ((size_t)256 << 10)
+
 /* Finished answers live as long as the catalog's lists: no staler than without them. */
 #define RESP_TTL_MS 2000
 

@@ -22,6 +22,7 @@ struct cat_slot {
 	struct cat_ref *ref;
 	int64_t expires_ms;
 	uint64_t age;                   /* insertion counter, for oldest-first eviction */
+	size_t bytes;                   /* what it holds, against cfg.max_bytes */
 };
 
 struct catalog {
@@ -30,6 +31,8 @@ struct catalog {
 	struct cat_slot *slots;
 	size_t n, cap;
 	uint64_t clock;
+	size_t bytes;
+	uint64_t evictions, too_big;
 };
 
 static int64_t now_ms(void)
@@ -54,6 +57,8 @@ struct catalog *catalog_new(const struct catalog_config *cfg)
 		cat->cfg.tree_ttl_ms = 30000;
 	if (cat->cfg.max_trees == 0)
 		cat->cfg.max_trees = 256;
+	if (cat->cfg.max_bytes == 0)
+		cat->cfg.max_bytes = (size_t)32 << 20;
 	pthread_mutex_init(&cat->lock, NULL);
 	return cat;
 }
@@ -67,20 +72,33 @@ static void ref_put_locked(struct cat_ref *r)
 	}
 }
 
-static void slot_free(struct cat_slot *s)
+/* Frees slot i and moves the last one into its place. Locked. */
+static void slot_drop(struct catalog *cat, size_t i)
 {
+	struct cat_slot *s = &cat->slots[i];
+
+	cat->bytes -= s->bytes;
 	ref_put_locked(s->ref);
 	free(s->key);
+	cat->slots[i] = cat->slots[--cat->n];
 }
 
 void catalog_clear(struct catalog *cat)
 {
-	size_t i;
-
 	pthread_mutex_lock(&cat->lock);
-	for (i = 0; i < cat->n; i++)
-		slot_free(&cat->slots[i]);
-	cat->n = 0;
+	while (cat->n)
+		slot_drop(cat, cat->n - 1);
+	pthread_mutex_unlock(&cat->lock);
+}
+
+void catalog_get_stats(struct catalog *cat, struct catalog_stats *st)
+{
+	pthread_mutex_lock(&cat->lock);
+	st->entries = cat->n;
+	st->bytes = cat->bytes;
+	st->max_bytes = cat->cfg.max_bytes;
+	st->evictions = cat->evictions;
+	st->too_big = cat->too_big;
 	pthread_mutex_unlock(&cat->lock);
 }
 
@@ -122,8 +140,7 @@ static struct cat_ref *lookup_locked(struct catalog *cat, const char *key, int64
 		if (strcmp(s->key, key))
 			continue;
 		if (s->expires_ms <= now) {
-			slot_free(s);
-			cat->slots[i] = cat->slots[--cat->n];
+			slot_drop(cat, i);
 			return NULL;
 		}
 		s->ref->refs++;
@@ -139,29 +156,44 @@ static void drop_locked(struct catalog *cat, const char *key)
 
 	for (i = 0; i < cat->n; i++)
 		if (!strcmp(cat->slots[i].key, key)) {
-			slot_free(&cat->slots[i]);
-			cat->slots[i] = cat->slots[--cat->n];
+			slot_drop(cat, i);
 			return;
 		}
+}
+
+/* Drops the oldest slot. Locked; cat->n > 0. */
+static void evict_oldest(struct catalog *cat)
+{
+	size_t i, oldest = 0;
+
+	for (i = 1; i < cat->n; i++)
+		if (cat->slots[i].age < cat->slots[oldest].age)
+			oldest = i;
+	slot_drop(cat, oldest);
+	cat->evictions++;
 }
 
 /* Caches r under key for ttl (the cache takes its own reference). Errors only lose the caching. */
 static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long ttl_ms)
 {
 	struct cat_slot *s;
-	char *k = strdup(key);
-	size_t i, oldest = 0;
+	size_t bytes = arena_bytes(&r->model.arena) + strlen(key) + 1 + sizeof(*s) + sizeof(*r);
+	char *k;
 
-	if (!k)
-		return;
 	pthread_mutex_lock(&cat->lock);
 	drop_locked(cat, key);
-	if (cat->n >= cat->cfg.max_trees) {
-		for (i = 1; i < cat->n; i++)
-			if (cat->slots[i].age < cat->slots[oldest].age)
-				oldest = i;
-		slot_free(&cat->slots[oldest]);
-		cat->slots[oldest] = cat->slots[--cat->n];
+	if (bytes > cat->cfg.max_bytes) {
+		/* Used by its callers, never kept: it alone would overrun the budget. */
+		cat->too_big++;
+		pthread_mutex_unlock(&cat->lock);
+		return;
+	}
+	while (cat->n && (cat->n >= cat->cfg.max_trees || cat->bytes + bytes > cat->cfg.max_bytes))
+		evict_oldest(cat);
+	k = strdup(key);
+	if (!k) {
+		pthread_mutex_unlock(&cat->lock);
+		return;
 	}
 	if (cat->n == cat->cap) {
 		size_t cap = cat->cap ? cat->cap * 2 : 16;
@@ -177,6 +209,8 @@ static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long
 	}
 	s = &cat->slots[cat->n++];
 	s->key = k;
+	s->bytes = bytes;
+	cat->bytes += bytes;
 	s->ref = r;
 	s->expires_ms = now_ms() + ttl_ms;
 	s->age = ++cat->clock;

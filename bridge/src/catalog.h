@@ -29,6 +29,16 @@ struct catalog_config {
 	long list_ttl_ms;       /* experiments and outputs lists; default 2000 */
 	long tree_ttl_ms;       /* COMPLETED trees; default 30000 */
 	size_t max_trees;       /* cached trees, oldest dropped first; default 256 */
+	/*
+	 * Bytes the cached models may hold (their arenas), oldest dropped
+	 * first; a model larger than this is used but not kept. Default 32 MiB.
+	 */
+	size_t max_bytes;
+};
+
+struct catalog_stats {
+	size_t entries, bytes, max_bytes;
+	uint64_t evictions, too_big;
 };
 
 /* NULL cfg = defaults; fields <= 0 take their defaults. NULL when out of memory. */
@@ -36,6 +46,7 @@ struct catalog *catalog_new(const struct catalog_config *cfg);
 void catalog_free(struct catalog *cat);
 /* Drops everything cached (tests; a trace server restart). */
 void catalog_clear(struct catalog *cat);
+void catalog_get_stats(struct catalog *cat, struct catalog_stats *st);
 
 struct cat_ref;         /* a held reference to a cached model */
 const struct tsp_model *cat_ref_model(const struct cat_ref *r);

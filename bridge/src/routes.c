@@ -12,6 +12,8 @@
 
 int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 {
+	struct catalog_config cat_cfg = { 0 };
+
 	memset(b, 0, sizeof(*b));
 	b->cfg = cfg;
 	tsp_client_config_defaults(&b->tsp);
@@ -22,18 +24,22 @@ int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 	b->tsp.max_response_bytes = cfg->max_upstream_bytes;
 	clock_gettime(CLOCK_MONOTONIC, &b->started);
 	if (cfg->cache_bytes) {
-		/* Three quarters for upstream answers, one for finished ones. */
+		/* --cache-mb is shared: 5/8 upstream answers, 1/4 finished ones, 1/8 the catalog. */
 		long resp_ttl = RESP_TTL_MS;
 
 		if (cfg->cache_ttl_s > 0 && cfg->cache_ttl_s * 1000 < resp_ttl)
 			resp_ttl = cfg->cache_ttl_s * 1000;
-		b->cache = tsp_cache_new(cfg->cache_bytes - cfg->cache_bytes / 4, cfg->cache_ttl_s * 1000);
+		b->cache = tsp_cache_new(cfg->cache_bytes - cfg->cache_bytes / 4 - cfg->cache_bytes / 8,
+					 cfg->cache_ttl_s * 1000);
 		b->responses = resp_cache_new(cfg->cache_bytes / 4, resp_ttl);
 		if (!b->cache || !b->responses)
 			goto fail;
 		b->tsp.cache = b->cache;
 	}
-	b->cat = catalog_new(NULL);
+	/* Names need the lists for a moment even with no cache: a small floor. */
+	cat_cfg.max_bytes = cfg->cache_bytes / 8 > CATALOG_MIN_BYTES ? cfg->cache_bytes / 8 :
+			    CATALOG_MIN_BYTES;
+	b->cat = catalog_new(&cat_cfg);
 	if (!b->cat)
 		goto fail;
 	return 0;
@@ -102,6 +108,14 @@ static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 			{ "hits", st.hits }, { "misses", st.misses }, { "coalesced", st.coalesced },
 			{ "stores", st.stores }, { "evictions", st.evictions }, { "too_big", st.too_big },
 			{ NULL, 0 } });
+	}
+	{
+		struct catalog_stats cs;
+
+		catalog_get_stats(b->cat, &cs);
+		write_counters(w, "catalog", (const struct counter[]){
+			{ "entries", cs.entries }, { "bytes", cs.bytes }, { "max_bytes", cs.max_bytes },
+			{ "evictions", cs.evictions }, { "too_big", cs.too_big }, { NULL, 0 } });
 	}
 	if (b->responses) {
 		struct resp_cache_stats rs;
