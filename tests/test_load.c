@@ -581,6 +581,96 @@ START_TEST(ambiguous_framing_is_refused)
 }
 END_TEST
 
+static long hwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* A /query body of n copies of one JSON-datasource target over the whole trace. */
+static char *many_targets(int n, const char *target, int points)
+{
+	struct strbuf b = STRBUF_INIT;
+	int i;
+
+	strbuf_addf(&b, "{\"range\":{\"from\":1700000000500,\"to\":1700000010500},\"maxDataPoints\":%d,"
+		    "\"targets\":[", points);
+	for (i = 0; i < n; i++)
+		strbuf_addf(&b, "%s{\"refId\":\"T%d\",\"target\":\"%s\",\"payload\":{}}", i ? "," : "", i,
+			    target);
+	strbuf_addstr(&b, "]}");
+	return strbuf_detach(&b, NULL);
+}
+
+/*
+ * One request cannot take the machine's memory: 2,000 targets (a 100 KB
+ * body) are refused before any is run, and targets whose frames would
+ * outgrow --max-answer-mb are refused while they are built, not after;
+ * the bridge's peak memory stays bounded and flat over repeats.
+ */
+START_TEST(one_request_has_bounded_memory)
+{
+	const int vg = under_valgrind();
+	struct proc sim, br;
+	struct strbuf out = STRBUF_INIT;
+	char url[128], *body;
+	long st, hwm0, hwm1, hwm2;
+	int i;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", "--threads",
+				      vg ? "100" : "400", NULL), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--max-answer-mb", "8", NULL), 0);
+	hwm0 = hwm_kb(br.pid);
+
+	body = many_targets(2000, "kernel/CPU Usage/*", 1000);
+	ck_assert_uint_lt(strlen(body), 128 * 1024);
+	ck_assert_int_eq(http_post(br.port, "/query", body, &st, &out), 0);
+	ck_assert_msg(st == 413 && strstr(strbuf_str(&out), "2000 targets") &&
+		      strstr(strbuf_str(&out), "--max-targets"), "%ld: %s", st, strbuf_str(&out));
+	free(body);
+
+	/* Each target's frames alone are over the 8 MiB budget, many times over together. */
+	body = many_targets(150, "kernel/CPU Usage/*", vg ? 1000 : 4000);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(http_post(br.port, "/query", body, &st, &out), 0);
+		ck_assert_msg(st == 413 && strstr(strbuf_str(&out), "--max-answer-mb"), "%ld: %.300s", st,
+			      strbuf_str(&out));
+		if (i == 0)
+			hwm1 = hwm_kb(br.pid);
+	}
+	hwm2 = hwm_kb(br.pid);
+	free(body);
+	fprintf(stderr, "load: bridge peak RSS %ld KiB at start, %ld after one over-budget /query, "
+		"%ld after three\n", hwm0, hwm1, hwm2);
+#ifndef __SANITIZE_ADDRESS__
+	if (!vg) {
+		ck_assert_msg(hwm1 < 256 * 1024, "peak RSS %ld KiB", hwm1);
+		ck_assert_msg(hwm2 - hwm1 < 32 * 1024, "peak RSS grew from %ld to %ld KiB", hwm1, hwm2);
+	}
+#endif
+	/* A request inside the budget is answered as before. */
+	body = many_targets(20, "kernel/CPU Usage", 500);
+	ck_assert_int_eq(http_post(br.port, "/query", body, &st, &out), 0);
+	ck_assert_msg(st == 200, "%ld: %.300s", st, strbuf_str(&out));
+	free(body);
+	strbuf_release(&out);
+	ck_assert_int_eq(proc_stop(&br), 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
 struct inflight {
 	int port;
 	long status;
@@ -673,6 +763,7 @@ Suite *load_suite(void)
 	tcase_add_test(tc, trickling_clients_cannot_lock_others_out);
 	tcase_add_test(tc, ambiguous_framing_is_refused);
 	tcase_add_test(tc, sigterm_drains_answers_in_flight);
+	tcase_add_test(tc, one_request_has_bounded_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -55,6 +55,10 @@ static const struct opt opts[] = {
 	  "how long a RUNNING analysis is re-polled, in ms (default 5000)" },
 	{ "--max-upstream-mb", "TSPB_MAX_UPSTREAM_MB", OPT_MIB, OFF(max_upstream_bytes), 1, 65536,
 	  "largest upstream response accepted, MiB (default 256)" },
+	{ "--max-answer-mb", "TSPB_MAX_ANSWER_MB", OPT_MIB, OFF(max_answer_bytes), 1, 65536,
+	  "what one request's answer may hold: its frames, then its JSON, MiB; 413 above (default 128)" },
+	{ "--max-targets", "TSPB_MAX_TARGETS", OPT_INT, OFF(max_targets), 1, 100000,
+	  "targets one /query may hold; 413 above (default 200)" },
 	{ "--max-body-kb", "TSPB_MAX_BODY_KB", OPT_KIB, OFF(max_body_bytes), 1, 1048576,
 	  "largest request body accepted, KiB (default 1024)" },
 	{ "--max-header-kb", "TSPB_MAX_HEADER_KB", OPT_KIB, OFF(max_header_bytes), 8, 1024,
@@ -104,6 +108,8 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->poll_deadline_ms = 5000;
 	cfg->max_upstream_bytes = (size_t)256 << 20;
 	cfg->max_body_bytes = (size_t)1 << 20;
+	cfg->max_answer_bytes = (size_t)128 << 20;
+	cfg->max_targets = 200;
 	cfg->max_header_bytes = (size_t)32 << 10;
 	cfg->cache_bytes = (size_t)256 << 20;
 	cfg->gzip_level = 1;

@@ -29,6 +29,8 @@ struct bridge_config {
 	long poll_deadline_ms;     /* how long RUNNING answers are re-polled */
 	size_t max_upstream_bytes; /* cap on one upstream response */
 	size_t max_body_bytes;     /* cap on one request body */
+	size_t max_answer_bytes;   /* one request's frames, and then its JSON answer */
+	int max_targets;           /* targets of one /query */
 	size_t max_header_bytes;   /* per-connection memory for request line + headers (431 above) */
 	size_t cache_bytes;        /* upstream answer cache budget; 0 = no cache */
 	long cache_ttl_s;          /* 0 = cached answers never expire */

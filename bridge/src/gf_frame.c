@@ -31,12 +31,44 @@ void gf_frame_release(struct gf_frame *f)
 	gf_frame_init(f);
 }
 
+/* Takes n bytes of the request's budget; -1 (and over) when they do not fit. */
+static int charge(struct gf_frame *f, size_t n)
+{
+	struct gf_budget *b = f->budget;
+
+	if (!b || !b->cap)
+		return 0;
+	if (b->over || n > b->cap - b->used) {
+		b->over = 1;
+		return -1;
+	}
+	b->used += n;
+	return 0;
+}
+
+int gf_frame_settle(struct gf_frame *f)
+{
+	size_t now;
+
+	if (!f->budget)
+		return 0;
+	now = arena_bytes(&f->arena);
+	if (now <= f->arena_charged)
+		return 0;
+	if (charge(f, now - f->arena_charged) < 0)
+		return -1;
+	f->arena_charged = now;
+	return 0;
+}
+
 static int copy_str(struct gf_frame *f, const char **dst, const char *s)
 {
 	if (!s) {
 		*dst = NULL;
 		return 0;
 	}
+	if (charge(f, strlen(s) + 1) < 0)
+		return -1;
 	*dst = arena_strdup(&f->arena, s);
 	return *dst ? 0 : -1;
 }
@@ -52,10 +84,13 @@ int gf_frame_set_ref_id(struct gf_frame *f, const char *ref_id)
 }
 
 /* Grows one field's value array from `from` to `to` slots, nulls in the new ones. */
-static int field_grow(struct gf_field *fl, size_t from, size_t to)
+static int field_grow(struct gf_frame *f, struct gf_field *fl, size_t from, size_t to)
 {
 	size_t i;
 
+	/* Every value type is 8 bytes; decimal codes 8 more. */
+	if (charge(f, (to - from) * (fl->decs ? 16 : 8)) < 0)
+		return -1;
 	switch (fl->type) {
 	case GF_TIME: {
 		int64_t *v = realloc(fl->times, to * sizeof(*v));
@@ -106,10 +141,11 @@ int gf_frame_reserve(struct gf_frame *f, size_t n)
 	if (n > GF_FRAME_MAX_ROWS)
 		return -1;
 	for (i = 0; i < f->n_fields; i++)
-		if (field_grow(&f->fields[i], f->cap, n) < 0)
+		if (field_grow(f, &f->fields[i], f->cap, n) < 0)
 			return -1;
 	f->cap = n;
-	return 0;
+	/* Strings copied since the last growth are counted here too. */
+	return gf_frame_settle(f);
 }
 
 int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type)
@@ -130,7 +166,7 @@ int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type 
 	fl->type = type;
 	if (copy_str(f, &fl->name, name) < 0)
 		return -1;
-	if (f->cap && field_grow(fl, 0, f->cap) < 0) {
+	if (f->cap && field_grow(f, fl, 0, f->cap) < 0) {
 		free(fl->times);
 		free(fl->nums);
 		free(fl->strs);
@@ -164,7 +200,8 @@ int gf_field_keep_decimals(struct gf_frame *f, size_t fi)
 
 	if (fl->type != GF_NUMBER)
 		return -1;
-	if (!fl->decs && !(fl->decs = calloc(f->cap ? f->cap : 1, sizeof(*fl->decs))))
+	if (!fl->decs && (charge(f, (f->cap ? f->cap : 1) * sizeof(*fl->decs)) < 0 ||
+			  !(fl->decs = calloc(f->cap ? f->cap : 1, sizeof(*fl->decs)))))
 		return -1;
 	return 0;
 }

@@ -54,6 +54,18 @@ struct gf_field {
 
 #define GF_MAX_NOTICES 8
 
+/*
+ * What the frames of one request may hold, shared by them: value arrays
+ * are charged before they grow, strings as they are copied. Past cap an
+ * allocation fails as if memory ran out and `over` is set, so one request
+ * cannot take the machine's memory however many targets or rows it asks.
+ */
+struct gf_budget {
+	size_t cap;             /* 0 = no limit */
+	size_t used;
+	int over;
+};
+
 struct gf_frame {
 	const char *name;       /* series / table name; NULL if none */
 	const char *ref_id;     /* refId of the target; NULL if none */
@@ -71,9 +83,16 @@ struct gf_frame {
 	 */
 	int is_series;
 	struct arena arena;     /* owns the strings; the value arrays are malloc'd */
+	struct gf_budget *budget;       /* NULL: unbounded; not owned */
+	size_t arena_charged;           /* of arena_bytes(), what the budget was charged */
 };
 
 void gf_frame_init(struct gf_frame *f);
+/*
+ * Charges the budget for what the frame's arena grew by since the last
+ * call (strings copied in by translators); -1 when that goes over.
+ */
+int gf_frame_settle(struct gf_frame *f);
 void gf_frame_release(struct gf_frame *f);
 
 /* Copies name / ref_id; either may be NULL. -1 when out of memory. */

@@ -31,12 +31,14 @@ struct gctx {
 	struct tsp_client *c;
 	int status;             /* HTTP status of the failure, 0 while fine */
 	char msg[1024];
+	struct gf_budget budget;        /* what this request's frames may hold */
 };
 
 static int ctx_init(struct gctx *x, const struct http_request *req)
 {
 	memset(x, 0, sizeof(*x));
 	x->b = req->app;
+	x->budget.cap = x->b->cfg->max_answer_bytes;
 	x->c = tsp_client_thread_get(&x->b->tsp);
 	if (!x->c) {
 		x->status = 500;
@@ -61,6 +63,16 @@ static int fail(struct gctx *x, int status, const char *fmt, ...)
 	return -1;
 }
 
+/* A failure to build frames: 413 naming the limit when the budget ran out, else status/msg. */
+static int budget_or(struct gctx *x, int status, const char *msg)
+{
+	if (x->budget.over)
+		return fail(x, 413, "the answer would hold more than %zu MiB (--max-answer-mb): "
+			    "narrow the time range, the entries, the targets or the limit",
+			    x->budget.cap >> 20);
+	return fail(x, status, "%s", msg);
+}
+
 /* An upstream failure: 502/504 (or 400/500) with the trace server's words. */
 static int fail_upstream(struct gctx *x, const struct tsp_error *e)
 {
@@ -78,8 +90,9 @@ static void answer_json(struct http_response *res, const struct jsonw *w)
 	if (jsonw_finish(w) == 0)
 		return;
 	if (res->body.overflow)
-		http_response_error(res, 500, "the answer is larger than %zu bytes: narrow the "
-				    "time range, the entries or the limit", res->body.cap);
+		http_response_error(res, 413, "the answer would be larger than %zu MiB "
+				    "(--max-answer-mb): narrow the time range, the entries or the limit",
+				    res->body.cap >> 20);
 	else
 		http_response_error(res, 500, "the answer could not be written");
 }
@@ -921,8 +934,10 @@ static struct gf_frame *job_frame(struct job *j, const char *name)
 {
 	struct gf_frame *f = frames_new(j->out, j->fmt, j->ref_id);
 
+	if (f)
+		f->budget = &j->x->budget;
 	if (!f || (name && gf_frame_set_name(f, name) < 0)) {
-		fail(j->x, 500, "out of memory");
+		budget_or(j->x, 500, "out of memory");
 		return NULL;
 	}
 	return f;
@@ -941,6 +956,10 @@ static struct gf_frame *view_frame(struct job *j)
 static int frame_done(struct job *j, struct gf_frame *f, int rc, const char *err, int partial,
 		      const struct tsp_model *m)
 {
+	if (rc == 0)
+		rc = gf_frame_settle(f);
+	if (rc < 0 && j->x->budget.over)
+		return budget_or(j->x, 500, "");
 	if (rc < 0)
 		return fail(j->x, 500, "%s/%s: %s", j->m->exp_name, j->m->output_name, err);
 	if (partial)
@@ -1560,6 +1579,11 @@ void grafana_query(const struct http_request *req, struct http_response *res)
 		goto fail;
 	if (gf_query_req_parse(&r, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
 		x.status = 400;
+		goto fail;
+	}
+	if (r.n_targets > (size_t)x.b->cfg->max_targets) {
+		fail(&x, 413, "the request has %zu targets; at most %d are served at once "
+		     "(--max-targets)", r.n_targets, x.b->cfg->max_targets);
 		goto fail;
 	}
 	memset(&qc, 0, sizeof(qc));

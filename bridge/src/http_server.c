@@ -753,7 +753,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		route->fn(&req, &res);
 		if (res.body.overflow)
-			http_response_error(&res, 500, "response exceeds %zu bytes", s->cfg.max_response);
+			http_response_error(&res, 413, "the answer would be larger than %zu MiB "
+					    "(--max-answer-mb)", s->cfg.max_response >> 20);
 		else if (cacheable && res.status == 200 && s->cfg.settled &&
 			 s->cfg.settled(s->cfg.app) == mark)
 			resp_cache_put(s->cfg.resp_cache, key.buf, key.len, res.status,

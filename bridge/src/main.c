@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 	hcfg.request_timeout_s = cfg.request_timeout_s;
 	hcfg.max_per_ip = cfg.max_per_ip;
 	hcfg.max_body = cfg.max_body_bytes;
-	hcfg.max_response = cfg.max_upstream_bytes;
+	hcfg.max_response = cfg.max_answer_bytes;
 	hcfg.gzip_level = cfg.gzip_level;
 	hcfg.max_header = cfg.max_header_bytes;
 	auth.token = cfg.auth_token;

@@ -308,8 +308,9 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	in.styles = styles.has_model ? &styles.u.styles : NULL;
 	jsonw_init(&w, &res->body);
 	if (tl_write(&w, form, &src, &in) < 0 || jsonw_finish(&w) < 0)
-		http_response_error(res, 500, res->body.overflow ? "the answer is too large: narrow the "
-				    "range or the rows" : "out of memory");
+		http_response_error(res, res->body.overflow ? 413 : 500, res->body.overflow ?
+				    "the answer would be larger than %zu MiB (--max-answer-mb): narrow "
+				    "the range or the rows" : "out of memory", res->body.cap >> 20);
 	goto out;
 upstream:
 	http_response_error(res, tsp_error_bridge_status(&e), "trace server: %s", e.msg);
