@@ -469,6 +469,81 @@ START_TEST(packed_xy_models_match_cjson)
 }
 END_TEST
 
+static enum json_member skip_junk(const char *key)
+{
+	if (!strcmp(key, "map"))
+		return JSON_KEEP_ALL;
+	return strcmp(key, "junk") ? JSON_KEEP : JSON_SKIP;
+}
+
+/*
+ * A member no reader reads is checked but not kept: 200k numbers under it
+ * cost nothing, where a tree of them is tens of MB; its text must still be
+ * JSON; under a KEEP_ALL member nothing is skipped; the budget refuses a
+ * tree that would outgrow it.
+ */
+START_TEST(unread_members_cost_nothing)
+{
+	static const struct json_fast_opts skip = { NULL, skip_junk, 0 }, small = { NULL, NULL, 64 << 10 };
+	static const char *const bad[] = {
+		"{\"junk\":[1,2,]}", "{\"junk\":[01]}", "{\"junk\":\"\\u12\"}", "{\"junk\":\"\\udc00\"}",
+		"{\"junk\":\"a\x01\"}", "{\"junk\":{\"a\" 1}}", "{\"junk\":tru}", "{\"junk\":[1}", "{\"junk\":",
+		"{\"junk\":\"\\x\"}", "{\"junk\":{\"a\":1,}}", "{\"junk\":1 2}",
+	};
+	struct strbuf sb = STRBUF_INIT;
+	struct json_doc d;
+	char err[128];
+	cJSON *root;
+	size_t i, full;
+
+	strbuf_addstr(&sb, "{\"a\":1,\"junk\":[");
+	for (i = 0; i < 200000; i++)
+		strbuf_addstr(&sb, i ? ",1" : "1");
+	strbuf_addstr(&sb, "],\"b\":{\"junk\":{\"x\":[{\"y\":\"\\ud83d\\ude00\"},true,null,-1.5e3]},\"c\":\"s\"},"
+		      "\"map\":{\"junk\":7}}");
+	json_doc_init(&d);
+	root = json_doc_parse(&d, sb.buf, sb.len, err, sizeof(err));
+	ck_assert_ptr_nonnull(root);
+	full = arena_bytes(&d.arena);
+	root = json_doc_parse_opts(&d, sb.buf, sb.len, &skip, err, sizeof(err));
+	ck_assert_msg(root != NULL, "%s", err);
+	ck_assert_msg(arena_bytes(&d.arena) < 64 << 10, "%zu bytes kept (%zu without skipping)",
+		      arena_bytes(&d.arena), full);
+	ck_assert_uint_gt(full, (size_t)10 << 20);
+	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(root, "a")->valueint, 1);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(root, "junk"));
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "b"), "c")->valuestring, "s");
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "b"), "junk"));
+	/* Under a map everything is data. */
+	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "map"),
+							  "junk")->valueint, 7);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!json_doc_parse_opts(&d, bad[i], strlen(bad[i]), &skip, err, sizeof(err)),
+			      "accepted: %s", bad[i]);
+	/* Nesting is bounded where nothing is kept, too. */
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "{\"junk\":");
+	for (i = 0; i < JSON_FAST_MAX_DEPTH + 5; i++)
+		strbuf_addch(&sb, '[');
+	for (i = 0; i < JSON_FAST_MAX_DEPTH + 5; i++)
+		strbuf_addch(&sb, ']');
+	strbuf_addch(&sb, '}');
+	ck_assert_ptr_null(json_doc_parse_opts(&d, sb.buf, sb.len, &skip, err, sizeof(err)));
+	ck_assert_str_eq(err, "nesting deeper than 1000");
+	/* The budget: 10k numbers as nodes do not fit in 64 KiB. */
+	strbuf_reset(&sb);
+	strbuf_addch(&sb, '[');
+	for (i = 0; i < 10000; i++)
+		strbuf_addstr(&sb, i ? ",1" : "1");
+	strbuf_addch(&sb, ']');
+	ck_assert_ptr_null(json_doc_parse_opts(&d, sb.buf, sb.len, &small, err, sizeof(err)));
+	ck_assert_msg(!strncmp(err, "too large to read", 17), "%s", err);
+	ck_assert_ptr_nonnull(json_doc_parse_opts(&d, sb.buf, sb.len, NULL, err, sizeof(err)));
+	json_doc_release(&d);
+	strbuf_release(&sb);
+}
+END_TEST
+
 Suite *json_fast_suite(void)
 {
 	Suite *s = suite_create("json_fast");
@@ -483,6 +558,7 @@ Suite *json_fast_suite(void)
 	tcase_add_test(tc, decimals_round_like_strtod);
 	tcase_add_test(tc, packed_arrays_only_when_exact);
 	tcase_add_test(tc, packed_xy_models_match_cjson);
+	tcase_add_test(tc, unread_members_cost_nothing);
 	tcase_add_test(tc, packed_decimals_keep_their_digits);
 	tcase_add_test(tc, packed_counts_every_element);
 	suite_add_tcase(s, tc);

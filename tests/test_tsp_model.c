@@ -1350,6 +1350,75 @@ START_TEST(styles_index)
 }
 END_TEST
 
+/* n one-digit numbers as an unread member, then a comma. */
+static void junk(struct strbuf *sb, size_t n)
+{
+	size_t i;
+
+	strbuf_addstr(sb, "\"serverExtra\":[");
+	for (i = 0; i < n; i++)
+		strbuf_addstr(sb, i ? ",1" : "1");
+	strbuf_addstr(sb, "],");
+}
+
+/*
+ * Members the readers do not read are skipped wherever they are: the model
+ * is the same with or without them, and a tree budget far below what they
+ * would cost as nodes still reads the answer. An answer whose read members
+ * alone outgrow the budget is refused as too large, not read.
+ */
+START_TEST(unread_members_and_tree_budget)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct tsp_model plain;
+	struct tsp_error e2;
+	size_t i, n = 100000;
+	int rc;
+
+	strbuf_addstr(&a, "{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":1,\"seriesName\":\"s\","
+		      "\"xValues\":[1700000000000000001,1700000000000000002],\"yValues\":[1.5,2.25]}]},"
+		      "\"status\":\"COMPLETED\",\"statusMessage\":\"\"}");
+	strbuf_addch(&b, '{');
+	junk(&b, n);
+	strbuf_addstr(&b, "\"model\":{");
+	junk(&b, n);
+	strbuf_addstr(&b, "\"title\":\"t\",\"series\":[{");
+	junk(&b, n);
+	strbuf_addstr(&b, "\"seriesId\":1,\"seriesName\":\"s\",\"xValues\":[1700000000000000001,"
+		      "1700000000000000002],\"yValues\":[1.5,2.25]}]},\"status\":\"COMPLETED\","
+		      "\"statusMessage\":\"\"}");
+	tsp_model_init(&plain);
+	ck_assert_int_eq(tsp_model_parse(&plain, TSP_M_XY, a.buf, a.len, &e2), 0);
+	/* 300k unread numbers would be 19 MB of nodes: 1 MiB is plenty without them. */
+	rc = tsp_model_parse_max(&m, TSP_M_XY, b.buf, b.len, (size_t)1 << 20, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ck_assert_uint_eq(m.u.xy.n_series, 1);
+	ck_assert_str_eq(m.u.xy.series[0].name, plain.u.xy.series[0].name);
+	ck_assert_uint_eq(m.u.xy.series[0].n_x, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert(m.u.xy.series[0].x[i] == plain.u.xy.series[0].x[i]);
+		ck_assert(m.u.xy.series[0].y[i] == plain.u.xy.series[0].y[i]);
+	}
+	tsp_model_release(&plain);
+
+	/* A tree of 20k read entries needs more than 1 MiB of nodes. */
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "{\"model\":{\"entries\":[");
+	for (i = 0; i < 20000; i++)
+		strbuf_addf(&b, "%s{\"id\":%zu,\"parentId\":-1,\"labels\":[\"t%zu\"],\"hasData\":true}",
+			    i ? "," : "", i, i);
+	strbuf_addstr(&b, "],\"headers\":[]},\"status\":\"COMPLETED\",\"statusMessage\":\"\"}");
+	rc = tsp_model_parse_max(&m, TSP_M_TREE, b.buf, b.len, (size_t)1 << 20, &err);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err.kind, TSP_ERR_TOO_LARGE);
+	ck_assert_msg(strstr(err.msg, "too large to read"), "%s", err.msg);
+	ck_assert_int_eq(tsp_model_parse_max(&m, TSP_M_TREE, b.buf, b.len, 0, &err), 0);
+	ck_assert_uint_eq(m.u.tree.n_entries, 20000);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+END_TEST
+
 START_TEST(large_states)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -1412,6 +1481,7 @@ Suite *tsp_model_suite(void)
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, large_states);
 	tcase_add_test(tc, styles_index);
+	tcase_add_test(tc, unread_members_and_tree_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

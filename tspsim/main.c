@@ -60,6 +60,7 @@ static void usage(FILE *f)
 "  --style-status N     answer /style with HTTP status N (older servers: 404, 405)\n"
 "  --inline-color C     SYSCALL states carry colour C in their own style (flame-chart style)\n"
 "  --bad-utf8           trees name \"nginx\" with an invalid UTF-8 byte and a \\u0000\n"
+"  --junk-kb N          object answers carry an unread member of N KiB of numbers\n"
 "  --fault-path SUBSTR  faults only for request paths (with /tsp/api) containing SUBSTR\n"
 "\n"
 "Control endpoints (outside /tsp/api, never faulty):\n"
@@ -69,7 +70,7 @@ static void usage(FILE *f)
 "                       \"running_forever\":bool, \"analysis_failed\":bool,\n"
 "                       \"truncate\":bool, \"bad_experiments\":bool,\n"
 "                       \"style_status\":N, \"inline_color\":\"#rrggbb\",\n"
-"                       \"bad_utf8\":bool,\n"
+"                       \"bad_utf8\":bool, \"junk_kb\":N,\n"
 "                       \"path_filter\":\"s\"}\n"
 "  DELETE /_sim/faults  clear all faults\n"
 "  POST   /_sim/reset   restart every RUNNING counter\n"
@@ -136,6 +137,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "--analysis-failed", 0 },
 		{ "--truncate", 0 }, { "--fault-path", 1 }, { "--bad-experiments", 0 },
 		{ "--style-status", 1 }, { "--inline-color", 1 }, { "--bad-utf8", 0 },
+		{ "--junk-kb", 1 },
 	};
 	struct sim_config *c = &o->cfg;
 	int i;
@@ -237,6 +239,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (parse_int(name, val, 0, 3600000, &v) < 0)
 				return -1;
 			c->faults.latency_ms = v;
+		} else if (!strcmp(name, "--junk-kb")) {
+			if (parse_int(name, val, 0, 1024 * 1024, &v) < 0)
+				return -1;
+			c->faults.junk_kb = v;
 		} else if (!strcmp(name, "--style-status")) {
 			if (parse_int(name, val, 400, 599, &v) < 0)
 				return -1;

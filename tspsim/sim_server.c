@@ -999,6 +999,31 @@ static int replace_all(struct strbuf *out, const char *from, const char *to)
 }
 
 /*
+ * The junk_kb fault: a member no reader reads, kb KiB of one-digit numbers,
+ * first in a JSON object answer (servers add members the bridge ignores).
+ */
+static int add_junk(struct strbuf *out, int64_t kb)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t i, n = (size_t)kb * 512;
+
+	if (!out->len || out->buf[0] != '{')
+		return 0;
+	strbuf_addstr(&b, "{\"tspsimJunk\":[");
+	for (i = 0; i < n; i++)
+		strbuf_add(&b, i ? ",1" : "1", i ? 2 : 1);
+	strbuf_addstr(&b, out->buf[1] == '}' ? "]" : "],");
+	strbuf_add(&b, out->buf + 1, out->len - 1);
+	if (b.overflow) {
+		strbuf_release(&b);
+		return -1;
+	}
+	strbuf_release(out);
+	*out = b;
+	return 0;
+}
+
+/*
  * The inline_color fault: every SYSCALL state's own style gets a colour, as
  * flame charts colour each state, over its parent style's.
  */
@@ -1027,6 +1052,7 @@ static void write_faults(struct jsonw *w, const struct sim_faults *f)
 	jsonw_kint64(w, "style_status", f->style_status);
 	jsonw_kstr(w, "inline_color", f->inline_color);
 	jsonw_kbool(w, "bad_utf8", f->bad_utf8);
+	jsonw_kint64(w, "junk_kb", f->junk_kb);
 	jsonw_kstr(w, "path_filter", f->path_filter);
 	jsonw_obj_end(w);
 }
@@ -1062,6 +1088,16 @@ static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t
 				return -1;
 			}
 			snprintf(f->path_filter, sizeof(f->path_filter), "%s", s);
+			continue;
+		}
+		if (!strcmp(it->string, "junk_kb")) {
+			int64_t v;
+
+			if (json_get_int64(it, &v) != JSON_OK || v < 0 || v > 1024 * 1024) {
+				snprintf(err, errlen, "junk_kb: an integer 0..1048576 is expected");
+				return -1;
+			}
+			f->junk_kb = v;
 			continue;
 		}
 		if (!strcmp(it->string, "style_status")) {
@@ -1321,6 +1357,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	/* A byte that is no UTF-8 (0xC3 then 'n') and a NUL inside one thread name. */
 	if (faulty && f.bad_utf8 && ends_with(url, "/tree") && status == 200 &&
 	    replace_all(&out, "\"nginx\"", "\"ngi\xc3nx\\u0000tail\"") < 0) {
+		status = 500;
+		strbuf_reset(&out);
+		write_error(&out, "Internal Server Error", "out of memory");
+	}
+	if (faulty && f.junk_kb && status == 200 && add_junk(&out, f.junk_kb) < 0) {
 		status = 500;
 		strbuf_reset(&out);
 		write_error(&out, "Internal Server Error", "out of memory");

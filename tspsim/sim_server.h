@@ -25,6 +25,7 @@ struct sim_faults {
 	int style_status;       /* /style answers this HTTP status (an older server); 0 = no fault */
 	char inline_color[16];  /* SYSCALL states carry this colour in their own style; "" = none */
 	int bad_utf8;           /* trees name "nginx" with an invalid UTF-8 byte and a \u0000 */
+	int64_t junk_kb;        /* data answers carry a member no reader reads, this many KiB of numbers */
 	char path_filter[256];  /* faults only for paths containing this; "" = all */
 };
 

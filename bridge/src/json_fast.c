@@ -13,11 +13,26 @@
 struct ps {
 	const char *start, *p, *end;
 	const char *const *pack_keys;
+	enum json_member (*member)(const char *key);
+	int keep_all;                   /* inside a JSON_KEEP_ALL member: no skipping */
+	size_t max_bytes, used;         /* the tree's budget (0: none) and what it took */
 	struct arena *a;
 	int depth;
 	int nomem;
 	int too_deep;
+	int too_big;
 };
+
+/* Takes n bytes of the tree's budget; 0, or -1 (too_big) when over. */
+static int take(struct ps *s, size_t n)
+{
+	s->used += n;
+	if (s->max_bytes && s->used > s->max_bytes) {
+		s->too_big = 1;
+		return -1;
+	}
+	return 0;
+}
 
 void json_doc_init(struct json_doc *d)
 {
@@ -33,7 +48,11 @@ void json_doc_release(struct json_doc *d)
 
 static cJSON *node(struct ps *s, int type)
 {
-	cJSON *n = arena_alloc_raw(s->a, sizeof(*n));
+	cJSON *n;
+
+	if (take(s, sizeof(*n)) < 0)
+		return NULL;
+	n = arena_alloc_raw(s->a, sizeof(*n));
 
 	if (!n) {
 		s->nomem = 1;
@@ -102,6 +121,8 @@ static char *string(struct ps *s)
 	while (q < e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
 		q++;
 	if (q < e && *q == '"') {
+		if (take(s, (size_t)(q - s->p) + 1) < 0)
+			return NULL;
 		out = arena_strndup(s->a, s->p, (size_t)(q - s->p));
 		if (!out)
 			s->nomem = 1;
@@ -120,6 +141,8 @@ static char *string(struct ps *s)
 		s->p = e;
 		return NULL;
 	}
+	if (take(s, (size_t)(q - s->p) + 1) < 0)
+		return NULL;
 	out = o = arena_alloc_raw(s->a, (size_t)(q - s->p) + 1);
 	if (!out) {
 		s->nomem = 1;
@@ -555,7 +578,9 @@ static cJSON *number(struct ps *s)
 		char *v;
 
 		n = node(s, cJSON_String);
-		v = n ? arena_alloc(s->a, 8 + nl.len + 2) : NULL;
+		if (!n || take(s, 8 + nl.len + 2) < 0)
+			return NULL;
+		v = arena_alloc(s->a, 8 + nl.len + 2);
 		if (!v) {
 			s->nomem = 1;
 			return NULL;
@@ -604,6 +629,8 @@ static cJSON *packed_array(struct ps *s)
 	if (!(close = memchr(start + 1, ']', (size_t)(s->end - start - 1))))
 		return NULL;
 	n += count_byte(start + 1, close, ',');
+	if (n > SIZE_MAX / 32 || take(s, sizeof(*pk) + n * 16) < 0)
+		return NULL;
 	pk = arena_alloc(s->a, sizeof(*pk));
 	if (pk) {
 		pk->d = arena_alloc_raw(s->a, n * sizeof(*pk->d));
@@ -681,6 +708,114 @@ static int literal(struct ps *s, const char *word, size_t len)
 
 static cJSON *value(struct ps *s);
 
+/* Past a string at '"', checked as string() checks it, nothing kept; -1 (s->p at the fault). */
+static int skip_string(struct ps *s)
+{
+	const char *q = s->p + 1, *e = s->end;
+	unsigned cp, lo;
+
+	for (;;) {
+		/* Plain bytes first, a run at a time. */
+		while (q < e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+			q++;
+		if (q >= e || (unsigned char)*q < 0x20)
+			goto bad;
+		if (*q == '"')
+			break;
+		if (e - q < 2)
+			goto bad;
+		switch (q[1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			q += 2;
+			continue;
+		case 'u':
+			if (e - q < 6 || hex4(q + 2, &cp) < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+				goto bad;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (e - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4(q + 8, &lo) < 0 ||
+				    lo < 0xdc00 || lo > 0xdfff)
+					goto bad;
+				q += 6;
+			}
+			q += 6;
+			continue;
+		default:
+			goto bad;
+		}
+	}
+	s->p = q + 1;
+	return 0;
+bad:
+	s->p = q;
+	return -1;
+}
+
+/*
+ * Past one value, checked as value() checks it but with nothing built: a
+ * member no reader reads costs no memory, however large (an unread array
+ * of numbers was 32 times its text as nodes).
+ */
+static int skip_value(struct ps *s)
+{
+	struct numlit nl;
+	char close;
+
+	skip_ws(s);
+	if (s->p >= s->end)
+		return -1;
+	switch (*s->p) {
+	case '"':
+		return skip_string(s);
+	case 't':
+		return literal(s, "true", 4);
+	case 'f':
+		return literal(s, "false", 5);
+	case 'n':
+		return literal(s, "null", 4);
+	case '{':
+	case '[':
+		break;
+	default:
+		return scan_number(s, &nl);
+	}
+	close = *s->p == '{' ? '}' : ']';
+	if (++s->depth > JSON_FAST_MAX_DEPTH) {
+		s->too_deep = 1;
+		return -1;
+	}
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != '"' || skip_string(s) < 0)
+				return -1;
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return -1;
+			s->p++;
+		}
+		if (skip_value(s) < 0)
+			return -1;
+		skip_ws(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			continue;
+		}
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			s->depth--;
+			return 0;
+		}
+		return -1;
+	}
+}
+
 /* Appends child to parent's list: cJSON keeps the last child in child->prev. */
 static void append(cJSON *parent, cJSON *child)
 {
@@ -724,11 +859,27 @@ static cJSON *container(struct ps *s, int is_obj)
 			s->p++;
 		}
 		v = NULL;
-		if (is_obj && s->pack_keys && is_pack_key(s, key)) {
+		if (is_obj && s->member && !s->keep_all) {
+			enum json_member m = s->member(key);
+
+			if (m == JSON_SKIP) {
+				if (skip_value(s) < 0)
+					return NULL;
+				goto next;
+			}
+			if (m == JSON_KEEP_ALL) {
+				s->keep_all = 1;
+				v = value(s);
+				s->keep_all = 0;
+				if (!v)
+					return NULL;
+			}
+		}
+		if (!v && is_obj && s->pack_keys && is_pack_key(s, key)) {
 			skip_ws(s);
 			if (s->p < s->end && *s->p == '[')
 				v = packed_array(s);
-			if (!v && s->nomem)
+			if (!v && (s->nomem || s->too_big))
 				return NULL;
 		}
 		if (!v)
@@ -738,6 +889,7 @@ static cJSON *container(struct ps *s, int is_obj)
 		if (is_obj)
 			v->string = key;
 		append(n, v);
+next:
 		skip_ws(s);
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
@@ -787,17 +939,29 @@ static cJSON *value(struct ps *s)
 
 cJSON *json_doc_parse(struct json_doc *d, const char *text, size_t len, char *err, size_t errlen)
 {
-	return json_doc_parse_packed(d, text, len, NULL, err, errlen);
+	return json_doc_parse_opts(d, text, len, NULL, err, errlen);
 }
 
 cJSON *json_doc_parse_packed(struct json_doc *d, const char *text, size_t len,
 			     const char *const *pack_keys, char *err, size_t errlen)
 {
+	struct json_fast_opts o = { pack_keys, NULL, 0 };
+
+	return json_doc_parse_opts(d, text, len, &o, err, errlen);
+}
+
+cJSON *json_doc_parse_opts(struct json_doc *d, const char *text, size_t len,
+			   const struct json_fast_opts *o, char *err, size_t errlen)
+{
 	struct ps s;
 
 	json_doc_release(d);
 	memset(&s, 0, sizeof(s));
-	s.pack_keys = pack_keys;
+	if (o) {
+		s.pack_keys = o->pack_keys;
+		s.member = o->member;
+		s.max_bytes = o->max_bytes;
+	}
 	s.start = s.p = text;
 	s.end = text + len;
 	s.a = &d->arena;
@@ -812,6 +976,9 @@ cJSON *json_doc_parse_packed(struct json_doc *d, const char *text, size_t len,
 	if (err) {
 		if (s.nomem)
 			snprintf(err, errlen, "out of memory");
+		else if (s.too_big)
+			snprintf(err, errlen, "too large to read: more than %zu bytes of memory",
+				 s.max_bytes);
 		else if (s.too_deep)
 			snprintf(err, errlen, "nesting deeper than %d", JSON_FAST_MAX_DEPTH);
 		else

@@ -75,6 +75,28 @@ struct json_packed {
 
 cJSON *json_doc_parse_packed(struct json_doc *d, const char *text, size_t len,
 			     const char *const *pack_keys, char *err, size_t errlen);
+
+/*
+ * What to do with an object member, by its name (json_fast_opts.member):
+ * skip its value (checked as strictly as the rest, but no node made: the
+ * tree simply lacks the member), keep it, or keep it and everything under
+ * it (a map whose keys are data, such as metadata or style values).
+ */
+enum json_member { JSON_SKIP, JSON_KEEP, JSON_KEEP_ALL };
+
+struct json_fast_opts {
+	const char *const *pack_keys;           /* as json_doc_parse_packed(); may be NULL */
+	enum json_member (*member)(const char *key);    /* NULL: keep every member */
+	/*
+	 * What the tree may take (nodes, strings, packed arrays), 0 for no
+	 * limit; past it the parse fails with "too large to read: ..." in err.
+	 */
+	size_t max_bytes;
+};
+
+/* The most general form: json_doc_parse() and _packed() are it with fewer options. */
+cJSON *json_doc_parse_opts(struct json_doc *d, const char *text, size_t len,
+			   const struct json_fast_opts *o, char *err, size_t errlen);
 /* The packed contents of v, or NULL when v is not a packed array. */
 const struct json_packed *json_packed(const cJSON *v);
 

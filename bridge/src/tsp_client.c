@@ -710,7 +710,8 @@ static int parse_answer(struct tsp_client *c, const char *method, const char *pa
 		return tsp_error_set(err, TSP_ERR_BAD_JSON, status,
 				     "%s %s: empty answer (HTTP %ld), expected %s JSON",
 				     method, path, status, tsp_model_kind_name(kind));
-	if (tsp_model_parse(m, kind, a->buf, a->len, err) == 0)
+	if (tsp_model_parse_max(m, kind, a->buf, a->len, TSP_TREE_FACTOR * c->cfg.max_response_bytes,
+				err) == 0)
 		return 0;
 	err->http_status = status;
 	if (err->kind == TSP_ERR_BAD_JSON) {

@@ -29,6 +29,14 @@
 
 #define TSP_CLIENT_DEFAULT_URL "http://127.0.0.1:8080/tsp/api"
 
+/*
+ * Reading an answer of up to max_response_bytes may take at most this many
+ * times that for its JSON tree; members no reader reads take nothing. The
+ * typed model made from the tree is smaller than the tree, so one answer
+ * never costs more than about TSP_TREE_FACTOR + 1 times the cap.
+ */
+#define TSP_TREE_FACTOR 3
+
 struct tsp_client_config {
 	const char *base_url;        /* e.g. "http://127.0.0.1:8080/tsp/api"; trailing '/' tolerated */
 	long connect_timeout_ms;     /* default 2000 */

@@ -1768,6 +1768,63 @@ static int parse_bare(struct ctx *c, struct tsp_model *m, const cJSON *v)
 			     (int)m->kind);
 }
 
+/* ---------- members the readers read ---------- */
+
+/*
+ * Every object member name a reader of this file picks (the keys[] tables
+ * above), in strcmp order: the generic parser builds nodes for these only
+ * and checks the rest without keeping them, so a server's extra members,
+ * however large, cost no memory. KEEP_ALL members are maps whose keys are
+ * data (metadata, style values, ...): everything under them is kept. A
+ * member missing here would read as absent: add each new key here too.
+ */
+static const struct read_key {
+	const char *name;
+	enum json_member how;
+} read_keys[] = {
+	{ "UUID", JSON_KEEP }, { "annotationCategories", JSON_KEEP },
+	{ "annotations", JSON_KEEP_ALL }, { "autoExpandLevel", JSON_KEEP },
+	{ "axisDomain", JSON_KEEP }, { "buildTime", JSON_KEEP }, { "canCreate", JSON_KEEP },
+	{ "canDelete", JSON_KEEP }, { "capabilities", JSON_KEEP }, { "categories", JSON_KEEP },
+	{ "cells", JSON_KEEP }, { "columnIds", JSON_KEEP }, { "configuration", JSON_KEEP },
+	{ "content", JSON_KEEP }, { "cpuCount", JSON_KEEP }, { "dataType", JSON_KEEP },
+	{ "description", JSON_KEEP }, { "duration", JSON_KEEP }, { "end", JSON_KEEP },
+	{ "entries", JSON_KEEP }, { "entryId", JSON_KEEP }, { "hasData", JSON_KEEP },
+	{ "headers", JSON_KEEP }, { "id", JSON_KEEP }, { "index", JSON_KEEP },
+	{ "indexingStatus", JSON_KEEP }, { "isDefault", JSON_KEEP }, { "keyName", JSON_KEEP },
+	{ "label", JSON_KEEP }, { "labels", JSON_KEEP }, { "launcherName", JSON_KEEP },
+	{ "lines", JSON_KEEP }, { "lowIndex", JSON_KEEP }, { "maxMemory", JSON_KEEP },
+	{ "metadata", JSON_KEEP_ALL }, { "model", JSON_KEEP }, { "name", JSON_KEEP },
+	{ "nbEvents", JSON_KEEP }, { "os", JSON_KEEP }, { "osArch", JSON_KEEP },
+	{ "osVersion", JSON_KEEP }, { "parameterDescriptors", JSON_KEEP },
+	{ "parameters", JSON_KEEP_ALL }, { "parentId", JSON_KEEP }, { "parentKey", JSON_KEEP },
+	{ "path", JSON_KEEP }, { "productId", JSON_KEEP }, { "properties", JSON_KEEP_ALL },
+	{ "required", JSON_KEEP }, { "rows", JSON_KEEP }, { "schema", JSON_KEEP_ALL },
+	{ "series", JSON_KEEP }, { "seriesId", JSON_KEEP }, { "seriesName", JSON_KEEP },
+	{ "size", JSON_KEEP }, { "sourceId", JSON_KEEP }, { "sourceTypeId", JSON_KEEP },
+	{ "start", JSON_KEEP }, { "states", JSON_KEEP }, { "status", JSON_KEEP },
+	{ "statusMessage", JSON_KEEP }, { "style", JSON_KEEP }, { "styles", JSON_KEEP_ALL },
+	{ "tags", JSON_KEEP }, { "targetId", JSON_KEEP }, { "time", JSON_KEEP },
+	{ "title", JSON_KEEP }, { "tooltip", JSON_KEEP }, { "traces", JSON_KEEP },
+	{ "tspVersion", JSON_KEEP }, { "type", JSON_KEEP }, { "unit", JSON_KEEP },
+	{ "values", JSON_KEEP_ALL }, { "version", JSON_KEEP }, { "xCategories", JSON_KEEP },
+	{ "xRanges", JSON_KEEP }, { "xValues", JSON_KEEP }, { "xValuesDescription", JSON_KEEP },
+	{ "yValues", JSON_KEEP }, { "yValuesDescription", JSON_KEEP },
+};
+
+static int cmp_read_key(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct read_key *)e)->name);
+}
+
+static enum json_member read_member(const char *key)
+{
+	const struct read_key *r = bsearch(key, read_keys, sizeof(read_keys) / sizeof(read_keys[0]),
+					   sizeof(read_keys[0]), cmp_read_key);
+
+	return r ? r->how : JSON_SKIP;
+}
+
 /* ---------- public API ---------- */
 
 void tsp_model_init(struct tsp_model *m)
@@ -1815,8 +1872,17 @@ int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 	return 0;
 }
 
+static int parse_generic(struct tsp_model *m, enum tsp_model_kind kind, const char *json,
+			 size_t len, size_t max_tree_bytes, struct tsp_error *err);
+
 int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		    const char *json, size_t len, struct tsp_error *err)
+{
+	return tsp_model_parse_max(m, kind, json, len, 0, err);
+}
+
+int tsp_model_parse_max(struct tsp_model *m, enum tsp_model_kind kind, const char *json,
+			size_t len, size_t max_tree_bytes, struct tsp_error *err)
 {
 	tsp_model_release(m);
 	m->kind = kind;
@@ -1832,13 +1898,22 @@ int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		tsp_error_clear(err);
 		return 0;
 	}
-	return tsp_model_parse_generic(m, kind, json, len, err);
+	return parse_generic(m, kind, json, len, max_tree_bytes, err);
 }
 
 int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
 			    const char *json, size_t len, struct tsp_error *err)
 {
+	return parse_generic(m, kind, json, len, 0, err);
+}
+
+static int parse_generic(struct tsp_model *m, enum tsp_model_kind kind, const char *json,
+			 size_t len, size_t max_tree_bytes, struct tsp_error *err)
+{
 	static const char *const packed_keys[] = { "xValues", "yValues", NULL };
+	/* A tooltip's model is itself a map of names the server chooses: nothing to skip there. */
+	struct json_fast_opts o = { packed_keys, kind == TSP_M_TOOLTIP ? NULL : read_member,
+				    max_tree_bytes };
 	char jerr[128] = "";
 	struct json_doc doc;
 	cJSON *root;
@@ -1852,7 +1927,7 @@ int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
 	/* Answers run to many MB: the arena parser, not cJSON's malloc per node. */
 	json_doc_init(&doc);
 	/* XY series' values are read by i64_list()/double_list(), which know packed arrays. */
-	root = json_doc_parse_packed(&doc, json, len, packed_keys, jerr, sizeof(jerr));
+	root = json_doc_parse_opts(&doc, json, len, &o, jerr, sizeof(jerr));
 	if (!root) {
 		size_t at = 0, lead = 0;
 
@@ -1860,6 +1935,9 @@ int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
 			lead++;
 		if (!strcmp(jerr, "out of memory"))
 			return tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory parsing JSON");
+		if (!strncmp(jerr, "too large to read", 17))
+			return tsp_error_set(err, TSP_ERR_TOO_LARGE, 0, "the %s answer (%zu bytes) is %s",
+					     tsp_model_kind_name(kind), len, jerr);
 		/* A document that runs out mid-value was cut short (dropped stream, proxy): say so. */
 		if (lead < len && (json[lead] == '{' || json[lead] == '[') &&
 		    sscanf(jerr, "invalid JSON near byte %zu", &at) == 1 && at >= len)

@@ -477,6 +477,13 @@ void tsp_model_release(struct tsp_model *m);
 int tsp_model_parse(struct tsp_model *m, enum tsp_model_kind kind,
 		    const char *json, size_t len, struct tsp_error *err);
 /*
+ * Same, with the memory the JSON tree may take while the answer is read
+ * bounded (0: no bound); above it TSP_ERR_TOO_LARGE. Members no reader
+ * reads are never kept, whatever the bound.
+ */
+int tsp_model_parse_max(struct tsp_model *m, enum tsp_model_kind kind, const char *json,
+			size_t len, size_t max_tree_bytes, struct tsp_error *err);
+/*
  * Same, always through the generic tree parser: what tsp_model_parse()
  * does for anything its direct readers (tg_states_reader.h) decline. For
  * tests and fuzzers that compare the two.
