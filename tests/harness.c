@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,4 +311,47 @@ int has_notice(const cJSON *o, const char *needle)
 			return 1;
 	}
 	return 0;
+}
+
+long proc_status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t n = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+void sim_set_faults(int port, const char *json)
+{
+	struct strbuf out = STRBUF_INIT;
+	char url[128];
+	long st = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_sim/faults", port);
+	ck_assert_int_eq(http_do(json ? "POST" : "DELETE", url, json, &st, &out), 0);
+	ck_assert_msg(st == 200, "/_sim/faults %s -> %ld: %s", json ? json : "DELETE", st, strbuf_str(&out));
+	strbuf_release(&out);
+}
+
+int utf8_valid_iconv(const char *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");
+	char *in = (char *)s, *buf = malloc(4 * n + 4), *o = buf;
+	size_t il = n, ol = 4 * n + 4, r;
+
+	ck_assert(cd != (iconv_t)-1 && buf);
+	r = iconv(cd, &in, &il, &o, &ol);
+	iconv_close(cd);
+	free(buf);
+	return r != (size_t)-1 && il == 0;
 }

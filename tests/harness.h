@@ -68,6 +68,15 @@ int under_valgrind(void);
 /* A loopback port nothing listens on (bound, then closed). */
 int free_port(void);
 
+/* A "Vm...:" line of /proc/PID/status in KiB (e.g. "VmRSS", "VmHWM"); -1 if absent. */
+long proc_status_kb(pid_t pid, const char *field);
+
+/* Sets tspsim's faults (POST /_sim/faults on port), or clears them (DELETE) when json is NULL. */
+void sim_set_faults(int port, const char *json);
+
+/* Whether s[0..n) is valid UTF-8, by glibc's iconv: an oracle that is not the bridge's own. */
+int utf8_valid_iconv(const char *s, size_t n);
+
 struct cJSON;
 /* Whether a frame / SimpleJSON series has a meta notice whose text contains needle. */
 int has_notice(const struct cJSON *o, const char *needle);

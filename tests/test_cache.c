@@ -514,9 +514,10 @@ START_TEST(one_budget_for_everything_cached)
 		ck_assert_int_le(health_stat(br.port, "catalog", "bytes"),
 				 health_stat(br.port, "catalog", "max_bytes"));
 	}
-	/* The thread trees alone are larger than the catalog's part: some went or were never kept. */
-	ck_assert_int_gt(health_stat(br.port, "catalog", "evictions") +
-			 health_stat(br.port, "catalog", "too_big"), 0);
+	/* 1500 threads' trees are larger than the catalog's part: some went or were never kept. */
+	if (!under_valgrind())
+		ck_assert_int_gt(health_stat(br.port, "catalog", "evictions") +
+				 health_stat(br.port, "catalog", "too_big"), 0);
 	ck_assert_int_gt(health_stat(br.port, "catalog", "entries"), 0);
 	strbuf_release(&out);
 	ck_assert_int_eq(proc_stop(&br), 0);

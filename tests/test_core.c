@@ -1,6 +1,5 @@
 /* Unit tests of the small core modules: strbuf, json_int, jsonw. */
 #include <check.h>
-#include <iconv.h>
 #include <math.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -324,19 +323,6 @@ START_TEST(json_escape_matches_reference)
 }
 END_TEST
 
-/* Whether s[0..n) is valid UTF-8, by glibc's iconv: an oracle that is not ours. */
-static int iconv_valid(const char *s, size_t n)
-{
-	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");
-	char *in = (char *)s, buf[4096], *o = buf;
-	size_t il = n, ol = sizeof(buf), r;
-
-	ck_assert(cd != (iconv_t)-1);
-	r = iconv(cd, &in, &il, &o, &ol);
-	iconv_close(cd);
-	return r != (size_t)-1 && il == 0;
-}
-
 /*
  * Every class of invalid UTF-8 becomes U+FFFD, one per maximal invalid
  * subpart, and what comes out is valid UTF-8 to iconv; valid sequences of
@@ -368,7 +354,7 @@ START_TEST(json_escape_replaces_invalid_utf8)
 
 		ck_assert_int_eq(json_escape(&sb, cases[i].in, strlen(cases[i].in)), 0);
 		ck_assert_msg(!strcmp(sb.buf, cases[i].want), "case %zu: %s", i, sb.buf);
-		ck_assert_msg(iconv_valid(sb.buf, sb.len), "case %zu: invalid UTF-8 out", i);
+		ck_assert_msg(utf8_valid_iconv(sb.buf, sb.len), "case %zu: invalid UTF-8 out", i);
 		strbuf_release(&sb);
 	}
 }
@@ -393,7 +379,7 @@ START_TEST(json_escape_random_bytes_are_valid_utf8)
 		ck_assert_int_eq(json_escape(&sb, in, n), 0);
 		ref_escape(in, n, want);
 		ck_assert_msg(!strcmp(sb.buf, want), "round %d: %s vs %s", round, sb.buf, want);
-		ck_assert_msg(iconv_valid(sb.buf, sb.len), "round %d: invalid UTF-8 out", round);
+		ck_assert_msg(utf8_valid_iconv(sb.buf, sb.len), "round %d: invalid UTF-8 out", round);
 		strbuf_release(&sb);
 	}
 }

@@ -13,7 +13,6 @@
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
 #include <check.h>
-#include <iconv.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,14 +101,7 @@ static void fenv_stop(struct fenv *e)
 /* Sets tspsim's faults (POST /_sim/faults), or clears them all when json is NULL. */
 static void sim_faults(struct fenv *e, const char *json)
 {
-	struct strbuf out = STRBUF_INIT;
-	char url[128];
-	long st = 0;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_sim/faults", e->sim.port);
-	ck_assert_int_eq(http_do(json ? "POST" : "DELETE", url, json, &st, &out), 0);
-	ck_assert_msg(st == 200, "/_sim/faults %s -> %ld: %s", json ? json : "DELETE", st, strbuf_str(&out));
-	strbuf_release(&out);
+	sim_set_faults(e->sim.port, json);
 }
 
 /* fault (a JSON object) with "path_filter" set to path. */
@@ -662,20 +654,6 @@ START_TEST(malformed_experiments_are_left_out)
 }
 END_TEST
 
-/* Whether s[0..n) is valid UTF-8, by glibc's iconv. */
-static int valid_utf8(const char *s, size_t n)
-{
-	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");
-	char *in = (char *)s, *buf = malloc(4 * n + 4), *o = buf;
-	size_t il = n, ol = 4 * n + 4, r;
-
-	ck_assert(cd != (iconv_t)-1 && buf);
-	r = iconv(cd, &in, &il, &o, &ol);
-	iconv_close(cd);
-	free(buf);
-	return r != (size_t)-1 && il == 0;
-}
-
 /*
  * A thread name from the trace server holding a byte that is no UTF-8 and
  * a \u0000: every answer stays valid UTF-8 (the byte becomes U+FFFD) and
@@ -696,17 +674,17 @@ START_TEST(invalid_text_never_reaches_grafana)
 		 "&from=%lld&to=%lld", TRACE_FROM_MS, TRACE_FROM_MS + 9000);
 	ck_assert_int_eq(http_get(e.br.port, path, &st, &out), 0);
 	ck_assert_msg(st == 200, "%ld: %s", st, strbuf_str(&out));
-	ck_assert_msg(valid_utf8(out.buf, out.len), "/timeline/rows is not UTF-8");
+	ck_assert_msg(utf8_valid_iconv(out.buf, out.len), "/timeline/rows is not UTF-8");
 	/* The bad byte escaped, the NUL become U+FFFD itself as the parser read it. */
 	ck_assert_ptr_nonnull(strstr(out.buf, "\"ngi\\ufffdnx\xef\xbf\xbd" "tail\""));
 	ck_assert_int_eq(http_post(e.br.port, "/search", "{\"target\":\"entries(kernel/Thread Status)\"}",
 				   &st, &out), 0);
 	ck_assert_msg(st == 200, "%ld: %s", st, strbuf_str(&out));
-	ck_assert_msg(valid_utf8(out.buf, out.len), "/search is not UTF-8");
+	ck_assert_msg(utf8_valid_iconv(out.buf, out.len), "/search is not UTF-8");
 	ck_assert_ptr_nonnull(strstr(out.buf, "\xef\xbf\xbd" "tail\""));
 	st = query_target(&e, "kernel/Thread Status?view=timeline", &out);
 	ck_assert_msg(st == 200, "%ld: %s", st, strbuf_str(&out));
-	ck_assert_msg(valid_utf8(out.buf, out.len), "/query is not UTF-8");
+	ck_assert_msg(utf8_valid_iconv(out.buf, out.len), "/query is not UTF-8");
 	ck_assert_ptr_nonnull(strstr(out.buf, "\xef\xbf\xbd" "tail"));
 
 	st = query_target(&e, "kernel/CPU\\u0000 Usage", &out);
@@ -719,23 +697,6 @@ START_TEST(invalid_text_never_reaches_grafana)
 	fenv_stop(&e);
 }
 END_TEST
-
-static long peak_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
 
 /*
  * Every answer of the trace server carries 16 MiB of numbers the bridge
@@ -756,7 +717,7 @@ START_TEST(unread_members_cost_no_memory)
 	e.what = fault;
 	sim_faults(&e, fault);
 	expect_data(&e);
-	peak = peak_kb(e.br.pid);
+	peak = proc_status_kb(e.br.pid, "VmHWM");
 	fprintf(stderr, "faults: bridge peak RSS %ld KiB with %s on every answer\n", peak, fault);
 #ifndef __SANITIZE_ADDRESS__
 	if (!vg)

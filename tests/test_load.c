@@ -30,23 +30,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 static size_t sink(char *b, size_t size, size_t n, void *ud)
 {
 	(void)b;
@@ -202,7 +185,7 @@ START_TEST(bounded_load_limits_and_slow_clients)
 	/* (a) a crowd, twice: the second run's memory must match the first's. */
 	ok = crowd(br.port, conns, each, &secs);
 	ck_assert_int_eq(ok, conns * each);
-	warm_kb = rss_kb(br.pid);
+	warm_kb = proc_status_kb(br.pid, "VmRSS");
 	ok = crowd(br.port, conns, each, &secs);
 	ck_assert_int_eq(ok, conns * each);
 	fprintf(stderr, "load: %d connections x %d requests: all 200 in %.2f s (%.0f req/s)\n",
@@ -299,7 +282,7 @@ START_TEST(bounded_load_limits_and_slow_clients)
 	/* (g) still serving, memory where it was after the first crowd. */
 	ok = crowd(br.port, conns, each, &secs);
 	ck_assert_int_eq(ok, conns * each);
-	end_kb = rss_kb(br.pid);
+	end_kb = proc_status_kb(br.pid, "VmRSS");
 	fprintf(stderr, "load: bridge RSS %ld KiB after the first crowd, %ld KiB at the end\n",
 		warm_kb, end_kb);
 	/* valgrind and ASan (its quarantine) hold freed memory on purpose. */
@@ -581,23 +564,6 @@ START_TEST(ambiguous_framing_is_refused)
 }
 END_TEST
 
-static long hwm_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 /* A /query body of n copies of one JSON-datasource target over the whole trace. */
 static char *many_targets(int n, const char *target, int points)
 {
@@ -625,14 +591,14 @@ START_TEST(one_request_has_bounded_memory)
 	struct proc sim, br;
 	struct strbuf out = STRBUF_INIT;
 	char url[128], *body;
-	long st, hwm0, hwm1, hwm2;
+	long st, hwm0, hwm1 = 0, hwm2;
 	int i;
 
 	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", "--threads",
 				      vg ? "100" : "400", NULL), 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", sim.port);
 	ck_assert_int_eq(start_bridge(&br, "--upstream", url, "--max-answer-mb", "8", NULL), 0);
-	hwm0 = hwm_kb(br.pid);
+	hwm0 = proc_status_kb(br.pid, "VmHWM");
 
 	body = many_targets(2000, "kernel/CPU Usage/*", 1000);
 	ck_assert_uint_lt(strlen(body), 128 * 1024);
@@ -648,9 +614,9 @@ START_TEST(one_request_has_bounded_memory)
 		ck_assert_msg(st == 413 && strstr(strbuf_str(&out), "--max-answer-mb"), "%ld: %.300s", st,
 			      strbuf_str(&out));
 		if (i == 0)
-			hwm1 = hwm_kb(br.pid);
+			hwm1 = proc_status_kb(br.pid, "VmHWM");
 	}
-	hwm2 = hwm_kb(br.pid);
+	hwm2 = proc_status_kb(br.pid, "VmHWM");
 	free(body);
 	fprintf(stderr, "load: bridge peak RSS %ld KiB at start, %ld after one over-budget /query, "
 		"%ld after three\n", hwm0, hwm1, hwm2);

@@ -429,18 +429,6 @@ START_TEST(cached_answers_keep_arguments_apart)
 }
 END_TEST
 
-static void tl_faults(struct tl_env *e, const char *json)
-{
-	struct strbuf out = STRBUF_INIT;
-	char url[128];
-	long st = 0;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_sim/faults", e->sim.port);
-	ck_assert_int_eq(http_do(json ? "POST" : "DELETE", url, json, &st, &out), 0);
-	ck_assert_msg(st == 200, "/_sim/faults: %ld %s", st, strbuf_str(&out));
-	strbuf_release(&out);
-}
-
 /* The colour a /query timeline frame's mappings give value, or NULL. */
 static const char *mapped_colour(const cJSON *frame, const char *value)
 {
@@ -507,7 +495,7 @@ START_TEST(styles_missing_or_inline)
 
 	tl_start(&e);
 	for (i = 0; i < 2; i++) {
-		tl_faults(&e, statuses[i]);
+		sim_set_faults(e.sim.port, statuses[i]);
 		snprintf(path, sizeof(path), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%"
 			 PRId64 "&to_ns=%" PRId64, e.start + (int64_t)i, e.end);
 		j = get_json(e.br.port, path, 200);
@@ -524,14 +512,14 @@ START_TEST(styles_missing_or_inline)
 		cJSON_Delete(j);
 	}
 
-	tl_faults(&e, NULL);
+	sim_set_faults(e.sim.port, NULL);
 	j = query_timeline(&e, ++nth);
 	f = cJSON_GetArrayItem(j, 0);
 	ck_assert(!has_notice(f, "without their colours"));
 	ck_assert_str_eq(mapped_colour(f, "System call"), "#0000c8");
 	cJSON_Delete(j);
 
-	tl_faults(&e, "{\"inline_color\":\"#993d8e\"}");
+	sim_set_faults(e.sim.port, "{\"inline_color\":\"#993d8e\"}");
 	snprintf(path, sizeof(path), "/timeline?experiment=kernel&output=Thread%%20Status&from_ns=%"
 		 PRId64 "&to_ns=%" PRId64, e.start + 7, e.end);
 	j = get_json(e.br.port, path, 200);

@@ -27,6 +27,33 @@ static void pattern_release(struct gf_pattern *p)
 }
 
 /*
+ * The ']' closing the bracket expression that opens at p ("[]x]", "[^]x]",
+ * "[[:alpha:]]" are one each), or NULL when it is not closed.
+ */
+static const char *bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+			const char *close = strchr(p + 2, p[1]);
+
+			while (close && close[1] != ']')
+				close = strchr(close + 1, p[1]);
+			if (!close)
+				return NULL;
+			p = close + 2;
+			continue;
+		}
+		p++;
+	}
+	return *p ? p : NULL;
+}
+
+/*
  * What glibc's regcomp() would build for an ERE: it copies a subexpression
  * once per '+' and per bound ("a{3}" is "aaa"), its time grows with the
  * square of the optional and repeated nodes ("a?" "a*"), and exponentially
@@ -123,27 +150,9 @@ static int regex_too_costly(const char *p)
 			p = b;
 			goto repeat;
 		case '[':
-			/* A bracket expression is one atom: "[]x]", "[^]x]", "[[:alpha:]]". */
-			p++;
-			if (*p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			while (*p && *p != ']') {
-				if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
-					const char *close = strchr(p + 2, p[1]);
-
-					while (close && close[1] != ']')
-						close = strchr(close + 1, p[1]);
-					if (!close)
-						return -1;
-					p = close + 2;
-					continue;
-				}
-				p++;
-			}
-			if (!*p)
-				return -1;
+			/* A bracket expression is one atom. */
+			if (!(p = bracket_end(p)))
+				return -1;      /* malformed: regcomp says why */
 			break;
 		case '\\':
 			if (p[1])
@@ -199,29 +208,9 @@ static int has_backref(const char *p)
 				p++;
 			continue;
 		}
-		if (*p != '[')
-			continue;
 		/* Inside a bracket expression a backslash is a plain character. */
-		p++;
-		if (*p == '^')
-			p++;
-		if (*p == ']')
-			p++;
-		while (*p && *p != ']') {
-			if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
-				const char *close = strchr(p + 2, p[1]);
-
-				while (close && close[1] != ']')
-					close = strchr(close + 1, p[1]);
-				if (!close)
-					return 0;       /* malformed: regcomp says why */
-				p = close + 2;
-				continue;
-			}
-			p++;
-		}
-		if (!*p)
-			return 0;
+		if (*p == '[' && !(p = bracket_end(p)))
+			return 0;               /* malformed: regcomp says why */
 	}
 	return 0;
 }
