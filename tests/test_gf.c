@@ -104,6 +104,9 @@ START_TEST(target_parts_and_options)
 	target_err("kernel/CPU Usage/~((a{100}){100}){100}", NULL, "too many repetitions");
 	target_err("kernel/CPU Usage/~^x***************+*************", NULL, "too many repetitions");
 	target_err("kernel/CPU Usage/~^(a*)+(b*)+(c*)+(d*)+(e*)+$", NULL, "too many repetitions");
+	/* Found by fuzzing: empty alternatives under stacked repetitions (39 s to compile). */
+	target_err("kernel/CPU Usage/~^(sys||||||||)+++sh$", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~^(s||||||||||||||||||||||||||||||||)++$", NULL, "too many repetitions");
 	/*
 	 * Back-references: glibc backtracks with no bound (seconds at 48-80
 	 * bytes against one name), so none is compiled; target escapes come

@@ -65,7 +65,9 @@ static const char *bracket_end(const char *p)
 #define GF_REGEX_MAX_NODES 100000
 #define GF_REGEX_MAX_LOOPS 1000
 #define GF_REGEX_MAX_EMPTY_LOOPS 4
-#define GF_REGEX_MAX_EMPTY_COST 20000
+#define GF_REGEX_MAX_EMPTY_COST 1500
+/* Repetitions stacked on one atom that can match "" ("(a|)+++"): each squares the cost. */
+#define GF_REGEX_MAX_EMPTY_STACK 2
 #define GF_REGEX_MAX_DEPTH 64
 
 struct rx_group {
@@ -74,6 +76,8 @@ struct rx_group {
 	int has_last, last_empty;               /* the last atom can match "" */
 	int pre_empty;                          /* this alternative before it can */
 	int alt_empty;                          /* an earlier alternative can */
+	unsigned long empty_alts;               /* alternatives that can match "" */
+	int last_stack;                         /* repetitions on the last atom while it could */
 };
 
 static int regex_too_costly(const char *p)
@@ -102,11 +106,19 @@ static int regex_too_costly(const char *p)
 				break;          /* a literal */
 			empty = c->alt_empty || (c->pre_empty && (!c->has_last || c->last_empty));
 			nodes = c->nodes ? c->nodes : 1;
-			loops = c->loops;
+			/*
+			 * Measured: each alternative that can match "" is an
+			 * epsilon path glibc's closure walks like a loop.
+			 */
+			loops = c->loops + c->empty_alts +
+				(c->pre_empty && (!c->has_last || c->last_empty));
 			c--;
 			goto atom;
 		case '|':
-			c->alt_empty |= c->pre_empty && (!c->has_last || c->last_empty);
+			if (c->pre_empty && (!c->has_last || c->last_empty)) {
+				c->alt_empty = 1;
+				c->empty_alts++;
+			}
 			c->pre_empty = 1;
 			c->has_last = 0;
 			c->last_nodes = c->last_loops = 0;
@@ -166,6 +178,7 @@ atom:
 		c->last_empty = empty;
 		c->last_nodes = nodes;
 		c->last_loops = loops;
+		c->last_stack = 0;
 		c->nodes += nodes;
 		c->loops += loops;
 		goto check;
@@ -176,7 +189,8 @@ repeat:
 		if (c->last_empty && opt) {
 			/* Measured: about the square of the loops inside, per such repetition. */
 			empty_cost += (c->last_loops + 1) * (c->last_loops + 1);
-			if (++empty_loops > GF_REGEX_MAX_EMPTY_LOOPS || empty_cost > GF_REGEX_MAX_EMPTY_COST)
+			if (++empty_loops > GF_REGEX_MAX_EMPTY_LOOPS || empty_cost > GF_REGEX_MAX_EMPTY_COST ||
+			    ++c->last_stack > GF_REGEX_MAX_EMPTY_STACK)
 				return 1;
 		}
 		c->last_empty |= zero;
