@@ -469,8 +469,9 @@ START_TEST(packed_xy_models_match_cjson)
 }
 END_TEST
 
-static enum json_member skip_junk(const char *key)
+static enum json_member skip_junk(const char *key, size_t len)
 {
+	ck_assert_uint_eq(len, strlen(key));
 	if (!strcmp(key, "map"))
 		return JSON_KEEP_ALL;
 	return strcmp(key, "junk") ? JSON_KEEP : JSON_SKIP;

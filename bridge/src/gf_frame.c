@@ -63,13 +63,16 @@ int gf_frame_settle(struct gf_frame *f)
 
 static int copy_str(struct gf_frame *f, const char **dst, const char *s)
 {
+	size_t len;
+
 	if (!s) {
 		*dst = NULL;
 		return 0;
 	}
-	if (charge(f, strlen(s) + 1) < 0)
+	len = strlen(s);
+	if (charge(f, len + 1) < 0)
 		return -1;
-	*dst = arena_strdup(&f->arena, s);
+	*dst = arena_strndup(&f->arena, s, len);
 	return *dst ? 0 : -1;
 }
 

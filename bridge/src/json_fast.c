@@ -13,8 +13,9 @@
 struct ps {
 	const char *start, *p, *end;
 	const char *const *pack_keys;
-	enum json_member (*member)(const char *key);
-	int keep_all;                   /* inside a JSON_KEEP_ALL member: no skipping */
+	enum json_member (*member)(const char *key, size_t len);
+	int keep_all;
+	size_t str_len;                 /* length of the last string() read */                   /* inside a JSON_KEEP_ALL member: no skipping */
 	size_t max_bytes, used;         /* the tree's budget (0: none) and what it took */
 	struct arena *a;
 	int depth;
@@ -24,7 +25,7 @@ struct ps {
 };
 
 /* Takes n bytes of the tree's budget; 0, or -1 (too_big) when over. */
-static int take(struct ps *s, size_t n)
+static inline int take(struct ps *s, size_t n)
 {
 	s->used += n;
 	if (s->max_bytes && s->used > s->max_bytes) {
@@ -46,7 +47,7 @@ void json_doc_release(struct json_doc *d)
 	d->root = NULL;
 }
 
-static cJSON *node(struct ps *s, int type)
+static inline cJSON *node(struct ps *s, int type)
 {
 	cJSON *n;
 
@@ -126,6 +127,7 @@ static char *string(struct ps *s)
 		out = arena_strndup(s->a, s->p, (size_t)(q - s->p));
 		if (!out)
 			s->nomem = 1;
+		s->str_len = (size_t)(q - s->p);
 		s->p = q + 1;
 		return out;
 	}
@@ -196,6 +198,7 @@ static char *string(struct ps *s)
 		q += 2;
 	}
 	*o = '\0';
+	s->str_len = (size_t)(o - out);
 	/* "\u0001..." / "\u0002..." would pass for a marked long integer (json_int.h). */
 	if (out[0] == JSON_INT_MARK || out[0] == JSON_INT_MARK_PARSED) {
 		s->p = s->p - 1;
@@ -860,7 +863,7 @@ static cJSON *container(struct ps *s, int is_obj)
 		}
 		v = NULL;
 		if (is_obj && s->member && !s->keep_all) {
-			enum json_member m = s->member(key);
+			enum json_member m = s->member(key, s->str_len);
 
 			if (m == JSON_SKIP) {
 				if (skip_value(s) < 0)

@@ -86,7 +86,8 @@ enum json_member { JSON_SKIP, JSON_KEEP, JSON_KEEP_ALL };
 
 struct json_fast_opts {
 	const char *const *pack_keys;           /* as json_doc_parse_packed(); may be NULL */
-	enum json_member (*member)(const char *key);    /* NULL: keep every member */
+	/* NULL: keep every member; len is strlen(key) (a key may hold U+0000 no more). */
+	enum json_member (*member)(const char *key, size_t len);
 	/*
 	 * What the tree may take (nodes, strings, packed arrays), 0 for no
 	 * limit; past it the parse fails with "too large to read: ..." in err.

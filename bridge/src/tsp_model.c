@@ -1776,11 +1776,13 @@ static int parse_bare(struct ctx *c, struct tsp_model *m, const cJSON *v)
  * and checks the rest without keeping them, so a server's extra members,
  * however large, cost no memory. KEEP_ALL members are maps whose keys are
  * data (metadata, style values, ...): everything under them is kept. A
- * member missing here would read as absent: add each new key here too.
+ * member missing here would read as absent: add each new key here too
+ * (the table need not stay sorted).
  */
-static const struct read_key {
+static struct read_key {
 	const char *name;
 	enum json_member how;
+	size_t len;                     /* set by read_slots_init() */
 } read_keys[] = {
 	{ "UUID", JSON_KEEP }, { "annotationCategories", JSON_KEEP },
 	{ "annotations", JSON_KEEP_ALL }, { "autoExpandLevel", JSON_KEEP },
@@ -1812,17 +1814,47 @@ static const struct read_key {
 	{ "yValues", JSON_KEEP }, { "yValuesDescription", JSON_KEEP },
 };
 
-static int cmp_read_key(const void *k, const void *e)
+#define N_READ_KEYS (sizeof(read_keys) / sizeof(read_keys[0]))
+#define READ_SLOTS 512          /* a power of two, several times N_READ_KEYS */
+
+/* read_keys by a cheap hash of length and end bytes: one compare per member, most often. */
+static uint8_t read_slots[READ_SLOTS];  /* index + 1; 0 = empty */
+
+static size_t read_slot(const char *key, size_t len)
 {
-	return strcmp(k, ((const struct read_key *)e)->name);
+	uint32_t h = (uint32_t)len ^ (uint32_t)(unsigned char)key[0] << 8 ^
+		     (uint32_t)(unsigned char)key[len - 1] << 16 ^ (uint32_t)(unsigned char)key[len / 2] << 24;
+
+	return (h * 0x9e3779b1u) >> 23;         /* the top 9 bits: READ_SLOTS */
 }
 
-static enum json_member read_member(const char *key)
+/* Built before main(): read_member() runs on every member of every answer, on any thread. */
+__attribute__((constructor)) static void read_slots_init(void)
 {
-	const struct read_key *r = bsearch(key, read_keys, sizeof(read_keys) / sizeof(read_keys[0]),
-					   sizeof(read_keys[0]), cmp_read_key);
+	size_t i, k;
 
-	return r ? r->how : JSON_SKIP;
+	for (i = 0; i < N_READ_KEYS; i++) {
+		read_keys[i].len = strlen(read_keys[i].name);
+		for (k = read_slot(read_keys[i].name, read_keys[i].len); read_slots[k];
+		     k = (k + 1) & (READ_SLOTS - 1))
+			;
+		read_slots[k] = (uint8_t)(i + 1);
+	}
+}
+
+static enum json_member read_member(const char *key, size_t len)
+{
+	size_t k;
+
+	if (!len)
+		return JSON_SKIP;
+	for (k = read_slot(key, len); read_slots[k]; k = (k + 1) & (READ_SLOTS - 1)) {
+		const struct read_key *r = &read_keys[read_slots[k] - 1];
+
+		if (r->len == len && !memcmp(r->name, key, len))
+			return r->how;
+	}
+	return JSON_SKIP;
 }
 
 /* ---------- public API ---------- */
