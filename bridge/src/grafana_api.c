@@ -1609,6 +1609,128 @@ out:
 	gf_query_req_release(&r);
 }
 
+/* One target's outcome in a /frames answer. */
+struct frames_result {
+	const char *ref_id;
+	int status;                     /* 200, or the HTTP status of its failure */
+	char *error;                    /* NULL when it answered */
+	size_t first, n;                /* its frames in the request's list */
+};
+
+/* A key for each target: its refId, unique in the request. */
+static int frames_ref_ids_unique(struct gctx *x, const struct gf_query_req *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n_targets; i++) {
+		const char *a = r->targets[i].ref_id;
+
+		if (!a || !*a)
+			return fail(x, 400, "target %zu has no refId; /frames answers by refId", i + 1);
+		for (k = 0; k < i; k++)
+			if (!strcmp(a, r->targets[k].ref_id))
+				return fail(x, 400, "two targets have refId \"%s\"; /frames answers by refId", a);
+	}
+	return 0;
+}
+
+/*
+ * POST /frames: the /query request answered as Grafana's backend answers a
+ * query, {"results": {refId: {"status", "frames" | "error"}}}. Each target
+ * fails alone, so one bad query of a panel does not blank the others; frames
+ * are always data frames.
+ */
+void grafana_frames(const struct http_request *req, struct http_response *res)
+{
+	struct gctx x;
+	struct gf_query_req r;
+	struct frames fs = { 0 };
+	struct frames_result *rs = NULL;
+	struct qctx qc;
+	struct jsonw w;
+	size_t i, k, n_rs = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (ctx_init(&x, req) < 0)
+		goto fail;
+	if (gf_query_req_parse(&r, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
+		x.status = 400;
+		goto fail;
+	}
+	if (r.n_targets > (size_t)x.b->cfg->max_targets) {
+		fail(&x, 413, "the request has %zu targets; at most %d are served at once "
+		     "(--max-targets)", r.n_targets, x.b->cfg->max_targets);
+		goto fail;
+	}
+	if (frames_ref_ids_unique(&x, &r) < 0)
+		goto fail;
+	rs = calloc(r.n_targets ? r.n_targets : 1, sizeof(*rs));
+	if (!rs) {
+		fail(&x, 500, "out of memory");
+		goto fail;
+	}
+	memset(&qc, 0, sizeof(qc));
+	qc.from_ns = r.from_ns;
+	qc.to_ns = r.to_ns;
+	qc.nb_times = nb_times_of(r.max_data_points);
+	qc.filters = r.filters;
+	qc.n_filters = r.n_filters;
+	for (i = 0; i < r.n_targets; i++) {
+		struct frames_result *o = &rs[n_rs];
+
+		if (r.targets[i].hide)
+			continue;
+		n_rs++;
+		o->ref_id = r.targets[i].ref_id;
+		o->first = fs.n;
+		if (run_target(&x, &qc, &r.targets[i], GF_VIEW_DEFAULT, &fs) < 0) {
+			frames_truncate(&fs, o->first);
+			o->status = x.status ? x.status : 500;
+			o->error = strdup(x.msg[0] ? x.msg : "failed");
+			if (!o->error) {
+				fail(&x, 500, "out of memory");
+				goto fail;
+			}
+			x.status = 0;
+			x.msg[0] = '\0';
+			continue;
+		}
+		o->status = 200;
+		o->n = fs.n - o->first;
+	}
+	jsonw_init(&w, &res->body);
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "results");
+	jsonw_obj_begin(&w);
+	for (i = 0; i < n_rs; i++) {
+		jsonw_key(&w, rs[i].ref_id);
+		jsonw_obj_begin(&w);
+		jsonw_kint64(&w, "status", rs[i].status);
+		if (rs[i].error) {
+			jsonw_kstr(&w, "error", rs[i].error);
+		} else {
+			jsonw_key(&w, "frames");
+			jsonw_arr_begin(&w);
+			for (k = rs[i].first; k < rs[i].first + rs[i].n; k++)
+				gf_write_dataframe(&w, fs.v[k]);
+			jsonw_arr_end(&w);
+		}
+		jsonw_obj_end(&w);
+	}
+	jsonw_obj_end(&w);
+	jsonw_obj_end(&w);
+	answer_json(res, &w);
+	goto out;
+fail:
+	answer_error(res, &x);
+out:
+	for (i = 0; i < n_rs; i++)
+		free(rs[i].error);
+	free(rs);
+	frames_release(&fs);
+	gf_query_req_release(&r);
+}
+
 /* Writes a cJSON tree made by json_parse_exact, long integers exact. */
 static void write_cjson(struct jsonw *w, const cJSON *j)
 {
