@@ -37,7 +37,7 @@ RUNTESTS   := $(B)/run-tests
 LIBA       := $(B)/libtspbridge.a
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools bench fuzz
+.PHONY: all deps test check test-asan test-valgrind run demo install uninstall clean help spec-tools grafana-tools bench fuzz grafana-plugin plugin-check
 
 all: $(DEPS_STAMP) $(BRIDGE) $(TSPSIM)
 
@@ -47,6 +47,8 @@ help:
 	@echo "make test       whole suite: normal build, ASan+UBSan build, valgrind"
 	@echo "make check      the suite once, normal build only (fast loop)"
 	@echo "make test-asan  the suite under AddressSanitizer + UBSan"
+	@echo "make grafana-plugin  build the Grafana app plugin into grafana/plugin/dist/"
+	@echo "make plugin-check    the plugin's type check, unit tests, live and browser tests"
 	@echo "make test-valgrind  the suite with every process under valgrind"
 	@echo "make bench      benchmarks against tspsim (translation, wrk load, Node side by side); see BENCHMARKS.md"
 	@echo "make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS=10 each; see fuzz/README.md"
@@ -108,6 +110,23 @@ tests/grafana/node_modules/.ok: tests/grafana/package.json tests/grafana/package
 	cd tests/grafana && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The Grafana app plugin (TypeScript on Grafana's npm packages): dist/ is
+# what a Grafana loads (README "Grafana").
+PLUGIN := grafana/plugin
+grafana-plugin: $(PLUGIN)/node_modules/.ok
+	cd $(PLUGIN) && $(NPM) run --silent build
+$(PLUGIN)/node_modules/.ok: $(PLUGIN)/package.json $(PLUGIN)/package-lock.json | $(DEPS_STAMP)
+	cd $(PLUGIN) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Its tests: type check, unit tests, every dashboard through the datasource
+# against bridge + tspsim, the editor in chromium (screenshots in
+# $(B)/plugin-artifacts/).
+plugin-check: $(BRIDGE) $(TSPSIM) grafana-plugin
+	cd $(PLUGIN) && $(NPM) run --silent typecheck && node build.mjs --tests
+	cd $(PLUGIN) && TSPB_BRIDGE=$(CURDIR)/$(BRIDGE) TSPB_TSPSIM=$(CURDIR)/$(TSPSIM) \
+		TSPB_ARTIFACTS=$(CURDIR)/$(B)/plugin-artifacts node --test dist-test/
+
 # One pass of the suite with the binaries of build dir $(B).
 check: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools grafana-tools
 	TSPB_BRIDGE=$(BRIDGE) TSPB_TSPSIM=$(TSPSIM) TSPB_SRCDIR=$(CURDIR) $(RUN_WRAPPER) $(RUNTESTS)
@@ -123,8 +142,10 @@ test-valgrind: $(BRIDGE) $(TSPSIM) $(RUNTESTS) spec-tools grafana-tools
 	CK_FORK=no TSPB_VALGRIND="$(VALGRIND)" TSPB_BRIDGE=$(BRIDGE) TSPB_TSPSIM=$(TSPSIM) \
 		TSPB_SRCDIR=$(CURDIR) $(VALGRIND) $(RUNTESTS)
 
-# The README's test command: all three passes; check's summary line ends each.
+# The README's test command: the plugin's tests, then the C suite's three
+# passes; check's summary line ends each.
 test: all
+	$(MAKE) --no-print-directory plugin-check
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory test-valgrind
 	$(MAKE) --no-print-directory check

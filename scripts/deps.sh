@@ -29,6 +29,10 @@ if [ "${1:-}" != build ]; then
 	# clang and libFuzzer's runtime (libclang-rt-dev pulls libclang-rt-14-dev,
 	# which clang only recommends) for `make fuzz`: a tiny fuzzer must link.
 	need_pkg clang        "command -v clang"
+	# Debian's chromium, which playwright-core drives to render the Grafana
+	# plugin's editors (npm's own browser downloads cannot be used here).
+	need_pkg chromium     "command -v chromium"
+	need_pkg fonts-dejavu-core "test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 	need_pkg libclang-rt-dev 'd=$(mktemp -d) && printf "int LLVMFuzzerTestOneInput(const char *p, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *p, unsigned long n) { (void)p; (void)n; return 0; }\n" >"$d/f.c" && clang -fsanitize=fuzzer,address,undefined "$d/f.c" -o "$d/f"; r=$?; rm -rf "$d"; exit $r'
 fi
 

@@ -103,13 +103,29 @@ async function buildTests() {
   await build({
     entryPoints: tests.map((f) => join(root, 'tests', f)),
     outdir: out,
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // Grafana's ESM builds do not load under node; bundled, their CommonJS do.
+    mainFields: ['main', 'module'],
+    // It finds its own files at run time.
+    external: ['playwright-core'],
     logLevel: 'warning',
+  });
+  // The harness page: React, Grafana's packages and the page, for chromium.
+  await build({
+    entryPoints: [join(root, 'tests', 'harness', 'harness.tsx')],
+    outfile: join(out, 'harness', 'harness.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    jsx: 'transform',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+    loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.png': 'empty' },
+    logLevel: 'error',
   });
 }
 

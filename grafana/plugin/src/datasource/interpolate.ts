@@ -61,12 +61,30 @@ export function patternFormat(inTarget: boolean): FormatFn {
 /** Values kept apart, to be split into separate exact entry names. */
 const listFormat: FormatFn = (value) => asList(value).join(LIST_SEP);
 
+/** `$v`, `${v}`, `${v:fmt}`, `[[v]]`, `[[v:fmt]]` alone: Grafana's variable syntaxes. */
+const LONE_VARIABLE = /^\s*(?:\$(\w+)|\$\{(\w+)(?::([^}]*))?\}|\[\[(\w+)(?::([^\]]*))?\]\])\s*$/;
+
+/**
+ * A field that is one variable names values, not text: whatever format it
+ * was written with (`${v:regex}`, `${v:csv}`, ...), its values are taken as
+ * they are. Only `text` (display texts instead of values) is kept.
+ */
+export function valuesOf(text: string): string {
+  const m = LONE_VARIABLE.exec(text);
+  if (!m) {
+    return text;
+  }
+  const name = m[1] ?? m[2] ?? m[4];
+  const fmt = m[3] ?? m[5];
+  return fmt === 'text' ? text : '${' + name + '}';
+}
+
 /** A single field (experiment, output, markers): exact unless variables made it a pattern. */
 export function interpolateField(ts: TemplateSrvLike, text: string | undefined, vars: ScopedVars): string {
   if (!text) {
     return '';
   }
-  return ts.replace(text, vars, patternFormat(false)).trim();
+  return ts.replace(valuesOf(text), vars, patternFormat(false)).trim();
 }
 
 /**
@@ -84,7 +102,7 @@ export function interpolateEntries(
   }
   const out: string[] = [];
   for (const e of entries) {
-    for (const name of ts.replace(e, vars, listFormat).split(LIST_SEP)) {
+    for (const name of ts.replace(valuesOf(e), vars, listFormat).split(LIST_SEP)) {
       if (name !== '' && !out.includes(name)) {
         out.push(name);
       }

@@ -1,0 +1,143 @@
+// The query editor of the built plugin, rendered in Debian's chromium
+// (driven by playwright-core) on the harness page, its pickers filled from a
+// live bridge + tspsim through a proxy path like Grafana's. A screenshot is
+// kept: build/plugin-artifacts/query-editor.png.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Live, REPO, startLive } from './live';
+
+const PLUGIN = join(__dirname, '..');
+const ARTIFACTS = process.env.TSPB_ARTIFACTS ?? join(REPO, 'build', 'plugin-artifacts');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const PROXY = '/api/datasources/proxy/uid/tsp';
+
+let live: Live;
+let server: Server;
+let base: string;
+let browser: Browser;
+const proxied: string[] = [];
+
+function serve(bridgeUrl: string): Promise<string> {
+  const files: Record<string, [string, string]> = {
+    '/': [join(PLUGIN, 'tests', 'harness', 'index.html'), 'text/html'],
+    '/harness.js': [join(PLUGIN, 'dist-test', 'harness', 'harness.js'), 'text/javascript'],
+    '/plugin/datasource/module.js': [join(PLUGIN, 'dist', 'datasource', 'module.js'), 'text/javascript'],
+  };
+  server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith(PROXY + '/')) {
+      // Grafana's datasource proxy: the path after the prefix goes to the datasource URL.
+      proxied.push(`${req.method} ${url.slice(PROXY.length)}`);
+      const target = new URL(url.slice(PROXY.length), bridgeUrl);
+      const up = httpRequest(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' } }, (ur) => {
+        res.writeHead(ur.statusCode ?? 502, { 'content-type': ur.headers['content-type'] ?? 'application/json' });
+        ur.pipe(res);
+      });
+      up.on('error', (e) => {
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: String(e) }));
+      });
+      req.pipe(up);
+      return;
+    }
+    const f = files[url];
+    if (!f || !existsSync(f[0])) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': f[1] });
+    res.end(readFileSync(f[0]));
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
+}
+
+async function harness(page: Page): Promise<{ query: Record<string, unknown>; runs: number; errors: string[]; ready: boolean }> {
+  return page.evaluate(() => (window as unknown as { harness: never }).harness);
+}
+
+async function pick(page: Page, testId: string, option: string) {
+  await page.getByTestId(testId).click();
+  // An option's accessible name also holds its description (the output type).
+  await page.getByRole('option').filter({ hasText: new RegExp('^' + option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().click();
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: scripts/deps.sh installs Debian's chromium`);
+  live = await startLive();
+  base = await serve(live.bridgeUrl);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await live?.stop();
+});
+
+test('the query editor fills its pickers from the bridge and builds the query', async () => {
+  const page = await browser.newPage({ viewport: { width: 960, height: 560 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(base + '/');
+  await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean } }).harness?.ready === true, null, { timeout: 30000 });
+
+  // Experiments come from the bridge (experiments()), then its outputs with their types.
+  await pick(page, 'tsp-experiment', 'kernel');
+  await page.waitForFunction(() => (window as unknown as { harness: { query: { experiment?: string } } }).harness.query.experiment === 'kernel');
+  await pick(page, 'tsp-output', 'CPU Usage');
+  let h = await harness(page);
+  assert.equal(h.query.output, 'CPU Usage');
+  assert.ok(h.runs >= 1, 'choosing an output runs the query');
+
+  // The view list follows the output's type: an XY output offers series, not timeline.
+  await page.getByTestId('tsp-view').click();
+  assert.equal(await page.getByRole('option', { name: 'Series' }).count(), 1);
+  assert.equal(await page.getByRole('option', { name: 'Timeline' }).count(), 0);
+  await page.getByRole('option', { name: 'Series' }).click();
+
+  // Entries from entries(kernel/CPU Usage): tspsim's threads.
+  await page.getByTestId('tsp-entries').click();
+  await page.getByRole('option', { name: 'bash', exact: true }).click();
+  await page.getByRole('option', { name: 'sshd', exact: true }).click();
+  await page.waitForFunction(() => ((window as unknown as { harness: { query: { entries?: string[] } } }).harness.query.entries ?? []).length === 2);
+  const listed = await page.getByRole('option').allTextContents();
+  assert.ok(listed.some((t) => t.includes('kworker/0:1')), 'entries listed: ' + listed.join(', '));
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const shot = join(ARTIFACTS, 'query-editor.png');
+  await page.screenshot({ path: shot });
+  assert.ok(readFileSync(shot).length > 10000, 'the screenshot has content');
+
+  h = await harness(page);
+  assert.deepEqual(
+    { experiment: h.query.experiment, output: h.query.output, view: h.query.view, entries: h.query.entries },
+    { experiment: 'kernel', output: 'CPU Usage', view: 'series', entries: ['bash', 'sshd'] }
+  );
+  assert.ok(proxied.some((p) => p.startsWith('POST /variable')), 'discovery went through the proxy path');
+  assert.deepEqual([...h.errors, ...pageErrors], []);
+  await page.close();
+});
+
+test('code mode keeps the target and the builder fields', async () => {
+  const page = await browser.newPage({ viewport: { width: 960, height: 400 } });
+  await page.goto(base + '/');
+  await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean } }).harness?.ready === true, null, { timeout: 30000 });
+  await page.getByRole('radio', { name: 'Code' }).click({ force: true });
+  const input = page.getByTestId('tsp-target');
+  await input.fill('kernel/Thread Status/~^(bash|sshd)$?view=intervals');
+  await input.blur();
+  const h = await harness(page);
+  assert.equal(h.query.mode, 'code');
+  assert.equal(h.query.target, 'kernel/Thread Status/~^(bash|sshd)$?view=intervals');
+  assert.ok(h.runs >= 1);
+  await page.screenshot({ path: join(ARTIFACTS, 'query-editor-code.png') });
+  await page.close();
+});

@@ -1,0 +1,140 @@
+// A page that hosts the built datasource as Grafana does: the real
+// @grafana/data, @grafana/ui, @grafana/runtime and React given to the AMD
+// module dist/datasource/module.js, Grafana's HTTP client stood in for by
+// fetch() through a proxy path like Grafana's, and the query editor rendered
+// with its state kept by the page (window.harness, read by the browser test).
+import React, { useState } from 'react';
+import * as ReactNS from 'react';
+import * as ReactDOMNS from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import * as grafanaData from '@grafana/data';
+import * as grafanaUI from '@grafana/ui';
+import * as grafanaRuntime from '@grafana/runtime';
+import * as rxjs from 'rxjs';
+import { from, Observable } from 'rxjs';
+
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface HarnessState {
+  query: Any;
+  runs: number;
+  requests: string[];
+  errors: string[];
+  ready: boolean;
+}
+
+const state: HarnessState = { query: null, runs: 0, requests: [], errors: [], ready: false };
+(window as Any).harness = state;
+// A ResizeObserver loop notice is the browser's, harmless, and Grafana ignores it too.
+window.addEventListener('error', (e) => {
+  if (!/ResizeObserver loop/.test(String(e.message))) {
+    state.errors.push(String(e.message));
+  }
+});
+
+const provided: Record<string, unknown> = {
+  react: ReactNS,
+  'react-dom': ReactDOMNS,
+  '@grafana/data': grafanaData,
+  '@grafana/ui': grafanaUI,
+  '@grafana/runtime': grafanaRuntime,
+  rxjs,
+};
+
+/** Grafana's backendSrv.fetch: JSON in, {data, status} out, errors with data. */
+function fetchLike(o: Any): Observable<Any> {
+  state.requests.push(`${o.method} ${o.url} ${o.data ? JSON.stringify(o.data) : ''}`);
+  return from(
+    fetch(o.url, {
+      method: o.method,
+      headers: o.data ? { 'Content-Type': 'application/json' } : undefined,
+      body: o.data ? JSON.stringify(o.data) : undefined,
+    }).then(async (r) => {
+      const text = await r.text();
+      let data: unknown = text;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        /* not JSON: kept as text */
+      }
+      if (!r.ok) {
+        throw { status: r.status, statusText: r.statusText, data };
+      }
+      return { data, status: r.status };
+    })
+  );
+}
+
+grafanaRuntime.setBackendSrv({ fetch: fetchLike } as Any);
+grafanaRuntime.setTemplateSrv({
+  getVariables: () => [],
+  replace: (t?: string) => t ?? '',
+  containsTemplate: () => false,
+  updateTimeRange: () => {},
+} as Any);
+
+async function loadPlugin(url: string): Promise<Any> {
+  const code = await (await fetch(url)).text();
+  let exported: Any;
+  const define = (deps: string[], factory: (...a: unknown[]) => unknown) => {
+    exported = factory(...deps.map((d) => {
+      if (!(d in provided)) {
+        throw new Error('module.js needs ' + d);
+      }
+      return provided[d];
+    }));
+  };
+  new Function('define', code)(define);
+  return exported.plugin;
+}
+
+function Editor({ plugin, ds }: { plugin: Any; ds: Any }) {
+  const [query, setQuery] = useState<Any>({ refId: 'A', ...ds.getDefaultQuery() });
+  state.query = query;
+  const QueryEditor = plugin.components.QueryEditor;
+  return (
+    <div style={{ padding: 16, width: 900 }}>
+      <h3 style={{ margin: '0 0 12px 0' }}>TSP bridge: query editor</h3>
+      <QueryEditor
+        datasource={ds}
+        query={query}
+        onChange={(q: Any) => {
+          state.query = q;
+          setQuery(q);
+        }}
+        onRunQuery={() => {
+          state.runs++;
+        }}
+      />
+      <pre data-testid="harness-query" style={{ marginTop: 16, fontSize: 12 }}>{JSON.stringify(query)}</pre>
+    </div>
+  );
+}
+
+async function main() {
+  const plugin = await loadPlugin('/plugin/datasource/module.js');
+  const settings = {
+    id: 1,
+    uid: 'tsp',
+    type: 'tsp-bridge-datasource',
+    name: 'TSP bridge',
+    url: '/api/datasources/proxy/uid/tsp',
+    access: 'proxy',
+    jsonData: {},
+    meta: { id: 'tsp-bridge-datasource' },
+  };
+  const ds = new plugin.DataSourceClass(settings);
+  (window as Any).harnessDatasource = ds;
+  const theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
+  createRoot(document.getElementById('root')!).render(
+    <grafanaUI.ThemeContext.Provider value={theme}>
+      <grafanaUI.GlobalStyles />
+      <div style={{ background: theme.colors.background.primary, color: theme.colors.text.primary, minHeight: '100vh', fontFamily: theme.typography.fontFamily }}>
+        <Editor plugin={plugin} ds={ds} />
+      </div>
+    </grafanaUI.ThemeContext.Provider>
+  );
+  state.ready = true;
+}
+
+main().catch((e) => state.errors.push(String(e?.stack ?? e)));
