@@ -398,6 +398,83 @@ void gf_write_table(struct jsonw *w, const struct gf_frame *f)
 	jsonw_obj_end(w);
 }
 
+void gf_write_rows(struct jsonw *w, const struct gf_frame *f, const char *extra_key, const char *extra_val)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->length && !w->err; i++) {
+		jsonw_obj_begin(w);
+		if (extra_key)
+			jsonw_kstr(w, extra_key, extra_val);
+		for (k = 0; k < f->n_fields; k++) {
+			jsonw_key(w, f->fields[k].name);
+			write_value(w, &f->fields[k], i);
+		}
+		jsonw_obj_end(w);
+	}
+}
+
+/* A series frame's name as a column: the entry's name. */
+static const char *series_name(const struct gf_frame *f)
+{
+	const struct gf_field *v = &f->fields[1];
+
+	return f->name ? f->name : v->display_name ? v->display_name : v->name;
+}
+
+static int is_series_frame(const struct gf_frame *f)
+{
+	return f->is_series && f->n_fields == 2 && f->fields[0].type == GF_TIME &&
+	       f->fields[1].type == GF_NUMBER;
+}
+
+int gf_write_wide(struct jsonw *w, struct gf_frame *const *fs, size_t n)
+{
+	size_t i, k;
+
+	if (!n)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (!is_series_frame(fs[k]) || fs[k]->length != fs[0]->length)
+			return -1;
+		if (k && memcmp(fs[k]->fields[0].times, fs[0]->fields[0].times,
+				fs[0]->length * sizeof(int64_t)))
+			return -1;
+		/* Two series of one name would make one key twice. */
+		for (i = 0; i < k; i++)
+			if (!strcmp(series_name(fs[i]), series_name(fs[k])))
+				return -1;
+	}
+	for (i = 0; i < fs[0]->length && !w->err; i++) {
+		jsonw_obj_begin(w);
+		jsonw_kint64(w, "time", fs[0]->fields[0].times[i]);
+		for (k = 0; k < n; k++) {
+			jsonw_key(w, series_name(fs[k]));
+			write_num(w, &fs[k]->fields[1], i);
+		}
+		jsonw_obj_end(w);
+	}
+	return 0;
+}
+
+void gf_write_long(struct jsonw *w, const struct gf_frame *f)
+{
+	size_t i;
+
+	if (!is_series_frame(f)) {
+		gf_write_rows(w, f, f->name ? "frame" : NULL, f->name);
+		return;
+	}
+	for (i = 0; i < f->length && !w->err; i++) {
+		jsonw_obj_begin(w);
+		jsonw_kint64(w, "time", f->fields[0].times[i]);
+		jsonw_kstr(w, "series", series_name(f));
+		jsonw_key(w, "value");
+		write_num(w, &f->fields[1], i);
+		jsonw_obj_end(w);
+	}
+}
+
 /* unit, displayName, mappings: the members of a field's config that are set. */
 static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 {

@@ -164,4 +164,20 @@ int gf_write_timeseries(struct jsonw *w, const struct gf_frame *f, size_t value_
 void gf_write_table(struct jsonw *w, const struct gf_frame *f);
 void gf_write_dataframe(struct jsonw *w, const struct gf_frame *f);
 
+/*
+ * Flat writers, for clients that read rows of JSON objects (Infinity): each
+ * appends objects to an array the caller opened.
+ *
+ * gf_write_rows: one object per row, {field name: value}; extra_key, when
+ *   not NULL, comes first with extra_val.
+ * gf_write_wide: series frames joined on their time: {"time": ms, name1:
+ *   v1, name2: v2, ...}; -1 and nothing written unless every frame is a
+ *   series with the same times and the names differ.
+ * gf_write_long: a series as {"time", "series", "value"} rows; any other
+ *   frame as gf_write_rows with "frame": its name.
+ */
+void gf_write_rows(struct jsonw *w, const struct gf_frame *f, const char *extra_key, const char *extra_val);
+int gf_write_wide(struct jsonw *w, struct gf_frame *const *fs, size_t n);
+void gf_write_long(struct jsonw *w, const struct gf_frame *f);
+
 #endif

@@ -2,6 +2,7 @@
 #include "gf_request.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -568,4 +569,48 @@ void gf_small_req_release(struct gf_small_req *r)
 {
 	cJSON_Delete(r->root);
 	memset(r, 0, sizeof(*r));
+}
+
+int gf_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const char *ns_name,
+		int64_t *ns, char *err, size_t errlen)
+{
+	const char *v = ns_v;
+	char *end;
+
+	if (v) {
+		errno = 0;
+		*ns = strtoll(v, &end, 10);
+		if (!*v || *end || errno) {
+			snprintf(err, errlen, "%s: \"%s\" is not an integer of ns", ns_name, v);
+			return -1;
+		}
+		return 0;
+	}
+	v = ms_v;
+	if (!v) {
+		snprintf(err, errlen, "%s is required (epoch ms, as Grafana's ${__%s}, or ISO 8601)",
+			 ms_name, ms_name);
+		return -1;
+	}
+	if (*v && strspn(v, "-0123456789.") == strlen(v)) {
+		char json[64];
+		cJSON *j;
+		int rc;
+
+		/* Through the same exact reader as Grafana's JSON bodies. */
+		if (strlen(v) >= sizeof(json) - 1)
+			goto bad;
+		snprintf(json, sizeof(json), "%s", v);
+		j = json_parse_exact(json, strlen(json), NULL, 0);
+		if (!j)
+			goto bad;
+		rc = gf_time_parse(j, ms_name, ns, err, errlen);
+		cJSON_Delete(j);
+		return rc;
+	}
+	if (gf_time_parse_iso(v, ns) == 0)
+		return 0;
+bad:
+	snprintf(err, errlen, "%s: \"%s\" is not epoch ms or an ISO 8601 time", ms_name, v);
+	return -1;
 }

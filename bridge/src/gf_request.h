@@ -26,6 +26,13 @@ struct cJSON;
  */
 int gf_time_parse(const struct cJSON *v, const char *what, int64_t *ns, char *err, size_t errlen);
 int gf_time_parse_iso(const char *s, int64_t *ns);
+/*
+ * A time given as a query-string argument: ns_v (an integer of ns, exact)
+ * when not NULL, else ms_v: epoch ms (integer or with a fraction, read
+ * exactly) or ISO 8601. The names are for the error message.
+ */
+int gf_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const char *ns_name,
+		int64_t *ns, char *err, size_t errlen);
 
 enum gf_target_type {
 	GF_TT_NONE = 0,         /* no "type" (JSON datasource) */

@@ -6,6 +6,7 @@
 #include "grafana_api.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -1729,6 +1730,101 @@ out:
 	free(rs);
 	frames_release(&fs);
 	gf_query_req_release(&r);
+}
+
+/* The query arguments /flat takes as target fields (docs/grafana-api.md "Targets"). */
+static const char *const flat_fields[] = {
+	"experiment", "output", "entries", "view", "limit", "markers", "category",
+};
+
+/*
+ * GET /flat: one target's answer as a JSON array of flat objects, for the
+ * Infinity datasource, which reads rows from any JSON URL. The target is
+ * `target=` and/or the fields as arguments (they win, as in a payload);
+ * from/to as epoch ms (Grafana's ${__from}) or ISO 8601, points = nbTimes.
+ * Series on one time axis become one row per time with a column per series;
+ * other series {time, series, value} rows; tables their rows.
+ */
+void grafana_flat(const struct http_request *req, struct http_response *res)
+{
+	struct gctx x;
+	struct frames fs = { 0 };
+	struct gf_query_target qt;
+	struct qctx qc;
+	struct jsonw w;
+	cJSON *fields = NULL;
+	const char *pts;
+	long points = 400;
+	size_t i;
+
+	memset(&qt, 0, sizeof(qt));
+	memset(&qc, 0, sizeof(qc));
+	if (ctx_init(&x, req) < 0)
+		goto fail;
+	fields = cJSON_CreateObject();
+	if (!fields) {
+		fail(&x, 500, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < sizeof(flat_fields) / sizeof(flat_fields[0]); i++) {
+		const char *v = http_request_arg(req, flat_fields[i]);
+
+		if (v && !cJSON_AddStringToObject(fields, flat_fields[i], v)) {
+			fail(&x, 500, "out of memory");
+			goto fail;
+		}
+	}
+	qt.target = http_request_arg(req, "target");
+	if (!qt.target)
+		qt.target = "";
+	if (!*qt.target && !cJSON_GetObjectItemCaseSensitive(fields, "experiment")) {
+		fail(&x, 400, "say what to fetch: target=experiment/output[/entries][?options], "
+		     "or experiment=, output= (and entries=, view=, limit=, markers=, category=)");
+		goto fail;
+	}
+	if (gf_time_arg(http_request_arg(req, "from"), "from", http_request_arg(req, "from_ns"),
+			"from_ns", &qc.from_ns, x.msg, sizeof(x.msg)) < 0 ||
+	    gf_time_arg(http_request_arg(req, "to"), "to", http_request_arg(req, "to_ns"),
+			"to_ns", &qc.to_ns, x.msg, sizeof(x.msg)) < 0) {
+		x.status = 400;
+		goto fail;
+	}
+	if (qc.from_ns > qc.to_ns) {
+		fail(&x, 400, "from is after to");
+		goto fail;
+	}
+	pts = http_request_arg(req, "points");
+	if (pts) {
+		char *end;
+
+		errno = 0;
+		points = strtol(pts, &end, 10);
+		if (!*pts || *end || errno || points < 1 || points > 65536) {
+			fail(&x, 400, "points: \"%s\" is not an integer from 1 to 65536", pts);
+			goto fail;
+		}
+	}
+	qc.nb_times = nb_times_of(points);
+	qt.ref_id = "A";
+	qt.type = GF_TT_TABLE;          /* a time graph's rows by default: intervals */
+	qt.fields = fields;
+	if (run_target(&x, &qc, &qt, GF_VIEW_DEFAULT, &fs) < 0)
+		goto fail;
+	jsonw_init(&w, &res->body);
+	jsonw_arr_begin(&w);
+	if (fs.n == 1 && !fs.v[0]->is_series)
+		gf_write_rows(&w, fs.v[0], NULL, NULL);
+	else if (gf_write_wide(&w, fs.v, fs.n) < 0)
+		for (i = 0; i < fs.n; i++)
+			gf_write_long(&w, fs.v[i]);
+	jsonw_arr_end(&w);
+	answer_json(res, &w);
+	goto out;
+fail:
+	answer_error(res, &x);
+out:
+	cJSON_Delete(fields);
+	frames_release(&fs);
 }
 
 /* Writes a cJSON tree made by json_parse_exact, long integers exact. */

@@ -15,6 +15,7 @@
 void grafana_search(const struct http_request *req, struct http_response *res);
 void grafana_query(const struct http_request *req, struct http_response *res);
 void grafana_frames(const struct http_request *req, struct http_response *res);
+void grafana_flat(const struct http_request *req, struct http_response *res);
 void grafana_annotations(const struct http_request *req, struct http_response *res);
 void grafana_tag_keys(const struct http_request *req, struct http_response *res);
 void grafana_tag_values(const struct http_request *req, struct http_response *res);

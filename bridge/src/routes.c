@@ -211,6 +211,7 @@ const struct http_route bridge_routes[] = {
 	{ "POST", "/search", grafana_search, HTTP_ROUTE_CACHE },
 	{ "POST", "/query", grafana_query, HTTP_ROUTE_CACHE },
 	{ "POST", "/frames", grafana_frames, HTTP_ROUTE_CACHE },
+	{ "GET", "/flat", grafana_flat, HTTP_ROUTE_CACHE },
 	{ "POST", "/annotations", grafana_annotations, HTTP_ROUTE_CACHE },
 	{ "POST", "/tag-keys", grafana_tag_keys, HTTP_ROUTE_CACHE },
 	{ "POST", "/tag-values", grafana_tag_values, HTTP_ROUTE_CACHE },

@@ -40,49 +40,12 @@ struct tl_params {
 	const char *rows, *row_ids, *row_re;
 };
 
-/* A time argument: epoch ms (integer or with a fraction), or ISO 8601. */
+/* A time argument of the query string, by gf_time_arg's rules. */
 static int time_arg(const struct http_request *req, const char *ms_name, const char *ns_name,
 		    int64_t *ns, char *err, size_t errlen)
 {
-	const char *v = http_request_arg(req, ns_name);
-	char *end;
-
-	if (v) {
-		errno = 0;
-		*ns = strtoll(v, &end, 10);
-		if (!*v || *end || errno) {
-			snprintf(err, errlen, "%s: \"%s\" is not an integer of ns", ns_name, v);
-			return -1;
-		}
-		return 0;
-	}
-	v = http_request_arg(req, ms_name);
-	if (!v) {
-		snprintf(err, errlen, "%s is required (epoch ms, as Grafana's ${__%s}, or ISO 8601)",
-			 ms_name, ms_name);
-		return -1;
-	}
-	if (*v && strspn(v, "-0123456789.") == strlen(v)) {
-		char json[64];
-		cJSON *j;
-		int rc;
-
-		/* Through the same exact reader as Grafana's JSON bodies. */
-		if (strlen(v) >= sizeof(json) - 1)
-			goto bad;
-		snprintf(json, sizeof(json), "%s", v);
-		j = json_parse_exact(json, strlen(json), NULL, 0);
-		if (!j)
-			goto bad;
-		rc = gf_time_parse(j, ms_name, ns, err, errlen);
-		cJSON_Delete(j);
-		return rc;
-	}
-	if (gf_time_parse_iso(v, ns) == 0)
-		return 0;
-bad:
-	snprintf(err, errlen, "%s: \"%s\" is not epoch ms or an ISO 8601 time", ms_name, v);
-	return -1;
+	return gf_time_arg(http_request_arg(req, ms_name), ms_name, http_request_arg(req, ns_name),
+			   ns_name, ns, err, errlen);
 }
 
 static int parse_params(const struct http_request *req, struct tl_params *p, char *err, size_t errlen)
