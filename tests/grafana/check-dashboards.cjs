@@ -150,6 +150,11 @@ function structure(d, file, ds) {
 async function resolveVars(base, d, file, range) {
 	const vars = {};
 	for (const v of (d.templating && d.templating.list) || []) {
+		/* A text box (the Infinity dashboards' experiment): its saved value. */
+		if (v.type === 'textbox') {
+			vars[v.name] = v.current && v.current.value !== undefined ? v.current.value : v.query;
+			continue;
+		}
 		if (v.type !== 'query')
 			continue;
 		const target = interp(v.query.query, vars);

@@ -45,14 +45,30 @@ for (const s of ['trace-server', 'bridge']) {
 }
 
 const ds = yaml('grafana/provisioning/datasources/tsp-bridge.yaml').datasources || [];
-const plugins = (sv.grafana?.environment?.GF_INSTALL_PLUGINS || '').split(',');
+const genv = sv.grafana?.environment || {};
+const mounts = (sv.grafana?.volumes || []).map((v) => v.split(':'));
+const image = /^grafana\/grafana(-oss)?:(\d+)\./.exec(sv.grafana?.image || '');
+check('Grafana 12 or later', !!image && Number(image[2]) >= 12, sv.grafana?.image);
+// The app plugin: its build mounted in the plugins folder, loadable unsigned, enabled.
+const pluginDir = path.join(root, 'grafana/plugin/src');
+const appId = JSON.parse(read('grafana/plugin/src/plugin.json')).id;
+const dsId = JSON.parse(read('grafana/plugin/src/datasource/plugin.json')).id;
+check('plugin sources exist', fs.existsSync(pluginDir));
+check('the plugin build is mounted in Grafana\'s plugins folder',
+  mounts.some(([src, dst]) => src === './grafana/plugin/dist' && dst.startsWith('/var/lib/grafana/plugins/')),
+  JSON.stringify(mounts));
+const unsigned = (genv.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS || '').split(',');
+check('the app and its datasource may load unsigned', unsigned.includes(appId) && unsigned.includes(dsId), unsigned.join(','));
+const apps = yaml('grafana/provisioning/plugins/tsp-bridge.yaml').apps || [];
+check('the app is enabled', apps.some((a) => a.type === appId && !a.disabled), JSON.stringify(apps));
+const plugins = [...(genv.GF_PLUGINS_PREINSTALL_SYNC || genv.GF_PLUGINS_PREINSTALL || '').split(','), dsId];
 check('two or more datasources', ds.length >= 2, JSON.stringify(ds));
+check('the default datasource is the plugin\'s', ds.some((d) => d.type === dsId && d.isDefault), JSON.stringify(ds));
 for (const d of ds) {
   check(`datasource ${d.uid} points at the bridge`, d.url === 'http://bridge:8090', d.url);
   check(`datasource ${d.uid}'s plugin is installed`, plugins.includes(d.type), `${d.type} not in ${plugins}`);
 }
 const prov = yaml('grafana/provisioning/dashboards/tsp-bridge.yaml').providers || [];
-const mounts = (sv.grafana?.volumes || []).map((v) => v.split(':'));
 const dashMount = mounts.find(([src]) => src === './dashboards');
 const provMount = mounts.find(([src]) => src === './grafana/provisioning');
 check('dashboards are mounted where the provider loads them',

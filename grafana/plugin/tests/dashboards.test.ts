@@ -1,0 +1,198 @@
+// Every dashboard of dashboards/ run as Grafana would run it on this
+// datasource: its variables resolved through metricFindQuery, every panel's
+// queries through TspBridgeDataSource.query() against bridge + tspsim, the
+// frames through the panel's transformations (@grafana/data's own) and named
+// with getFieldDisplayName; annotations through the annotation support.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  type DataFrame,
+  type DataQueryRequest,
+  dateTime,
+  getFieldDisplayName,
+  standardTransformers,
+  standardTransformersRegistry,
+  transformDataFrame,
+} from '@grafana/data';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { from, type Observable } from 'rxjs';
+import { type FetchOptions, type FetchResult, type Services, TspBridgeDataSource } from '../src/datasource/datasource';
+import type { TspQuery } from '../src/datasource/types';
+import { type Live, REPO, startLive } from './live';
+import { TestTemplateSrv, type TestVariable } from './template-srv';
+
+const DS_TYPE = 'tsp-bridge-datasource';
+const INFINITY = 'yesoreyeram-infinity-datasource';
+const DIR = join(REPO, 'dashboards');
+const PROXY = '/api/datasources/proxy/uid/tsp';
+
+// Grafana registers the transformers at start-up; @grafana/data's are these.
+standardTransformersRegistry.setInit(() =>
+  [...new Set(Object.values(standardTransformers))].map((t) => ({ id: t.id, aliasIds: t.aliasIds, transformation: t }))
+);
+
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let live: Live;
+
+/** Grafana's backendSrv.fetch through the datasource proxy, as node's fetch to the bridge. */
+function nodeFetch<T>(o: FetchOptions): Observable<FetchResult<T>> {
+  const url = live.bridgeUrl + o.url.slice(PROXY.length);
+  return from(
+    fetch(url, {
+      method: o.method,
+      headers: o.data !== undefined ? { 'content-type': 'application/json' } : undefined,
+      body: o.data !== undefined ? JSON.stringify(o.data) : undefined,
+    }).then(async (r) => {
+      const text = await r.text();
+      const data = text ? JSON.parse(text) : undefined;
+      if (!r.ok) {
+        throw { status: r.status, statusText: r.statusText, data };
+      }
+      return { data: data as T, status: r.status };
+    })
+  );
+}
+
+function datasource(ts: TestTemplateSrv): TspBridgeDataSource {
+  const services: Services = { fetch: nodeFetch, templates: ts };
+  return new TspBridgeDataSource(
+    { id: 1, uid: 'tsp', type: DS_TYPE, name: 'TSP bridge', url: PROXY, access: 'proxy', jsonData: {}, meta: { id: DS_TYPE } } as never,
+    services
+  );
+}
+
+function dashboards(): Array<[string, Any]> {
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f, JSON.parse(readFileSync(join(DIR, f), 'utf8'))]);
+}
+
+function request(d: Any, targets: TspQuery[], maxDataPoints = 800): DataQueryRequest<TspQuery> {
+  const fromT = dateTime(d.time.from);
+  const toT = dateTime(d.time.to);
+  return {
+    requestId: 'R',
+    interval: '10ms',
+    intervalMs: 10,
+    maxDataPoints,
+    range: { from: fromT, to: toT, raw: { from: fromT, to: toT } },
+    scopedVars: {},
+    targets,
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: 0,
+  } as DataQueryRequest<TspQuery>;
+}
+
+/** Variables in order, each resolved with the ones before it; the saved choice kept when offered. */
+async function resolveVariables(d: Any): Promise<TestTemplateSrv> {
+  const ts = new TestTemplateSrv();
+  for (const v of d.templating?.list ?? []) {
+    if (v.type !== 'query') {
+      continue;
+    }
+    assert.equal(v.datasource?.type, DS_TYPE, `${v.name}: variables query the TSP bridge datasource`);
+    const q = typeof v.query === 'string' ? v.query : v.query?.query;
+    const found = await datasource(ts).metricFindQuery(q);
+    const values = found.map((f) => String(f.value));
+    assert.ok(values.length > 0, `variable ${v.name} (${q}) has no values`);
+    const saved: string[] = [v.current?.value ?? []].flat().filter((x: string) => values.includes(x));
+    const current = saved.length ? saved : [values[0]];
+    const tv: TestVariable = { name: v.name, current, options: values, multi: !!v.multi, includeAll: !!v.includeAll, allValue: v.allValue ?? undefined };
+    ts.vars.set(v.name, tv);
+  }
+  return ts;
+}
+
+before(async () => {
+  live = await startLive();
+});
+
+after(async () => {
+  await live?.stop();
+});
+
+test('dashboards/ holds the plugin dashboards', () => {
+  const list = dashboards();
+  assert.ok(list.length >= 3, list.map(([f]) => f).join(', '));
+});
+
+for (const [file, d] of dashboards()) {
+  test(`${file}: structure for Grafana 12/13 and the TSP bridge datasource`, () => {
+    assert.ok(d.schemaVersion >= 41, `schemaVersion ${d.schemaVersion}`);
+    assert.match(d.uid, /^[\w-]{8,40}$/);
+    const dsVar = (d.templating?.list ?? []).find((v: Any) => v.type === 'datasource' && v.query === DS_TYPE);
+    assert.ok(dsVar, 'a datasource variable of type tsp-bridge-datasource');
+    const ids = new Set<number>();
+    for (const p of d.panels) {
+      assert.ok(!ids.has(p.id), `panel id ${p.id} twice`);
+      ids.add(p.id);
+      assert.ok(p.gridPos.x + p.gridPos.w <= 24, `panel ${p.id} is wider than the grid`);
+      const type = p.datasource?.type;
+      assert.ok(type === DS_TYPE || type === INFINITY, `panel ${p.id}: datasource ${type}`);
+      assert.equal(p.datasource.uid, type === DS_TYPE ? '${' + dsVar.name + '}' : p.datasource.uid);
+      for (const t of p.targets ?? []) {
+        assert.equal(t.datasource?.type, type, `panel ${p.id} ${t.refId}`);
+      }
+    }
+  });
+
+  test(`${file}: every panel and annotation answers through the datasource, named once`, async () => {
+    const ts = await resolveVariables(d);
+    const ds = datasource(ts);
+    let panels = 0;
+    for (const p of d.panels) {
+      if (p.datasource?.type !== DS_TYPE) {
+        continue;
+      }
+      panels++;
+      const res = await lastValueFrom(ds.query(request(d, p.targets, p.maxDataPoints ?? 800)));
+      assert.deepEqual(res.errors ?? [], [], `panel ${p.id} "${p.title}"`);
+      for (const t of p.targets) {
+        const frames = res.data.filter((f: DataFrame) => f.refId === t.refId);
+        assert.ok(frames.length > 0, `panel ${p.id} "${p.title}" ${t.refId}: no frame`);
+        assert.ok(frames.some((f: DataFrame) => f.length > 0), `panel ${p.id} "${p.title}" ${t.refId}: no rows`);
+      }
+      const shownFrames: DataFrame[] = p.transformations?.length
+        ? await firstValueFrom(transformDataFrame(p.transformations, res.data))
+        : res.data;
+      const names: string[] = [];
+      for (const f of shownFrames) {
+        for (const fl of f.fields) {
+          if (fl.type !== 'number') {
+            continue;
+          }
+          const name = getFieldDisplayName(fl, f, shownFrames);
+          names.push(name);
+          assert.ok(!(f.name && name.startsWith(`${f.name} ${f.name}`)), `panel ${p.id}: series shown as "${name}"`);
+          if (f.fields.length === 2 && f.fields[0].type === 'time' && f.name) {
+            assert.equal(name, f.name, `panel ${p.id}: a series is shown by its entry's name`);
+          }
+        }
+      }
+      if (p.type === 'bargauge' && p.options?.reduceOptions && !p.options.reduceOptions.values) {
+        assert.ok(names.length >= 2, `panel ${p.id} ranks ${names.length} series`);
+        assert.deepEqual(names.filter((n) => /(^|: )Total$/.test(n)), [], `panel ${p.id} ranks the Total among threads`);
+      }
+    }
+    assert.ok(panels > 0, 'no panel on the TSP bridge datasource');
+    for (const a of d.annotations?.list ?? []) {
+      if (a.datasource?.type !== DS_TYPE) {
+        continue;
+      }
+      const q = ds.annotations.prepareQuery?.(a);
+      assert.ok(q, `annotation ${a.name}`);
+      const res = await lastValueFrom(ds.query(request(d, [q as TspQuery])));
+      assert.deepEqual(res.errors ?? [], [], `annotation ${a.name}`);
+      const f = res.data[0];
+      assert.ok(f && f.length > 0, `annotation ${a.name}: no events`);
+      for (const field of ['time', 'timeEnd', 'title', 'text']) {
+        assert.ok(f.fields.some((x) => x.name === field), `annotation ${a.name}: no ${field} field`);
+      }
+    }
+  });
+}
