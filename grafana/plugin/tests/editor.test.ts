@@ -44,7 +44,7 @@ function serve(bridgeUrl: string): Promise<string> {
       req.pipe(up);
       return;
     }
-    const f = files[url];
+    const f = files[url.split('?')[0]];
     if (!f || !existsSync(f[0])) {
       res.writeHead(404);
       res.end();
@@ -139,5 +139,28 @@ test('code mode keeps the target and the builder fields', async () => {
   assert.equal(h.query.target, 'kernel/Thread Status/~^(bash|sshd)$?view=intervals');
   assert.ok(h.runs >= 1);
   await page.screenshot({ path: join(ARTIFACTS, 'query-editor-code.png') });
+  await page.close();
+});
+
+test('the settings keep the URL and pass bearer or basic credentials through Grafana\'s proxy', async () => {
+  const page = await browser.newPage({ viewport: { width: 960, height: 360 } });
+  await page.goto(base + '/?config');
+  await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean } }).harness?.ready === true, null, { timeout: 30000 });
+  const options = () => page.evaluate(() => (window as unknown as { harnessOptions: Record<string, never> }).harnessOptions);
+  await page.getByTestId('tsp-url').fill('http://bridge:8090');
+  await page.getByRole('radio', { name: 'Bearer token' }).click({ force: true });
+  await page.getByPlaceholder('Password').or(page.locator('input[type="password"]')).first().fill('s3cret');
+  let o: Record<string, any> = await options(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(o.url, 'http://bridge:8090');
+  assert.equal(o.access, 'proxy');
+  assert.equal(o.jsonData.authKind, 'bearer');
+  assert.equal(o.jsonData.httpHeaderName1, 'Authorization');
+  assert.equal(o.secureJsonData.httpHeaderValue1, 'Bearer s3cret');
+  assert.equal(o.basicAuth, false);
+  await page.screenshot({ path: join(ARTIFACTS, 'config-editor.png') });
+  await page.getByRole('radio', { name: 'Basic' }).click({ force: true });
+  o = await options();
+  assert.equal(o.basicAuth, true);
+  assert.equal(o.jsonData.httpHeaderName1, undefined, 'no bearer header with basic auth');
   await page.close();
 });

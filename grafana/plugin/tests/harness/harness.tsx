@@ -111,6 +111,34 @@ function Editor({ plugin, ds }: { plugin: Any; ds: Any }) {
   );
 }
 
+function Config({ plugin }: { plugin: Any }) {
+  const [options, setOptions] = useState<Any>({
+    id: 1,
+    uid: 'tsp',
+    name: 'TSP bridge',
+    type: 'tsp-bridge-datasource',
+    access: 'proxy',
+    url: '',
+    basicAuth: false,
+    jsonData: {},
+    secureJsonFields: {},
+  });
+  (window as Any).harnessOptions = options;
+  const ConfigEditor = plugin.components.ConfigEditor;
+  return (
+    <div style={{ padding: 16, width: 900 }}>
+      <h3 style={{ margin: '0 0 12px 0' }}>TSP bridge: datasource settings</h3>
+      <ConfigEditor
+        options={options}
+        onOptionsChange={(o: Any) => {
+          (window as Any).harnessOptions = o;
+          setOptions(o);
+        }}
+      />
+    </div>
+  );
+}
+
 async function main() {
   const plugin = await loadPlugin('/plugin/datasource/module.js');
   const settings = {
@@ -130,7 +158,7 @@ async function main() {
     <grafanaUI.ThemeContext.Provider value={theme}>
       <grafanaUI.GlobalStyles />
       <div style={{ background: theme.colors.background.primary, color: theme.colors.text.primary, minHeight: '100vh', fontFamily: theme.typography.fontFamily }}>
-        <Editor plugin={plugin} ds={ds} />
+        {location.search.includes('config') ? <Config plugin={plugin} /> : <Editor plugin={plugin} ds={ds} />}
       </div>
     </grafanaUI.ThemeContext.Provider>
   );
