@@ -30,7 +30,7 @@ const PROXY = '/api/datasources/proxy/uid/tsp';
 
 // Grafana registers the transformers at start-up; @grafana/data's are these.
 standardTransformersRegistry.setInit(() =>
-  [...new Set(Object.values(standardTransformers))].map((t) => ({ id: t.id, aliasIds: t.aliasIds, transformation: t }))
+  [...new Set(Object.values(standardTransformers))].map((t) => ({ id: t.id, aliasIds: t.aliasIds, transformation: t }) as never)
 );
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -191,7 +191,7 @@ for (const [file, d] of dashboards()) {
       const f = res.data[0];
       assert.ok(f && f.length > 0, `annotation ${a.name}: no events`);
       for (const field of ['time', 'timeEnd', 'title', 'text']) {
-        assert.ok(f.fields.some((x) => x.name === field), `annotation ${a.name}: no ${field} field`);
+        assert.ok(f.fields.some((x: { name: string }) => x.name === field), `annotation ${a.name}: no ${field} field`);
       }
     }
   });
