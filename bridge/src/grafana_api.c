@@ -1565,6 +1565,31 @@ static int32_t nb_times_of(long max_data_points)
 	return max_data_points > 65536 ? 65536 : (int32_t)max_data_points;
 }
 
+/*
+ * What /query and /frames share: the context, the body parsed, the number
+ * of targets bounded, the range and filters for run_target. -1 with x set.
+ */
+static int query_start(struct gctx *x, const struct http_request *req, struct gf_query_req *r,
+		       struct qctx *qc)
+{
+	if (ctx_init(x, req) < 0)
+		return -1;
+	if (gf_query_req_parse(r, req->body, req->body_len, x->msg, sizeof(x->msg)) < 0) {
+		x->status = 400;
+		return -1;
+	}
+	if (r->n_targets > (size_t)x->b->cfg->max_targets)
+		return fail(x, 413, "the request has %zu targets; at most %d are served at once "
+			    "(--max-targets)", r->n_targets, x->b->cfg->max_targets);
+	memset(qc, 0, sizeof(*qc));
+	qc->from_ns = r->from_ns;
+	qc->to_ns = r->to_ns;
+	qc->nb_times = nb_times_of(r->max_data_points);
+	qc->filters = r->filters;
+	qc->n_filters = r->n_filters;
+	return 0;
+}
+
 /* POST /query: every target in order; the first failure answers for all. */
 void grafana_query(const struct http_request *req, struct http_response *res)
 {
@@ -1576,23 +1601,8 @@ void grafana_query(const struct http_request *req, struct http_response *res)
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
+	if (query_start(&x, req, &r, &qc) < 0)
 		goto fail;
-	if (gf_query_req_parse(&r, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	if (r.n_targets > (size_t)x.b->cfg->max_targets) {
-		fail(&x, 413, "the request has %zu targets; at most %d are served at once "
-		     "(--max-targets)", r.n_targets, x.b->cfg->max_targets);
-		goto fail;
-	}
-	memset(&qc, 0, sizeof(qc));
-	qc.from_ns = r.from_ns;
-	qc.to_ns = r.to_ns;
-	qc.nb_times = nb_times_of(r.max_data_points);
-	qc.filters = r.filters;
-	qc.n_filters = r.n_filters;
 	for (i = 0; i < r.n_targets; i++)
 		if (!r.targets[i].hide && run_target(&x, &qc, &r.targets[i], GF_VIEW_DEFAULT, &fs) < 0)
 			goto fail;
@@ -1652,30 +1662,13 @@ void grafana_frames(const struct http_request *req, struct http_response *res)
 	size_t i, k, n_rs = 0;
 
 	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
-	if (gf_query_req_parse(&r, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	if (r.n_targets > (size_t)x.b->cfg->max_targets) {
-		fail(&x, 413, "the request has %zu targets; at most %d are served at once "
-		     "(--max-targets)", r.n_targets, x.b->cfg->max_targets);
-		goto fail;
-	}
-	if (frames_ref_ids_unique(&x, &r) < 0)
+	if (query_start(&x, req, &r, &qc) < 0 || frames_ref_ids_unique(&x, &r) < 0)
 		goto fail;
 	rs = calloc(r.n_targets ? r.n_targets : 1, sizeof(*rs));
 	if (!rs) {
 		fail(&x, 500, "out of memory");
 		goto fail;
 	}
-	memset(&qc, 0, sizeof(qc));
-	qc.from_ns = r.from_ns;
-	qc.to_ns = r.to_ns;
-	qc.nb_times = nb_times_of(r.max_data_points);
-	qc.filters = r.filters;
-	qc.n_filters = r.n_filters;
 	for (i = 0; i < r.n_targets; i++) {
 		struct frames_result *o = &rs[n_rs];
 
