@@ -419,6 +419,39 @@ START_TEST(xy_entry_patterns)
 }
 END_TEST
 
+/*
+ * Series as frames: a frame X holds a value field X, which Grafana would
+ * show as "X X" among frames of other names unless the field names itself
+ * (displayNameFromDS).
+ */
+START_TEST(series_frames_show_each_name_once)
+{
+	struct env e;
+	cJSON *j, *f;
+	int n = 0;
+
+	env_start(&e, NULL, NULL);
+	j = query_ok(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
+		     "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\",\"entries\":\"*\"}}", 10);
+	cJSON_ArrayForEach(f, j) {
+		const char *name = json_get_string(get(f, "name"));
+		const cJSON *v = cJSON_GetArrayItem(get(f, "fields"), 1);
+		const char *ds = json_get_string(get(get(v, "config"), "displayNameFromDS"));
+
+		ck_assert_ptr_nonnull(name);
+		ck_assert_msg(ds && !strcmp(ds, name), "frame %s: displayNameFromDS %s", name, ds ? ds : "(none)");
+		n++;
+	}
+	ck_assert_int_eq(n, 25);
+	cJSON_Delete(j);
+	/* SimpleJSON's time series keep their plain target names. */
+	j = query_ok(&e, "{\"target\":\"kernel/CPU Usage\",\"refId\":\"A\",\"type\":\"timeserie\"}", 10);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "target")), "Total");
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
 /* The Histogram output: every event of the trace counted once over the samples. */
 START_TEST(event_rate_counts_every_event)
 {
@@ -704,6 +737,7 @@ Suite *grafana_suite(void)
 	tcase_add_test(tc, json_datasource_metrics_and_options);
 	tcase_add_test(tc, xy_series_match_upstream_exactly);
 	tcase_add_test(tc, xy_entry_patterns);
+	tcase_add_test(tc, series_frames_show_each_name_once);
 	tcase_add_test(tc, event_rate_counts_every_event);
 	tcase_add_test(tc, time_graph_intervals_table);
 	tcase_add_test(tc, time_graph_timeline_frames_with_colours);

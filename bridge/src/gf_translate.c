@@ -248,8 +248,10 @@ int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *
 		snprintf(name, sizeof(name), "%s: %s", prefix, s->name ? s->name : "");
 	else
 		snprintf(name, sizeof(name), "%s", s->name ? s->name : "");
+	/* The frame and its value share the name: Grafana is told to show it once. */
 	if (gf_frame_set_name(f, name) < 0 || gf_frame_add_field(f, "time", GF_TIME) < 0 ||
-	    gf_frame_add_field(f, name, GF_NUMBER) < 0 || gf_frame_reserve(f, s->n_x) < 0 ||
+	    gf_frame_add_field(f, name, GF_NUMBER) < 0 || gf_field_set_display_name_ds(f, 1, name) < 0 ||
+	    gf_frame_reserve(f, s->n_x) < 0 ||
 	    (s->y_dec && gf_field_keep_decimals(f, 1) < 0))
 		return nomem(err, errlen);
 	/* The server's digits go out as they came (dec.h): the same doubles, cheaper. */

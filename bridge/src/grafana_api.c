@@ -978,7 +978,8 @@ static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
 		if (!(f = job_frame(j, j->m->output_name)))
 			return -1;
 		if (gf_frame_add_field(f, "time", GF_TIME) < 0 ||
-		    gf_frame_add_field(f, j->m->output_name, GF_NUMBER) < 0)
+		    gf_frame_add_field(f, j->m->output_name, GF_NUMBER) < 0 ||
+		    gf_field_set_display_name_ds(f, 1, j->m->output_name) < 0)
 			return fail(j->x, 500, "out of memory");
 		f->is_series = 1;
 		if (partial)
