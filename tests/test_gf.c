@@ -759,7 +759,33 @@ START_TEST(translate_series_events_tree_annotations)
 	ck_assert_str_eq(f.fields[2].name, "Count");
 	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
 	ck_assert(f.fields[2].nums[0] == 7);
+	/* "70 %" cells: a number field in percent, not text. */
+	ck_assert_int_eq(f.fields[3].type, GF_NUMBER);
+	ck_assert_str_eq(f.fields[3].unit, "percent");
+	ck_assert(f.fields[3].nums[0] == 70);
+	gf_frame_release(&f);
+	tsp_model_release(&dt);
+	/* Headed "%": numbers with or without the sign, anything else null; a text column stays text. */
+	model(&dt, TSP_M_TREE, "{\"model\":{\"headers\":[{\"name\":\"Name\"},{\"name\":\"%\"},{\"name\":\"Note\"}],"
+	      "\"entries\":[{\"id\":0,\"parentId\":-1,\"labels\":[\"kernel\",\"12.5 %\",\"50%\"]},"
+	      "{\"id\":1,\"parentId\":0,\"labels\":[\"a\",\"n/a\",\"x\"]},"
+	      "{\"id\":2,\"parentId\":0,\"labels\":[\"b\",\"7.25\",\"\"]},"
+	      "{\"id\":3,\"parentId\":0,\"labels\":[\"c\",\"3%\"]}]},\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_data_tree(&f, &dt.u.tree, NULL, 0, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.length, 4);
+	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
+	ck_assert_str_eq(f.fields[2].unit, "percent");
+	ck_assert(f.fields[2].nums[0] == 12.5 && isnan(f.fields[2].nums[1]) && f.fields[2].nums[2] == 7.25 &&
+		  f.fields[2].nums[3] == 3);
 	ck_assert_int_eq(f.fields[3].type, GF_STRING);
+	ck_assert_ptr_null(f.fields[3].unit);
+	jsonw_init(&w, &sb);
+	gf_write_table(&w, &f);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_msg(strstr(sb.buf, "{\"text\":\"%\",\"type\":\"number\",\"unit\":\"percent\"}"), "%s", sb.buf);
+	ck_assert_msg(strstr(sb.buf, "[\"a\",\"kernel / a\",null,\"x\"]"), "%s", sb.buf);
+	strbuf_reset(&sb);
 	gf_frame_release(&f);
 
 	model(&an, TSP_M_ANNOTATIONS, "{\"model\":{\"annotations\":{\"Frames\":[{\"time\":1700000000500644597,"

@@ -595,6 +595,24 @@ START_TEST(events_statistics_arrows_styles)
 	cJSON_ArrayForEach(row, get(t, "rows"))
 		found |= !strcmp(json_get_string(cJSON_GetArrayItem(row, c_name)), "sched_switch");
 	ck_assert(found);
+	/* The "%" column ("22.128 %" upstream) is a number in percent. */
+	c_type = column(t, "%");
+	ck_assert_int_ge(c_type, 0);
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(get(t, "columns"), c_type), "type")), "number");
+	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(get(t, "columns"), c_type), "unit")), "percent");
+	cJSON_ArrayForEach(row, get(t, "rows")) {
+		const cJSON *v = cJSON_GetArrayItem(row, c_type);
+
+		ck_assert(cJSON_IsNull(v) || (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 100));
+	}
+	cJSON_Delete(j);
+	j = query_ok(&e, "{\"target\":\"tree\",\"refId\":\"D\",\"payload\":{\"experiment\":\"kernel\","
+		     "\"output\":\"Statistics\"}}", 100);
+	t = cJSON_GetArrayItem(get(cJSON_GetArrayItem(j, 0), "fields"), 3);
+	ck_assert_str_eq(json_get_string(get(t, "name")), "%");
+	ck_assert_str_eq(json_get_string(get(t, "type")), "number");
+	ck_assert_str_eq(json_get_string(get(get(t, "config"), "unit")), "percent");
+	ck_assert(cJSON_IsNumber(cJSON_GetArrayItem(get(t, "values"), 1)));
 	cJSON_Delete(j);
 
 	j = query_ok(&e, "{\"target\":\"kernel/Thread Status?view=arrows\",\"refId\":\"R\",\"type\":\"table\"}", 100);

@@ -151,6 +151,9 @@ const checks = {
 		const nums = fr.fields.filter((f) => f.type === FieldType.number);
 		must(nums.length >= 1, `no number field in [${describe(fr)}]`);
 		must(field(fr, 'name').values.includes('sched_switch'), 'no sched_switch row');
+		const pct = field(fr, '%');
+		must(pct.type === FieldType.number && pct.config.unit === 'percent',
+		     `% is ${pct.type} in ${pct.config.unit}, not a number in percent`);
 	},
 	arrows(frames, c) {
 		must(frames.length === 1, `${frames.length} frames`);
