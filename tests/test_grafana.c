@@ -697,6 +697,89 @@ START_TEST(bad_requests_are_named)
 }
 END_TEST
 
+/* A payload query (no target text) is named by its fields in errors. */
+START_TEST(payload_errors_name_the_fields)
+{
+	struct env e;
+	long st;
+	char *b;
+	cJSON *j;
+	const char *msg;
+
+	env_start(&e, NULL, NULL);
+	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
+		       "{\"experiment\":\"kernel\",\"output\":\"Nope\"}}", 10);
+	j = post(&e, "/query", b, &st);
+	msg = json_get_string(get(j, "error"));
+	ck_assert_int_eq(st, 400);
+	ck_assert_msg(msg && strstr(msg, "experiment \"kernel\", output \"Nope\"") && !strstr(msg, "target \"\""),
+		      "%s", msg ? msg : "(none)");
+	cJSON_Delete(j);
+	free(b);
+	b = query_body(&e, "{\"target\":\"\",\"refId\":\"A\",\"payload\":{\"experiment\":\"nosuch\","
+		       "\"output\":\"CPU Usage\"}}", 10);
+	post_err(&e, "/query", b, 400, "experiment \"nosuch\", output \"CPU Usage\": no experiment matches");
+	free(b);
+	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\"}}", 10);
+	post_err(&e, "/query", b, 400, "experiment \"kernel\", no output");
+	free(b);
+	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
+		       "{\"experiment\":\"kernel\",\"output\":\"Thread Status\"}}", 10);
+	post_err(&e, "/query", b, 400, "experiment \"kernel\", output \"Thread Status\": kernel/Thread Status is a TIME_GRAPH");
+	free(b);
+	/* A target string is still named as one. */
+	b = query_body(&e, "{\"target\":\"kernel/Nope\",\"refId\":\"A\"}", 10);
+	post_err(&e, "/query", b, 400, "target \"kernel/Nope\"");
+	free(b);
+	env_stop(&e);
+}
+END_TEST
+
+/*
+ * A pattern over several outputs with an explicit view: the outputs
+ * without that view are skipped and named in a notice; a 400 only when
+ * none has it.
+ */
+START_TEST(wide_pattern_skips_outputs_without_the_view)
+{
+	struct env e;
+	cJSON *j, *f;
+	char *b;
+	int n = 0;
+
+	env_start(&e, NULL, NULL);
+	j = query_ok(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
+		     "{\"experiment\":\"kernel\",\"output\":\"*\"}}", 10);
+	cJSON_ArrayForEach(f, j) {
+		const char *name = json_get_string(get(f, "name"));
+
+		ck_assert_msg(!strcmp(name, "kernel/CPU Usage: Total") || !strcmp(name, "kernel/Histogram: Total"),
+			      "%s", name);
+		ck_assert(has_notice(f, "skipped 3 outputs"));
+		ck_assert(has_notice(f, "kernel/Thread Status"));
+		ck_assert(has_notice(f, "kernel/Statistics"));
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	cJSON_Delete(j);
+	j = query_ok(&e, "{\"target\":\"kernel/*?view=styles\",\"refId\":\"A\",\"type\":\"table\"}", 10);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "kernel/CPU Usage"));
+	cJSON_Delete(j);
+	/* No matched output has the view: 400 naming them. */
+	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
+		       "{\"experiment\":\"kernel\",\"output\":\"*Stat*\"}}", 10);
+	post_err(&e, "/query", b, 400, "none of the 2 matched is one: kernel/Thread Status, kernel/Statistics");
+	free(b);
+	/* Without an explicit view each output gets its own, as before. */
+	j = query_ok(&e, "{\"target\":\"kernel/*\",\"refId\":\"A\",\"type\":\"table\"}", 10);
+	ck_assert_int_ge(cJSON_GetArraySize(j), 5);
+	ck_assert(!has_notice(cJSON_GetArrayItem(j, 0), "skipped"));
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
 START_TEST(upstream_running_failed_down_slow)
 {
 	struct env e;
@@ -762,6 +845,8 @@ Suite *grafana_suite(void)
 	tcase_add_test(tc, events_statistics_arrows_styles);
 	tcase_add_test(tc, annotations_from_markers);
 	tcase_add_test(tc, bad_requests_are_named);
+	tcase_add_test(tc, payload_errors_name_the_fields);
+	tcase_add_test(tc, wide_pattern_skips_outputs_without_the_view);
 	tcase_add_test(tc, upstream_running_failed_down_slow);
 	suite_add_tcase(s, tc);
 	return s;

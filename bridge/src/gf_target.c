@@ -678,7 +678,20 @@ int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, cha
 	have_exp |= t->experiment.text && *t->experiment.text;
 	have_out |= t->output.text && *t->output.text;
 	if (!have_exp || !have_out) {
-		snprintf(err, errlen, "target \"%s\": expected experiment/output (e.g. \"kernel/CPU Usage\")", s);
+		const char *fe = json_get_string(cJSON_GetObjectItemCaseSensitive(fields, "experiment"));
+		const char *fo = json_get_string(cJSON_GetObjectItemCaseSensitive(fields, "output"));
+
+		/* A payload query has no target text: its fields say what is missing. */
+		if (!*s && ((fe && *fe) || (fo && *fo))) {
+			char a[160], b[160];
+
+			snprintf(a, sizeof(a), fe && *fe ? "experiment \"%s\"" : "no experiment%s", fe ? fe : "");
+			snprintf(b, sizeof(b), fo && *fo ? "output \"%s\"" : "no output%s", fo ? fo : "");
+			snprintf(err, errlen, "%s, %s: expected experiment and output fields "
+				 "(e.g. \"kernel\", \"CPU Usage\")", a, b);
+		} else {
+			snprintf(err, errlen, "target \"%s\": expected experiment/output (e.g. \"kernel/CPU Usage\")", s);
+		}
 		goto fail;
 	}
 	return 0;
