@@ -697,6 +697,58 @@ START_TEST(bad_requests_are_named)
 }
 END_TEST
 
+/*
+ * Entries from a Grafana multi-value variable, as the JSON datasource
+ * interpolates them: regex format, glob format, a single escaped value.
+ */
+START_TEST(entries_from_template_variables)
+{
+	static const char *const forms[] = {
+		"\"(bash|sshd)\"", "\"{bash,sshd}\"", "[\"(bash|sshd)\"]", "[\"bash\",\"sshd\"]",
+	};
+	struct env e;
+	char body[512], *b;
+	cJSON *j, *f;
+	size_t i;
+	int n;
+
+	env_start(&e, NULL, NULL);
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(body, sizeof(body), "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
+			 "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\",\"entries\":%s}}", forms[i]);
+		j = query_ok(&e, body, 5);
+		n = 0;
+		cJSON_ArrayForEach(f, j) {
+			const char *name = json_get_string(get(f, "name"));
+
+			ck_assert_msg(!strncmp(name, "bash (", 6) || !strncmp(name, "sshd (", 6), "%s: %s", forms[i], name);
+			n++;
+		}
+		ck_assert_msg(n == 10, "%s: %d series", forms[i], n);
+		cJSON_Delete(j);
+	}
+	j = query_ok(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\","
+		     "\"output\":\"CPU Usage\",\"entries\":\"kworker\\\\/0:1\"}}", 5);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	cJSON_Delete(j);
+	/* The same on a time graph, as the thread view's $thread gives it. */
+	j = query_ok(&e, "{\"target\":\"timeline\",\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\","
+		     "\"output\":\"Thread Status\",\"entries\":\"(systemd|kworker\\\\/0:1)\"}}", 50);
+	ck_assert_int_eq(cJSON_GetArraySize(get(cJSON_GetArrayItem(j, 0), "fields")), 3);
+	cJSON_Delete(j);
+	/* Nothing matched: the error names every value. */
+	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\","
+		       "\"output\":\"CPU Usage\",\"entries\":\"(nope|nada\\\\.x)\"}}", 5);
+	post_err(&e, "/query", b, 400, "matches \"nope\", \"nada.x\"");
+	free(b);
+	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\","
+		       "\"output\":\"CPU Usage\",\"entries\":[\"nope\",\"nada\"]}}", 5);
+	post_err(&e, "/query", b, 400, "matches \"nope\", \"nada\"");
+	free(b);
+	env_stop(&e);
+}
+END_TEST
+
 /* A payload query (no target text) is named by its fields in errors. */
 START_TEST(payload_errors_name_the_fields)
 {
@@ -846,6 +898,7 @@ Suite *grafana_suite(void)
 	tcase_add_test(tc, annotations_from_markers);
 	tcase_add_test(tc, bad_requests_are_named);
 	tcase_add_test(tc, payload_errors_name_the_fields);
+	tcase_add_test(tc, entries_from_template_variables);
 	tcase_add_test(tc, wide_pattern_skips_outputs_without_the_view);
 	tcase_add_test(tc, upstream_running_failed_down_slow);
 	suite_add_tcase(s, tc);

@@ -890,9 +890,29 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 		}
 	}
 	if (!k && j->t->has_entries && tree->n_entries) {
+		const struct gf_pattern *p = &j->t->entries;
+		char names[512] = "";
+		size_t len = 0;
+
 		free(v);
-		return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_name,
-			    j->m->output_name, j->t->entries.text ? j->t->entries.text : "the list");
+		if (p->kind != GF_PAT_LIST)
+			return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_name,
+				    j->m->output_name, p->text ? p->text : "");
+		/* Every value of the list matched nothing: name them, bounded. */
+		for (i = 0; i < p->n_list; i++) {
+			int w = snprintf(names + len, sizeof(names) - 6 - len, "%s\"%s\"", i ? ", " : "",
+					 p->list[i]);
+
+			if (w < 0 || (size_t)w >= sizeof(names) - 6 - len) {
+				names[len] = '\0';
+				break;
+			}
+			len += (size_t)w;
+		}
+		if (i < p->n_list)
+			strcpy(names + len, len ? ", ..." : "...");
+		return fail(j->x, 400, "no entry of %s/%s matches %s", j->m->exp_name, j->m->output_name,
+			    names);
 	}
 	*ids = v;
 	*n = k;
