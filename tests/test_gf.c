@@ -45,6 +45,48 @@ static void target_err(const char *s, const char *fields_json, const char *want)
 	cJSON_Delete(f);
 }
 
+/* Entries fields as Grafana interpolates multi-value variables (regex and glob formats). */
+START_TEST(entries_in_grafana_variable_formats)
+{
+	struct gf_target t;
+
+	target_ok(&t, "", "{\"experiment\":\"k\",\"output\":\"o\",\"entries\":\"(bash|kworker\\\\/0:1|a\\\\.b)\"}");
+	ck_assert_int_eq(t.entries.kind, GF_PAT_LIST);
+	ck_assert_uint_eq(t.entries.n_list, 3);
+	ck_assert_str_eq(t.entries.list[1], "kworker/0:1");
+	ck_assert(gf_pattern_match(&t.entries, "a.b", NULL) && gf_pattern_match(&t.entries, "bash", NULL));
+	ck_assert(!gf_pattern_match(&t.entries, "axb", NULL) && !gf_pattern_match(&t.entries, "bas", NULL));
+	ck_assert_int_eq(t.has_entries, 1);
+	gf_target_release(&t);
+	target_ok(&t, "k/o", "{\"entries\":\"{bash,sshd}\"}");
+	ck_assert_int_eq(t.entries.kind, GF_PAT_LIST);
+	ck_assert_uint_eq(t.entries.n_list, 2);
+	ck_assert_str_eq(t.entries.list[1], "sshd");
+	gf_target_release(&t);
+	/* An array: each element may be one variable's value, regex-escaped or in the list format. */
+	target_ok(&t, "k/o", "{\"entries\":[\"kworker\\\\/0:1\",\"(bash|sshd)\",\"Total\"]}");
+	ck_assert_uint_eq(t.entries.n_list, 4);
+	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL) && gf_pattern_match(&t.entries, "sshd", NULL) &&
+		  gf_pattern_match(&t.entries, "Total", NULL));
+	gf_target_release(&t);
+	/* A single regex-escaped value is the name. */
+	target_ok(&t, "k/o", "{\"entries\":\"kworker\\\\/0:1\"}");
+	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL));
+	gf_target_release(&t);
+	/* Not the formats: a regex stays one, unescaped specials and "(x)" are the user's own. */
+	target_ok(&t, "k/o", "{\"entries\":\"~^(bash|sshd)$\"}");
+	ck_assert_int_eq(t.entries.kind, GF_PAT_REGEX);
+	gf_target_release(&t);
+	target_ok(&t, "k/o", "{\"entries\":\"(sd-pam)\"}");
+	ck_assert_int_eq(t.entries.kind, GF_PAT_EXACT);
+	ck_assert(gf_pattern_match(&t.entries, "(sd-pam)", NULL));
+	gf_target_release(&t);
+	target_ok(&t, "k/o", "{\"entries\":\"(ba.h|sshd)\"}");
+	ck_assert_int_ne(t.entries.kind, GF_PAT_LIST);
+	gf_target_release(&t);
+}
+END_TEST
+
 START_TEST(target_parts_and_options)
 {
 	struct gf_target t;
@@ -759,7 +801,33 @@ START_TEST(translate_series_events_tree_annotations)
 	ck_assert_str_eq(f.fields[2].name, "Count");
 	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
 	ck_assert(f.fields[2].nums[0] == 7);
+	/* "70 %" cells: a number field in percent, not text. */
+	ck_assert_int_eq(f.fields[3].type, GF_NUMBER);
+	ck_assert_str_eq(f.fields[3].unit, "percent");
+	ck_assert(f.fields[3].nums[0] == 70);
+	gf_frame_release(&f);
+	tsp_model_release(&dt);
+	/* Headed "%": numbers with or without the sign, anything else null; a text column stays text. */
+	model(&dt, TSP_M_TREE, "{\"model\":{\"headers\":[{\"name\":\"Name\"},{\"name\":\"%\"},{\"name\":\"Note\"}],"
+	      "\"entries\":[{\"id\":0,\"parentId\":-1,\"labels\":[\"kernel\",\"12.5 %\",\"50%\"]},"
+	      "{\"id\":1,\"parentId\":0,\"labels\":[\"a\",\"n/a\",\"x\"]},"
+	      "{\"id\":2,\"parentId\":0,\"labels\":[\"b\",\"7.25\",\"\"]},"
+	      "{\"id\":3,\"parentId\":0,\"labels\":[\"c\",\"3%\"]}]},\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_data_tree(&f, &dt.u.tree, NULL, 0, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.length, 4);
+	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
+	ck_assert_str_eq(f.fields[2].unit, "percent");
+	ck_assert(f.fields[2].nums[0] == 12.5 && isnan(f.fields[2].nums[1]) && f.fields[2].nums[2] == 7.25 &&
+		  f.fields[2].nums[3] == 3);
 	ck_assert_int_eq(f.fields[3].type, GF_STRING);
+	ck_assert_ptr_null(f.fields[3].unit);
+	jsonw_init(&w, &sb);
+	gf_write_table(&w, &f);
+	ck_assert_int_eq(jsonw_finish(&w), 0);
+	ck_assert_msg(strstr(sb.buf, "{\"text\":\"%\",\"type\":\"number\",\"unit\":\"percent\"}"), "%s", sb.buf);
+	ck_assert_msg(strstr(sb.buf, "[\"a\",\"kernel / a\",null,\"x\"]"), "%s", sb.buf);
+	strbuf_reset(&sb);
 	gf_frame_release(&f);
 
 	model(&an, TSP_M_ANNOTATIONS, "{\"model\":{\"annotations\":{\"Frames\":[{\"time\":1700000000500644597,"
@@ -791,6 +859,7 @@ Suite *gf_target_suite(void)
 	TCase *tc = tcase_create("pure");
 
 	tcase_add_test(tc, target_parts_and_options);
+	tcase_add_test(tc, entries_in_grafana_variable_formats);
 	tcase_add_test(tc, pattern_kinds_match);
 	tcase_add_test(tc, discovery_queries);
 	suite_add_tcase(s, tc);

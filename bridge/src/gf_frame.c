@@ -235,6 +235,11 @@ int gf_field_set_display_name(struct gf_frame *f, size_t fi, const char *name)
 	return copy_str(f, &f->fields[fi].display_name, name);
 }
 
+int gf_field_set_display_name_ds(struct gf_frame *f, size_t fi, const char *name)
+{
+	return copy_str(f, &f->fields[fi].display_name_ds, name);
+}
+
 int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping *m, size_t n)
 {
 	struct gf_mapping *v = arena_calloc(&f->arena, n ? n : 1, sizeof(*v));
@@ -475,7 +480,7 @@ void gf_write_long(struct jsonw *w, const struct gf_frame *f)
 	}
 }
 
-/* unit, displayName, mappings: the members of a field's config that are set. */
+/* unit, displayName, displayNameFromDS, mappings: the members of a field's config that are set. */
 static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 {
 	size_t i;
@@ -484,6 +489,8 @@ static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 		jsonw_kstr(w, "unit", fl->unit);
 	if (fl->display_name)
 		jsonw_kstr(w, "displayName", fl->display_name);
+	if (fl->display_name_ds)
+		jsonw_kstr(w, "displayNameFromDS", fl->display_name_ds);
 	if (fl->n_mappings) {
 		jsonw_key(w, "mappings");
 		jsonw_arr_begin(w);

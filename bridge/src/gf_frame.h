@@ -48,6 +48,11 @@ struct gf_field {
 	/* config, each NULL / 0 if unset */
 	const char *unit;
 	const char *display_name;
+	/*
+	 * config.displayNameFromDS: the name Grafana shows as it is, where a
+	 * frame named like its value field would otherwise read "X X".
+	 */
+	const char *display_name_ds;
 	struct gf_mapping *mappings;
 	size_t n_mappings;
 };
@@ -135,6 +140,7 @@ void gf_set_str_ref(struct gf_frame *f, size_t fi, size_t i, const char *s);
 
 int gf_field_set_unit(struct gf_frame *f, size_t fi, const char *unit);
 int gf_field_set_display_name(struct gf_frame *f, size_t fi, const char *name);
+int gf_field_set_display_name_ds(struct gf_frame *f, size_t fi, const char *name);
 /* Copies the mappings. */
 int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping *m, size_t n);
 
@@ -156,7 +162,8 @@ double gf_span_ms(int64_t start, int64_t end);
  * gf_write_table: {"type": "table", "refId", "name"?, "columns": [{"text",
  *   "type"}], "rows": [[...]], "meta"?}; times as int ms, nulls as null.
  * gf_write_dataframe: {"name"?, "refId", "fields": [{"name", "type",
- *   "values", "config": {unit, displayName, mappings}}], "meta"?}.
+ *   "values", "config": {unit, displayName, displayNameFromDS,
+ *   mappings}}], "meta"?}.
  * "meta" is {"notices": [{"severity": "warning", "text"}]} when there are
  * notices, absent otherwise.
  */

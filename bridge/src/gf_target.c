@@ -565,6 +565,125 @@ static int string_pattern(struct gf_pattern *p, const char *s, int entries, cons
 	return pattern_from_raw(p, s, s + strlen(s), entries, what, err, errlen);
 }
 
+/* Appends the name [s, s + n) to a list pattern; with `unescape` a `\` escapes the next character. */
+static int list_push(struct gf_pattern *p, size_t *cap, const char *s, size_t n, int unescape)
+{
+	char *name, *o;
+	size_t i;
+
+	if (p->n_list == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		char **v = realloc(p->list, c * sizeof(*v));
+
+		if (!v)
+			return -1;
+		p->list = v;
+		*cap = c;
+	}
+	if (!(name = malloc(n + 1)))
+		return -1;
+	for (i = 0, o = name; i < n; i++) {
+		if (unescape && s[i] == '\\' && i + 1 < n)
+			i++;
+		*o++ = s[i];
+	}
+	*o = '\0';
+	p->list[p->n_list++] = name;
+	return 0;
+}
+
+/*
+ * Whether s is how Grafana interpolates a multi-value variable: its regex
+ * format "(a|b\.c)" (two or more alternatives, every special character
+ * escaped) or its glob format "{a,b}". Then the names are appended to the
+ * list: 1. 0 when s is neither, -1 when out of memory.
+ */
+static int variable_names(struct gf_pattern *p, size_t *cap, const char *s)
+{
+	size_t n = strlen(s), i, start = 1, alts = 1;
+
+	if (n >= 2 && s[0] == '(' && s[n - 1] == ')') {
+		for (i = 1; i + 1 < n; i++) {
+			if (s[i] == '\\' && i + 2 < n)
+				i++;
+			else if (s[i] == '|')
+				alts++;
+			else if (strchr("\\^$*+?.()[]{}/", s[i]))
+				return 0;       /* a regex of the user's, not a list of names */
+		}
+		if (alts < 2)
+			return 0;
+		for (i = 1; i < n; i++) {
+			if (s[i] == '\\' && i + 2 < n) {
+				i++;
+			} else if (s[i] == '|' || i + 1 == n) {
+				if (list_push(p, cap, s + start, i - start, 1) < 0)
+					return -1;
+				start = i + 1;
+			}
+		}
+		return 1;
+	}
+	if (n >= 2 && s[0] == '{' && s[n - 1] == '}' && memchr(s, ',', n)) {
+		for (i = 1; i < n; i++)
+			if (s[i] == ',' || i + 1 == n) {
+				/* Glob values come unescaped: a `\` is the name's own. */
+				if (list_push(p, cap, s + start, i - start, 0) < 0)
+					return -1;
+				start = i + 1;
+			}
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The entries field: a pattern string, or an array of names. A string or
+ * element in one of Grafana's multi-value formats stands for its names;
+ * a regex-escaped single value ("kworker\/0:1") for the name unescaped.
+ */
+static int entries_field(struct gf_target *t, const cJSON *it, char *err, size_t errlen)
+{
+	const cJSON *e;
+	size_t cap = 0;
+	int rc;
+
+	pattern_release(&t->entries);
+	if (!cJSON_IsArray(it)) {
+		t->entries.kind = GF_PAT_LIST;
+		rc = variable_names(&t->entries, &cap, json_get_string(it));
+		if (rc < 0)
+			goto nomem;
+		if (rc == 0) {
+			pattern_release(&t->entries);
+			if (string_pattern(&t->entries, json_get_string(it), 1, "entries", err, errlen) < 0)
+				return -1;
+		}
+		t->has_entries = 1;
+		return 0;
+	}
+	t->entries.kind = GF_PAT_LIST;
+	cJSON_ArrayForEach(e, it) {
+		const char *v = json_get_string(e);
+
+		if (!v) {
+			snprintf(err, errlen, "entries must be a string or an array of strings");
+			return -1;
+		}
+		if ((rc = variable_names(&t->entries, &cap, v)) < 0 ||
+		    (rc == 0 && list_push(&t->entries, &cap, v, strlen(v), 1) < 0))
+			goto nomem;
+	}
+	if (!t->entries.n_list)
+		pattern_release(&t->entries);   /* an empty selection: the defaults */
+	else
+		t->has_entries = 1;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
 /* The fields object (SimpleJSON data / JSON datasource payload) over the target. */
 static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, size_t errlen)
 {
@@ -578,31 +697,9 @@ static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, siz
 
 		if (cJSON_IsNull(it) || (v && !*v))
 			continue;       /* empty means absent */
-		if (!strcmp(k, "entries") && cJSON_IsArray(it)) {
-			const cJSON *e;
-			size_t n = 0;
-
-			pattern_release(&t->entries);
-			t->entries.list = calloc((size_t)cJSON_GetArraySize(it) + 1, sizeof(char *));
-			if (!t->entries.list)
-				goto nomem;
-			t->entries.kind = GF_PAT_LIST;
-			cJSON_ArrayForEach(e, it) {
-				const char *s = json_get_string(e);
-
-				if (!s) {
-					snprintf(err, errlen, "entries must be a string or an array of strings");
-					return -1;
-				}
-				if (!(t->entries.list[n] = strdup(s)))
-					goto nomem;
-				t->entries.n_list = ++n;
-			}
-			if (!n) {
-				pattern_release(&t->entries);
-				continue;       /* an empty selection: the defaults */
-			}
-			t->has_entries = 1;
+		if (!strcmp(k, "entries") && (cJSON_IsArray(it) || v)) {
+			if (entries_field(t, it, err, errlen) < 0)
+				return -1;
 			continue;
 		}
 		if (!strcmp(k, "limit") && json_is_number(it)) {
@@ -630,18 +727,11 @@ static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, siz
 		} else if (!strcmp(k, "output")) {
 			if (string_pattern(&t->output, v, 0, "output", err, errlen) < 0)
 				return -1;
-		} else if (!strcmp(k, "entries")) {
-			if (string_pattern(&t->entries, v, 1, "entries", err, errlen) < 0)
-				return -1;
-			t->has_entries = 1;
 		} else if (set_option(t, k, v, err, errlen) < 0) {
 			return -1;
 		}
 	}
 	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, char *err, size_t errlen)
@@ -678,7 +768,20 @@ int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, cha
 	have_exp |= t->experiment.text && *t->experiment.text;
 	have_out |= t->output.text && *t->output.text;
 	if (!have_exp || !have_out) {
-		snprintf(err, errlen, "target \"%s\": expected experiment/output (e.g. \"kernel/CPU Usage\")", s);
+		const char *fe = json_get_string(cJSON_GetObjectItemCaseSensitive(fields, "experiment"));
+		const char *fo = json_get_string(cJSON_GetObjectItemCaseSensitive(fields, "output"));
+
+		/* A payload query has no target text: its fields say what is missing. */
+		if (!*s && ((fe && *fe) || (fo && *fo))) {
+			char a[160], b[160];
+
+			snprintf(a, sizeof(a), fe && *fe ? "experiment \"%s\"" : "no experiment%s", fe ? fe : "");
+			snprintf(b, sizeof(b), fo && *fo ? "output \"%s\"" : "no output%s", fo ? fo : "");
+			snprintf(err, errlen, "%s, %s: expected experiment and output fields "
+				 "(e.g. \"kernel\", \"CPU Usage\")", a, b);
+		} else {
+			snprintf(err, errlen, "target \"%s\": expected experiment/output (e.g. \"kernel/CPU Usage\")", s);
+		}
 		goto fail;
 	}
 	return 0;

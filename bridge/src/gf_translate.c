@@ -248,8 +248,10 @@ int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *
 		snprintf(name, sizeof(name), "%s: %s", prefix, s->name ? s->name : "");
 	else
 		snprintf(name, sizeof(name), "%s", s->name ? s->name : "");
+	/* The frame and its value share the name: Grafana is told to show it once. */
 	if (gf_frame_set_name(f, name) < 0 || gf_frame_add_field(f, "time", GF_TIME) < 0 ||
-	    gf_frame_add_field(f, name, GF_NUMBER) < 0 || gf_frame_reserve(f, s->n_x) < 0 ||
+	    gf_frame_add_field(f, name, GF_NUMBER) < 0 || gf_field_set_display_name_ds(f, 1, name) < 0 ||
+	    gf_frame_reserve(f, s->n_x) < 0 ||
 	    (s->y_dec && gf_field_keep_decimals(f, 1) < 0))
 		return nomem(err, errlen);
 	/* The server's digits go out as they came (dec.h): the same doubles, cheaper. */
@@ -887,6 +889,59 @@ static int id_selected(const int64_t *ids, size_t n, int64_t id)
 	return 0;
 }
 
+/* "12.5 %" or "12.5%" -> 12.5; -1 when s is not a number with a percent sign. */
+static int parse_percent(const char *s, double *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s || errno)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (*end++ != '%')
+		return -1;
+	while (*end == ' ')
+		end++;
+	return *end ? -1 : 0;
+}
+
+/* How a data tree column is served. */
+enum tree_col { COL_STRING, COL_NUMBER, COL_PERCENT };
+
+/*
+ * A column is numbers when every selected cell is one; a percentage when
+ * it is headed "%" or every non-empty cell reads "N %" (its cells that do
+ * not are null then), so Grafana can sort, plot and format it.
+ */
+static enum tree_col tree_column(const struct tsp_tree *tree, const int64_t *ids, size_t n, size_t h)
+{
+	size_t i;
+	int number = 1, percent = 1, any_percent = 0;
+	double d;
+
+	for (i = 0; i < tree->n_entries; i++) {
+		const struct tsp_tree_entry *e = &tree->entries[i];
+		const char *v = h + 1 < e->n_labels ? e->labels[h + 1] : NULL;
+
+		if (!id_selected(ids, n, e->id))
+			continue;
+		if (parse_number(v, &d) < 0)
+			number = 0;
+		if (parse_percent(v, &d) == 0)
+			any_percent = 1;
+		else if (v && *v)
+			percent = 0;
+	}
+	if (!strcmp(tree->headers[h + 1].name ? tree->headers[h + 1].name : "", "%") ||
+	    (percent && any_percent))
+		return COL_PERCENT;
+	return number ? COL_NUMBER : COL_STRING;
+}
+
 int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64_t *ids, size_t n,
 		    char *err, size_t errlen)
 {
@@ -901,15 +956,10 @@ int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64
 	if (gf_frame_add_field(f, "name", GF_STRING) < 0 || gf_frame_add_field(f, "path", GF_STRING) < 0)
 		goto nomem;
 	for (h = 0; h < nh; h++) {
-		numeric[h] = 1;
-		for (i = 0; i < tree->n_entries && numeric[h]; i++) {
-			const struct tsp_tree_entry *e = &tree->entries[i];
-
-			if (id_selected(ids, n, e->id) &&
-			    (h + 1 >= e->n_labels || parse_number(e->labels[h + 1], &d) < 0))
-				numeric[h] = 0;
-		}
-		if (gf_frame_add_field(f, tree->headers[h + 1].name, numeric[h] ? GF_NUMBER : GF_STRING) < 0)
+		numeric[h] = (int)tree_column(tree, ids, n, h);
+		if (gf_frame_add_field(f, tree->headers[h + 1].name,
+				       numeric[h] != COL_STRING ? GF_NUMBER : GF_STRING) < 0 ||
+		    (numeric[h] == COL_PERCENT && gf_field_set_unit(f, 2 + h, "percent") < 0))
 			goto nomem;
 	}
 	for (i = 0; i < tree->n_entries; i++) {
@@ -937,7 +987,11 @@ int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64
 		for (h = 0; h < nh; h++) {
 			const char *v = h + 1 < e->n_labels ? e->labels[h + 1] : NULL;
 
-			if (numeric[h]) {
+			if (numeric[h] == COL_PERCENT) {
+				/* A plain number under "%" is a percentage too; anything else is null. */
+				gf_set_num(f, 2 + h, (size_t)r, parse_percent(v, &d) == 0 ||
+					   parse_number(v, &d) == 0 ? d : NAN);
+			} else if (numeric[h] == COL_NUMBER) {
 				parse_number(v, &d);
 				gf_set_num(f, 2 + h, (size_t)r, d);
 			} else if (gf_set_str(f, 2 + h, (size_t)r, v) < 0) {

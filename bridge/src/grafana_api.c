@@ -891,9 +891,29 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 		}
 	}
 	if (!k && j->t->has_entries && tree->n_entries) {
+		const struct gf_pattern *p = &j->t->entries;
+		char names[512] = "";
+		size_t len = 0;
+
 		free(v);
-		return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_name,
-			    j->m->output_name, j->t->entries.text ? j->t->entries.text : "the list");
+		if (p->kind != GF_PAT_LIST)
+			return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_name,
+				    j->m->output_name, p->text ? p->text : "");
+		/* Every value of the list matched nothing: name them, bounded. */
+		for (i = 0; i < p->n_list; i++) {
+			int w = snprintf(names + len, sizeof(names) - 6 - len, "%s\"%s\"", i ? ", " : "",
+					 p->list[i]);
+
+			if (w < 0 || (size_t)w >= sizeof(names) - 6 - len) {
+				names[len] = '\0';
+				break;
+			}
+			len += (size_t)w;
+		}
+		if (i < p->n_list)
+			strcpy(names + len, len ? ", ..." : "...");
+		return fail(j->x, 400, "no entry of %s/%s matches %s", j->m->exp_name, j->m->output_name,
+			    names);
 	}
 	*ids = v;
 	*n = k;
@@ -979,7 +999,8 @@ static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
 		if (!(f = job_frame(j, j->m->output_name)))
 			return -1;
 		if (gf_frame_add_field(f, "time", GF_TIME) < 0 ||
-		    gf_frame_add_field(f, j->m->output_name, GF_NUMBER) < 0)
+		    gf_frame_add_field(f, j->m->output_name, GF_NUMBER) < 0 ||
+		    gf_field_set_display_name_ds(f, 1, j->m->output_name) < 0)
 			return fail(j->x, 500, "out of memory");
 		f->is_series = 1;
 		if (partial)
@@ -1399,6 +1420,41 @@ static const char *type_words(unsigned types)
 }
 
 /*
+ * How messages name a target: its text, or for a payload query (no text,
+ * or the metric's view name) the fields that say what it asks.
+ */
+static void target_words(char *buf, size_t len, const char *text, const struct gf_query_target *qt)
+{
+	static const char *const keys[] = { "experiment", "output", "entries" };
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	if (*text || !cJSON_IsObject(qt->fields)) {
+		snprintf(buf, len, "target \"%s\"", text);
+		return;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && n + 1 < len; i++) {
+		const char *v = json_get_string(cJSON_GetObjectItemCaseSensitive(qt->fields, keys[i]));
+
+		if (v && *v)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s \"%s\"", n ? ", " : "", keys[i], v);
+	}
+	if (!n)
+		snprintf(buf, len, "target \"\" (no experiment or output field)");
+}
+
+/* Appends "exp/output" to a bounded list of names; "..." once it is full. */
+static void list_add(char *buf, size_t len, const char *exp, const char *output)
+{
+	size_t n = strlen(buf);
+
+	if (n + 4 >= len || (n >= 3 && !strcmp(buf + n - 3, "...")))
+		return;
+	if ((size_t)snprintf(buf + n, len - n, "%s%s/%s", n ? ", " : "", exp, output) >= len - n)
+		snprintf(buf + n, len - n, "%s...", n ? ", " : "");
+}
+
+/*
  * Runs one target: parse, resolve, check the view fits each matched output,
  * fetch and translate into out. `forced` is GF_VIEW_ANNOTATIONS for
  * /annotations, GF_VIEW_DEFAULT otherwise.
@@ -1410,9 +1466,9 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 	struct cat_matches m;
 	struct tsp_error e;
 	const char *text = qt->target ? qt->target : "";
-	char err[512], prefix[512], first_msg[sizeof(x->msg)];
+	char err[512], prefix[512], first_msg[sizeof(x->msg)], words[400], skipped[600] = "";
 	int metric_view = -1, ret = -1, first_status = 0;
-	size_t i, k, n_ok = 0, target_first = out->n;
+	size_t i, k, n_ok = 0, n_fit = 0, n_skipped = 0, target_first = out->n;
 
 	gf_target_init(&t);
 	cat_matches_init(&m);
@@ -1420,6 +1476,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 	/* The JSON datasource's builder sends the metric (a view name) as the target. */
 	if (qt->has_payload && (metric_view = gf_view_parse(text)) >= 0)
 		text = "";
+	target_words(words, sizeof(words), text, qt);
 	if (gf_target_parse(&t, text, qt->fields, err, sizeof(err)) < 0) {
 		fail(x, 400, "%s", err);
 		goto out;
@@ -1445,13 +1502,13 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		n_exp = any.n;
 		if (!n_exp && any.n_notes)
 			/* It may be the one the server listed malformed: the server's fault. */
-			fail(x, 502, "target \"%s\": no experiment matches \"%s\"; %s", text,
+			fail(x, 502, "%s: no experiment matches \"%s\"; %s", words,
 			     t.experiment.text ? t.experiment.text : "*", any.notes[0]);
 		else if (!n_exp)
-			fail(x, 400, "target \"%s\": no experiment matches \"%s\"", text,
+			fail(x, 400, "%s: no experiment matches \"%s\"", words,
 			     t.experiment.text ? t.experiment.text : "*");
 		else
-			fail(x, 400, "target \"%s\": no output matches \"%s\"", text,
+			fail(x, 400, "%s: no output matches \"%s\"", words,
 			     t.output.text ? t.output.text : "*");
 		cat_matches_release(&any);
 		goto out;
@@ -1461,12 +1518,10 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		struct job j;
 		const struct view_info *vi;
 		size_t first = out->n;
-		int pass = filters_pass(x, qc, c);
+		int pass = filters_pass(x, qc, c), fits;
 
 		if (pass < 0)
 			goto out;
-		if (!pass)
-			continue;
 		memset(&j, 0, sizeof(j));
 		j.x = x;
 		j.m = c;
@@ -1480,11 +1535,21 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		j.fmt = t.format ? t.format : qt->has_payload ? GF_FORMAT_FRAME :
 			qt->type == GF_TT_TABLE ? GF_FORMAT_TABLE : GF_FORMAT_DEFAULT;
 		vi = view_info(j.view);
-		if (!vi || !(vi->types & (1u << c->type))) {
-			if (m.n > 1 && !t.view)
-				continue;       /* a wide pattern: skip what has no view */
-			fail(x, 400, "target \"%s\": %s/%s is a %s output; view \"%s\" needs a %s output",
-			     text, c->exp_name, c->output_name, tsp_output_type_name(c->type),
+		fits = vi && (vi->types & (1u << c->type));
+		n_fit += fits;
+		if (!pass)
+			continue;
+		if (!fits && m.n > 1) {
+			/* A wide pattern: what has no such view is skipped, and named when the view was asked. */
+			if (t.view) {
+				n_skipped++;
+				list_add(skipped, sizeof(skipped), c->exp_name, c->output_name);
+			}
+			continue;
+		}
+		if (!fits) {
+			fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
+			     words, c->exp_name, c->output_name, tsp_output_type_name(c->type),
 			     vi ? gf_view_name(j.view) : "(none)", vi ? type_words(vi->types) : "known");
 			goto out;
 		}
@@ -1510,8 +1575,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 				fail(x, 500, "out of memory");
 				goto out;
 			}
-			log_warn("target \"%s\": %s/%s left out: %s", text, c->exp_name,
-				 c->output_name, x->msg);
+			log_warn("%s: %s/%s left out: %s", words, c->exp_name, c->output_name, x->msg);
 			x->status = 0;
 			x->msg[0] = '\0';
 			continue;
@@ -1522,6 +1586,19 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 				gf_frame_notice(out->v[k], "the time range does not overlap experiment %s: "
 						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_name,
 						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
+	}
+	if (n_skipped && !n_fit) {
+		const struct view_info *vi = view_info(t.view);
+
+		fail(x, 400, "%s: view \"%s\" needs a %s output and none of the %zu matched is one: %s",
+		     words, gf_view_name(t.view), vi ? type_words(vi->types) : "known", n_skipped, skipped);
+		goto out;
+	}
+	if (n_skipped && cat_matches_note(&m, "view \"%s\": skipped %zu output%s that %s none: %s",
+					  gf_view_name(t.view), n_skipped, n_skipped > 1 ? "s" : "",
+					  n_skipped > 1 ? "have" : "has", skipped) < 0) {
+		fail(x, 500, "out of memory");
+		goto out;
 	}
 	if (!n_ok && first_status) {
 		/* Every output failed: the first failure answers, as for one output. */

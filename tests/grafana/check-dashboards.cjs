@@ -12,6 +12,10 @@
  *    @grafana/data's toDataFrame and required non-empty; Infinity targets
  *    through GET on their URL, required to be non-empty arrays whose items
  *    hold the declared columns with the declared types;
+ *  - the frames of each panel's JSON datasource targets put through the
+ *    panel's transformations (@grafana/data's own), then: no series shown
+ *    as "X X" (its frame's name twice), and a bar gauge ranking series
+ *    ranks no "Total" among them;
  *  - dashboard annotations executed the same way.
  *
  *   node check-dashboards.cjs --base http://127.0.0.1:PORT --dir DASHBOARDS --provisioning DIR
@@ -24,7 +28,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { grafanaData, report, finish } = require('./tap.cjs');
-const { toDataFrame } = grafanaData;
+const { toDataFrame, getFieldDisplayName, standardTransformers, standardTransformersRegistry,
+	transformDataFrame } = grafanaData;
+const { firstValueFrom } = require('rxjs');
+
+/* Grafana's app registers the transformers at start-up; the ones of @grafana/data are these. */
+standardTransformersRegistry.setInit(() => [...new Set(Object.values(standardTransformers))]
+	.map((t) => ({ id: t.id, aliasIds: t.aliasIds, transformation: t })));
 
 function arg(k) {
 	const i = process.argv.indexOf(k);
@@ -192,7 +202,31 @@ async function runJsonTarget(base, t, vars, range, fromMs, toMs) {
 						throw new Error(`${f.name}.${fl.name}: time ${x} outside ${fromMs}..${toMs}`);
 		}
 	}
-	return frames.length;
+	return frames;
+}
+
+/* What the panel shows of its frames: transformed as Grafana would, then checked. */
+async function checkPanelFrames(p, frames) {
+	const out = p.transformations && p.transformations.length
+		? await firstValueFrom(transformDataFrame(p.transformations, frames)) : frames;
+	const shown = [];
+	for (const f of out)
+		for (const fl of f.fields)
+			if (fl.type === 'number')
+				shown.push([f, getFieldDisplayName(fl, f, out)]);
+	for (const [f, name] of shown)
+		if (f.name && name.startsWith(`${f.name} ${f.name}`))
+			throw new Error(`series shown as "${name}"`);
+	const ranks = p.type === 'bargauge' && p.options && p.options.reduceOptions &&
+		!p.options.reduceOptions.values;
+	if (ranks) {
+		const totals = shown.filter(([, n]) => /(^|: )Total$/.test(n));
+		if (totals.length)
+			throw new Error(`ranks ${totals.map(([, n]) => n).join(', ')} among ${shown.length} series`);
+		if (shown.length < 2)
+			throw new Error(`ranks ${shown.length} series`);
+	}
+	return shown.length;
 }
 
 async function runInfinityTarget(base, t, vars, fromMs, toMs) {
@@ -233,17 +267,31 @@ async function main() {
 		const range = { from: d.time.from, to: d.time.to, raw: d.time };
 		const vars = await resolveVars(base, d, file, range);
 		for (const p of d.panels || []) {
+			const frames = [];
 			for (const t of p.targets || []) {
 				const dsType = (t.datasource || p.datasource).type;
 				const name = `${file}: panel ${p.id} "${p.title}" target ${t.refId}`;
 				try {
-					const n = dsType === 'yesoreyeram-infinity-datasource'
-						? await runInfinityTarget(base, t, vars, fromMs, toMs)
-						: await runJsonTarget(base, t, vars, range, fromMs, toMs);
+					let n;
+					if (dsType === 'yesoreyeram-infinity-datasource') {
+						n = await runInfinityTarget(base, t, vars, fromMs, toMs);
+					} else {
+						const fr = await runJsonTarget(base, t, vars, range, fromMs, toMs);
+						frames.push(...fr);
+						n = fr.length;
+					}
 					report(n > 0, name, 'empty');
 				} catch (e) {
 					report(false, name, e.message);
 				}
+			}
+			if (!frames.length)
+				continue;
+			try {
+				await checkPanelFrames(p, frames);
+				report(true, `${file}: panel ${p.id} "${p.title}" as shown`);
+			} catch (e) {
+				report(false, `${file}: panel ${p.id} "${p.title}" as shown`, e.message);
 			}
 		}
 		for (const a of (d.annotations && d.annotations.list) || []) {

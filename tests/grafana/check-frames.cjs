@@ -17,7 +17,7 @@
 'use strict';
 
 const { grafanaData, report, finish } = require('./tap.cjs');
-const { toDataFrame, FieldType } = grafanaData;
+const { toDataFrame, FieldType, getFieldDisplayName } = grafanaData;
 
 class CheckError extends Error {}
 function must(cond, msg) {
@@ -81,6 +81,23 @@ const checks = {
 				must(t[i] > t[i - 1], `times not increasing at ${i}`);
 		}
 	},
+	/*
+	 * Several series as frames (JSON datasource): each series' value reads
+	 * as its entry's name, once (a frame X holding a field X reads "X X"
+	 * in legends unless the field says how it is shown).
+	 */
+	seriesNames(frames, c) {
+		must(frames.length >= c.minFrames, `${frames.length} frames, expected >= ${c.minFrames}`);
+		must(new Set(frames.map((f) => f.name)).size === frames.length, 'frame names repeat');
+		for (const fr of frames) {
+			const v = fr.fields.find((f) => f.type === FieldType.number);
+			must(v, `${fr.name}: no number field`);
+			const shown = getFieldDisplayName(v, fr, frames);
+			must(shown === fr.name, `${fr.name}: shown as "${shown}"`);
+			if (c.names)
+				must(c.names.includes(shown), `"${shown}" is not an entry name`);
+		}
+	},
 	/* Intervals: ms times equal floor(ns / 1e6) of the exact ns strings. */
 	intervals(frames, c) {
 		must(frames.length === 1, `${frames.length} frames`);
@@ -134,6 +151,9 @@ const checks = {
 		const nums = fr.fields.filter((f) => f.type === FieldType.number);
 		must(nums.length >= 1, `no number field in [${describe(fr)}]`);
 		must(field(fr, 'name').values.includes('sched_switch'), 'no sched_switch row');
+		const pct = field(fr, '%');
+		must(pct.type === FieldType.number && pct.config.unit === 'percent',
+		     `% is ${pct.type} in ${pct.config.unit}, not a number in percent`);
 	},
 	arrows(frames, c) {
 		must(frames.length === 1, `${frames.length} frames`);
@@ -245,6 +265,16 @@ async function live(base, from, to) {
 		['SimpleJSON timeserie on a time graph: the state timeline as a table, with colours', async () =>
 			checks.timeline(await frames([{ target: 'kernel/Thread Status/sshd', refId: 'M', type: 'timeserie' }]),
 				{ refId: 'M', fromMs, toMs })],
+		['JSON datasource, every CPU usage series shown by its entry name once', async () => {
+			const names = (await post(base, '/variable', { payload: { target: 'entries(kernel/CPU Usage)' } }))
+				.map((x) => x.__text);
+			const fr = await frames([{ target: 'series', refId: 'N',
+				payload: { experiment: 'kernel', output: 'CPU Usage', entries: '*' } }], 20);
+			/* tspsim names a thread's series "name (tid)", the total "Total". */
+			checks.seriesNames(fr, { minFrames: 2,
+				names: fr.map((f) => f.name).filter((n) => names.includes(n.replace(/ \(\d+\)$/, ''))) });
+			must(fr.some((f) => f.name === 'Total'), 'no Total series');
+		}],
 		['JSON datasource XY series as frames keep ms times', async () => {
 			const fr = await frames([{ target: 'series', refId: 'I', payload: { experiment: 'kernel', output: 'CPU Usage' } }], 50);
 			must(fr.length === 1, `${fr.length} frames`);
@@ -315,6 +345,12 @@ function selfTest() {
 	expectFail('events without the limit notice', () => checks.events([{ type: 'table', refId: 'D',
 		columns: [{ text: 'time', type: 'time' }, { text: 'Event type', type: 'string' }, { text: 'CPU', type: 'number' }],
 		rows: [[1700000000500, 'sched_switch', 1]] }].map(toDataFrame), { limit: 1, fromMs, toMs }));
+	const named = (cfg) => ['Total', 'bash (7)'].map((n) => toDataFrame({ name: n, refId: 'N', fields: [
+		{ name: 'time', type: 'time', values: [1700000000500] },
+		{ name: n, type: 'number', values: [1], config: cfg(n) }] }));
+	expectOk('series shown by their names once', () => checks.seriesNames(named((n) => ({ displayNameFromDS: n })),
+		{ minFrames: 2 }));
+	expectFail('series shown as "X X"', () => checks.seriesNames(named(() => ({})), { minFrames: 2 }));
 	expectFail('annotations without the echo', () => checkAnnotationItems([{ time: 1700000000500,
 		timeEnd: 1700000000600, title: 'x', text: 'y', tags: [] }], { fromMs, toMs, name: 'Frames' }));
 }
