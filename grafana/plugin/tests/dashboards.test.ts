@@ -28,10 +28,15 @@ const INFINITY = 'yesoreyeram-infinity-datasource';
 const DIR = join(REPO, 'dashboards');
 const PROXY = '/api/datasources/proxy/uid/tsp';
 
-// Grafana registers the transformers at start-up; @grafana/data's are these.
+// Grafana registers the transformers at start-up (each loaded on first
+// use); @grafana/data's are these.
 standardTransformersRegistry.setInit(() =>
-  [...new Set(Object.values(standardTransformers))].map((t) => ({ id: t.id, aliasIds: t.aliasIds, transformation: t }) as never)
+  [...new Set(Object.values(standardTransformers))].map(
+    (t) => ({ id: t.id, aliasIds: t.aliasIds, transformation: () => t }) as never
+  )
 );
+// transformDataFrame asks window whether it runs under scenes: it does not.
+(globalThis as { window?: unknown }).window ??= {};
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
