@@ -749,6 +749,100 @@ START_TEST(entries_from_template_variables)
 }
 END_TEST
 
+/* Field names of a data frame, comma-separated, in buf. */
+static const char *field_names(const cJSON *frame, char *buf, size_t len)
+{
+	const cJSON *fl;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(fl, get(frame, "fields"))
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "",
+				      json_get_string(get(fl, "name")));
+	return buf;
+}
+
+/*
+ * The node graph views: frames that keep their fields without a link (the
+ * node graph throws without an id field), subtitles that tell threads of
+ * one name apart, and links that follow the entries asked for.
+ */
+START_TEST(node_graph_views)
+{
+	struct env e;
+	char *b = NULL, names[256];
+	cJSON *j, *f, *v;
+	const cJSON *ids, *subs, *src, *dst;
+	int i, n;
+
+	env_start(&e, NULL, NULL);
+	/* A range without links: empty frames, every field there. */
+	ck_assert_int_ge(asprintf(&b, "{\"range\":{\"from\":\"2023-11-14T22:13:00Z\",\"to\":\"2023-11-14T22:13:01Z\"},"
+				  "\"targets\":[{\"target\":\"nodes\",\"refId\":\"N\",\"payload\":{\"experiment\":\"kernel\","
+				  "\"output\":\"Thread Status\"}},{\"target\":\"edges\",\"refId\":\"E\",\"payload\":"
+				  "{\"experiment\":\"kernel\",\"output\":\"Thread Status\"}}]}"), 0);
+	j = post_ok(&e, "/query", b);
+	free(b);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	f = cJSON_GetArrayItem(j, 0);
+	ck_assert_str_eq(json_get_string(get(f, "name")), "nodes");
+	ck_assert_str_eq(field_names(f, names, sizeof(names)), "id,title,subtitle,mainstat,secondarystat");
+	ck_assert_int_eq(cJSON_GetArraySize(get(cJSON_GetArrayItem(get(f, "fields"), 0), "values")), 0);
+	f = cJSON_GetArrayItem(j, 1);
+	ck_assert_str_eq(json_get_string(get(f, "name")), "edges");
+	ck_assert_str_eq(field_names(f, names, sizeof(names)), "id,source,target,mainstat");
+	cJSON_Delete(j);
+
+	/* The bash threads' links: every edge touches one; threads of one name have their own subtitles. */
+	j = query_ok(&e, "{\"target\":\"nodes\",\"refId\":\"N\",\"payload\":{\"experiment\":\"kernel\","
+		     "\"output\":\"Thread Status\",\"entries\":\"bash\"}},{\"target\":\"edges\",\"refId\":\"E\","
+		     "\"payload\":{\"experiment\":\"kernel\",\"output\":\"Thread Status\",\"entries\":\"bash\"}}", 10);
+	f = cJSON_GetArrayItem(j, 0);
+	ids = get(cJSON_GetArrayItem(get(f, "fields"), 0), "values");
+	subs = get(cJSON_GetArrayItem(get(f, "fields"), 2), "values");
+	n = cJSON_GetArraySize(ids);
+	ck_assert_int_gt(n, 5);
+	for (i = 0; i < n; i++) {
+		const char *title = json_get_string(cJSON_GetArrayItem(get(cJSON_GetArrayItem(get(f, "fields"), 1),
+									   "values"), i));
+		const char *sub = json_get_string(cJSON_GetArrayItem(subs, i));
+		int k;
+
+		ck_assert_msg(sub && !strncmp(sub, "tid ", 4), "%s: subtitle %s", title, sub ? sub : "(null)");
+		for (k = 0; k < i; k++)
+			ck_assert_str_ne(json_get_string(cJSON_GetArrayItem(subs, k)), sub);
+	}
+	v = cJSON_GetArrayItem(j, 1);
+	src = get(cJSON_GetArrayItem(get(v, "fields"), 1), "values");
+	dst = get(cJSON_GetArrayItem(get(v, "fields"), 2), "values");
+	ck_assert_int_gt(cJSON_GetArraySize(src), 0);
+	for (i = 0; i < cJSON_GetArraySize(src); i++) {
+		/* tspsim's bash threads are rows 4..8 */
+		long s = strtol(json_get_string(cJSON_GetArrayItem(src, i)), NULL, 10);
+		long d = strtol(json_get_string(cJSON_GetArrayItem(dst, i)), NULL, 10);
+
+		ck_assert_msg((s >= 4 && s <= 8) || (d >= 4 && d <= 8), "edge %ld -> %ld", s, d);
+	}
+	cJSON_Delete(j);
+
+	/* The links table follows the entries too. */
+	j = query_ok(&e, "{\"target\":\"arrows\",\"refId\":\"A\",\"payload\":{\"experiment\":\"kernel\","
+		     "\"output\":\"Thread Status\",\"entries\":\"(systemd|sshd)\"}}", 10);
+	f = cJSON_GetArrayItem(j, 0);
+	src = get(cJSON_GetArrayItem(get(f, "fields"), 0), "values");
+	dst = get(cJSON_GetArrayItem(get(f, "fields"), 1), "values");
+	ck_assert_int_gt(cJSON_GetArraySize(src), 0);
+	for (i = 0; i < cJSON_GetArraySize(src); i++) {
+		const char *s = json_get_string(cJSON_GetArrayItem(src, i)), *d = json_get_string(cJSON_GetArrayItem(dst, i));
+
+		ck_assert_msg(!strncmp(s, "systemd", 7) || !strncmp(s, "sshd", 4) || !strncmp(d, "systemd", 7) ||
+			      !strncmp(d, "sshd", 4), "link %s -> %s", s, d);
+	}
+	cJSON_Delete(j);
+	env_stop(&e);
+}
+END_TEST
+
 /* A payload query (no target text) is named by its fields in errors. */
 START_TEST(payload_errors_name_the_fields)
 {
@@ -899,6 +993,7 @@ Suite *grafana_suite(void)
 	tcase_add_test(tc, bad_requests_are_named);
 	tcase_add_test(tc, payload_errors_name_the_fields);
 	tcase_add_test(tc, entries_from_template_variables);
+	tcase_add_test(tc, node_graph_views);
 	tcase_add_test(tc, wide_pattern_skips_outputs_without_the_view);
 	tcase_add_test(tc, upstream_running_failed_down_slow);
 	suite_add_tcase(s, tc);

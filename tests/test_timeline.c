@@ -344,6 +344,8 @@ START_TEST(writer_events_gaps_clipping_links)
 	ck_assert_int_eq(cJSON_GetArraySize(nodes), 3);
 	ck_assert(int_of(cJSON_GetArrayItem(nodes, 0), "mainstat") == 2);     /* bash: 2 out */
 	ck_assert(int_of(cJSON_GetArrayItem(nodes, 1), "secondarystat") == 2); /* sshd: 2 in */
+	/* Many threads share a name: each node says which one it is. */
+	ck_assert_ptr_nonnull(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(nodes, 0), "subtitle")));
 	cJSON_Delete(edges);
 	cJSON_Delete(nodes);
 

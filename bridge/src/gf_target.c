@@ -386,6 +386,7 @@ static const char *const view_names[] = {
 	[GF_VIEW_TIMELINE] = "timeline", [GF_VIEW_ARROWS] = "arrows",
 	[GF_VIEW_STYLES] = "styles", [GF_VIEW_EVENTS] = "events",
 	[GF_VIEW_TREE] = "tree", [GF_VIEW_ANNOTATIONS] = "annotations",
+	[GF_VIEW_NODES] = "nodes", [GF_VIEW_EDGES] = "edges",
 };
 
 const char *gf_view_name(enum gf_view v)
@@ -485,7 +486,7 @@ static int set_view(struct gf_target *t, const char *v, char *err, size_t errlen
 
 	if (view < 0) {
 		snprintf(err, errlen, "unknown view \"%s\": series, intervals, timeline, arrows, "
-			 "styles, events, tree or annotations", v);
+			 "styles, events, tree, annotations, nodes or edges", v);
 		return -1;
 	}
 	t->view = (enum gf_view)view;

@@ -59,6 +59,8 @@ enum gf_view {
 	GF_VIEW_EVENTS,
 	GF_VIEW_TREE,
 	GF_VIEW_ANNOTATIONS,
+	GF_VIEW_NODES,          /* node graph: rows that links join */
+	GF_VIEW_EDGES,          /* node graph: links per (source, target) */
 };
 /* "series", ...; NULL for an unknown value. */
 const char *gf_view_name(enum gf_view v);

@@ -725,6 +725,152 @@ out:
 	return ret;
 }
 
+/* ---- node graph ---- */
+
+static const char *meta_text(const struct tsp_tree_entry *e, const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_metadata; i++) {
+		const struct tsp_metadata *m = &e->metadata[i];
+
+		if (strcmp(m->key, key) || !m->n_values)
+			continue;
+		if (!m->values[0].is_number)
+			return m->values[0].str;
+		snprintf(buf, len, "%.17g", m->values[0].num);
+		return buf;
+	}
+	return NULL;
+}
+
+void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len)
+{
+	char a[32], b[32];
+	const char *tid = meta_text(e, "tid", a, sizeof(a)), *pid = meta_text(e, "pid", b, sizeof(b));
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	if (tid || pid) {
+		snprintf(buf, len, "%s%s%s%s%s", tid ? "tid " : "", tid ? tid : "", tid && pid ? ", " : "",
+			 pid ? "pid " : "", pid ? pid : "");
+		return;
+	}
+	for (i = 1; i < e->n_labels && n + 1 < len; i++)
+		if (e->labels[i] && *e->labels[i]) {
+			int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", e->labels[i]);
+
+			n = w < 0 ? n : n + (size_t)w < len ? n + (size_t)w : len - 1;
+		}
+}
+
+struct pair {
+	int64_t source, target;
+	long count;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return x->target < y->target ? -1 : x->target > y->target;
+}
+
+static int row_entry_cmp(const void *a, const void *b)
+{
+	int64_t x = (*(const struct tsp_tree_entry *const *)a)->id;
+	int64_t y = (*(const struct tsp_tree_entry *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
+		     int edges, char *err, size_t errlen)
+{
+	static const struct field_spec node_fields[] = {
+		{ "id", GF_STRING }, { "title", GF_STRING }, { "subtitle", GF_STRING },
+		{ "mainstat", GF_NUMBER }, { "secondarystat", GF_NUMBER },
+	};
+	static const struct field_spec edge_fields[] = {
+		{ "id", GF_STRING }, { "source", GF_STRING }, { "target", GF_STRING }, { "mainstat", GF_NUMBER },
+	};
+	struct pair *p = calloc(a->n + 1, sizeof(*p));
+	const struct tsp_tree_entry **by_id = calloc(tree->n_entries + 1, sizeof(*by_id));
+	size_t i, k = 0;
+	char id[48], buf[256];
+	int ret = -1;
+
+	if (!p || !by_id || gf_frame_set_name(f, edges ? "edges" : "nodes") < 0 ||
+	    (edges ? ADD_FIELDS(f, edge_fields, 0) : ADD_FIELDS(f, node_fields, 0)) < 0 ||
+	    gf_field_set_display_name(f, 3, edges ? "links" : "links out") < 0 ||
+	    (!edges && gf_field_set_display_name(f, 4, "links in") < 0))
+		goto nomem;
+	for (i = 0; i < a->n; i++) {
+		p[i].source = a->items[i].source_id;
+		p[i].target = a->items[i].target_id;
+		p[i].count = 1;
+	}
+	qsort(p, a->n, sizeof(*p), cmp_pair);
+	for (i = 0; i < a->n; i++) {
+		if (k && p[k - 1].source == p[i].source && p[k - 1].target == p[i].target)
+			p[k - 1].count++;
+		else
+			p[k++] = p[i];
+	}
+	if (edges) {
+		for (i = 0; i < k; i++) {
+			long r = gf_frame_add_row(f);
+
+			snprintf(id, sizeof(id), "%" PRId64 "-%" PRId64, p[i].source, p[i].target);
+			if (r < 0 || gf_set_str(f, 0, (size_t)r, id) < 0)
+				goto nomem;
+			snprintf(id, sizeof(id), "%" PRId64, p[i].source);
+			if (gf_set_str(f, 1, (size_t)r, id) < 0)
+				goto nomem;
+			snprintf(id, sizeof(id), "%" PRId64, p[i].target);
+			if (gf_set_str(f, 2, (size_t)r, id) < 0)
+				goto nomem;
+			gf_set_num(f, 3, (size_t)r, (double)p[i].count);
+		}
+		ret = 0;
+		goto out;
+	}
+	/* Every row a link joins, in id order, with its links out and in. */
+	for (i = 0; i < tree->n_entries; i++)
+		by_id[i] = &tree->entries[i];
+	qsort(by_id, tree->n_entries, sizeof(*by_id), row_entry_cmp);
+	for (i = 0; i < tree->n_entries; i++) {
+		const struct tsp_tree_entry *e = by_id[i];
+		long out = 0, in = 0, r;
+		size_t j;
+
+		for (j = 0; j < k; j++) {
+			out += p[j].source == e->id ? p[j].count : 0;
+			in += p[j].target == e->id ? p[j].count : 0;
+		}
+		if (!out && !in)
+			continue;
+		snprintf(id, sizeof(id), "%" PRId64, e->id);
+		gf_entry_subtitle(e, buf, sizeof(buf));
+		if ((r = gf_frame_add_row(f)) < 0 || gf_set_str(f, 0, (size_t)r, id) < 0 ||
+		    gf_set_str(f, 1, (size_t)r, e->n_labels ? e->labels[0] : "") < 0 ||
+		    gf_set_str(f, 2, (size_t)r, buf) < 0)
+			goto nomem;
+		gf_set_num(f, 3, (size_t)r, (double)out);
+		gf_set_num(f, 4, (size_t)r, (double)in);
+	}
+	ret = 0;
+	goto out;
+nomem:
+	nomem(err, errlen);
+out:
+	free(p);
+	free(by_id);
+	return ret;
+}
+
 int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err, size_t errlen)
 {
 	static const struct field_spec spec[] = {

@@ -46,6 +46,21 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
 		 const struct tsp_styles *styles, long limit, char *err, size_t errlen);
 
+/*
+ * Grafana's node graph from a time graph's links (pass only the links to
+ * show): nodes (frame "nodes": id, title, subtitle, mainstat = links out,
+ * secondarystat = links in; the rows links join) or edges (frame "edges":
+ * id, source, target, mainstat = links per pair). The fields are there
+ * even without a link, as the node graph needs them.
+ */
+int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
+		     int edges, char *err, size_t errlen);
+/*
+ * What tells a row from others of its name ("tid 317, pid 316"): its tid and
+ * pid metadata, else its other labels; "" when it has none.
+ */
+void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len);
+
 /* The output's state styles that have a colour: state, name, color. */
 int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err, size_t errlen);
 

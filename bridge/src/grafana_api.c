@@ -532,6 +532,8 @@ static const struct view_info views[] = {
 	{ GF_VIEW_STYLES, "State styles (time graph)", T(TSP_OUTPUT_TIME_GRAPH) },
 	{ GF_VIEW_EVENTS, "Events (table outputs)", T(TSP_OUTPUT_TABLE) },
 	{ GF_VIEW_TREE, "Statistics (data tree outputs)", T(TSP_OUTPUT_DATA_TREE) },
+	{ GF_VIEW_NODES, "Node graph nodes (time graph links)", T(TSP_OUTPUT_TIME_GRAPH) },
+	{ GF_VIEW_EDGES, "Node graph edges (time graph links)", T(TSP_OUTPUT_TIME_GRAPH) },
 	{ GF_VIEW_ANNOTATIONS, "Annotations (markers)",
 	  T(TSP_OUTPUT_TIME_GRAPH) | T(TSP_OUTPUT_TREE_TIME_XY) | T(TSP_OUTPUT_TABLE) | T(TSP_OUTPUT_DATA_TREE) },
 };
@@ -1016,29 +1018,68 @@ static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
 	return 0;
 }
 
+/*
+ * The links to show: with entries asked for, those that touch one of them
+ * (the trace server answers every link of the range whatever the items).
+ * A copy of the kept items in *buf (free it), or the answer as it is.
+ */
+static int links_of(const struct job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
+		    struct tsp_tg_arrows *out, struct tsp_tg_arrow **buf)
+{
+	size_t i, k;
+
+	*buf = NULL;
+	memset(out, 0, sizeof(*out));
+	if (!m->has_model)
+		return 0;
+	*out = m->u.arrows;
+	if (!j->t->has_entries)
+		return 0;
+	if (!(*buf = calloc(m->u.arrows.n + 1, sizeof(**buf))))
+		return -1;
+	out->items = *buf;
+	out->n = 0;
+	for (i = 0; i < m->u.arrows.n; i++) {
+		const struct tsp_tg_arrow *a = &m->u.arrows.items[i];
+
+		for (k = 0; k < n; k++)
+			if (ids[k] == a->source_id || ids[k] == a->target_id) {
+				(*buf)[out->n++] = *a;
+				break;
+			}
+	}
+	return 0;
+}
+
 static int adapt_time_graph(struct job *j, const struct tsp_model *tree, const struct tsp_model *m,
-			    const struct tsp_model *styles, int partial)
+			    const struct tsp_model *styles, const int64_t *ids, size_t n, int partial)
 {
 	static const struct tsp_tree no_tree;
 	static const struct tsp_tg_states no_states;
-	static const struct tsp_tg_arrows no_arrows;
 	const struct tsp_tree *t = tree->has_model ? &tree->u.tree : &no_tree;
 	const struct tsp_styles *ss = styles->has_model ? &styles->u.styles : NULL;
+	struct tsp_tg_arrows links;
+	struct tsp_tg_arrow *buf = NULL;
 	struct gf_frame *f = view_frame(j);
 	char err[256];
 	int rc;
 
 	if (!f)
 		return -1;
+	if ((j->view == GF_VIEW_ARROWS || j->view == GF_VIEW_NODES || j->view == GF_VIEW_EDGES) &&
+	    links_of(j, m, ids, n, &links, &buf) < 0)
+		return fail(j->x, 500, "out of memory");
 	if (j->view == GF_VIEW_ARROWS)
-		rc = gf_tr_arrows(f, t, m->has_model ? &m->u.arrows : &no_arrows, ss, j->t->limit,
-				  err, sizeof(err));
+		rc = gf_tr_arrows(f, t, &links, ss, j->t->limit, err, sizeof(err));
+	else if (j->view == GF_VIEW_NODES || j->view == GF_VIEW_EDGES)
+		rc = gf_tr_node_graph(f, t, &links, j->view == GF_VIEW_EDGES, err, sizeof(err));
 	else if (j->view == GF_VIEW_TIMELINE)
 		rc = gf_tr_timeline(f, t, m->has_model ? &m->u.states : &no_states, ss, j->from_ns,
 				    j->to_ns, j->t->limit, err, sizeof(err));
 	else
 		rc = gf_tr_intervals(f, t, m->has_model ? &m->u.states : &no_states, ss, j->from_ns,
 				     j->to_ns, j->t->limit, err, sizeof(err));
+	free(buf);
 	return frame_done(j, f, rc, err, partial, m);
 }
 
@@ -1162,14 +1203,14 @@ static int run_time_graph(struct job *j)
 	q.has_items = 1;
 	q.items = ids;
 	q.n_items = n;
-	if (j->view == GF_VIEW_ARROWS)
+	if (j->view == GF_VIEW_ARROWS || j->view == GF_VIEW_NODES || j->view == GF_VIEW_EDGES)
 		rc = tsp_tg_arrows(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
 	else
 		rc = tsp_tg_states(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
 	if (data_outcome(j, rc, &e, &m, &partial) < 0)
 		goto out;
 	fetch_styles(j, &styles, notice, sizeof(notice));
-	ret = adapt_time_graph(j, cat_ref_model(ref), &m, &styles, partial || partial_tree);
+	ret = adapt_time_graph(j, cat_ref_model(ref), &m, &styles, ids, n, partial || partial_tree);
 	for (k = first; ret == 0 && notice[0] && k < j->out->n; k++)
 		gf_frame_notice(j->out->v[k], "%s", notice);
 out:
@@ -1344,6 +1385,8 @@ static int run_view(struct job *j)
 	case GF_VIEW_INTERVALS:
 	case GF_VIEW_TIMELINE:
 	case GF_VIEW_ARROWS:
+	case GF_VIEW_NODES:
+	case GF_VIEW_EDGES:
 		return run_time_graph(j);
 	case GF_VIEW_STYLES:
 		return run_styles(j);

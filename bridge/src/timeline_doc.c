@@ -475,6 +475,7 @@ static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes
 {
 	size_t n = 0, i, k;
 	struct tl_edge *e = edges_of(d, &n);
+	char sub[256];
 
 	if (!e)
 		return -1;
@@ -503,9 +504,12 @@ static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes
 			}
 			if (!out && !in)
 				continue;
+			/* Many threads share a name: the subtitle tells them apart. */
+			gf_entry_subtitle(d->by_id[k], sub, sizeof(sub));
 			jsonw_obj_begin(w);
 			write_id(w, "id", id);
 			jsonw_kstr(w, "title", name_of(d, id) ? name_of(d, id) : "");
+			jsonw_kstr(w, "subtitle", sub);
 			jsonw_kint64(w, "mainstat", out);
 			jsonw_kint64(w, "secondarystat", in);
 			jsonw_obj_end(w);

@@ -46,7 +46,7 @@ enum tl_form {
 	TL_STATES,      /* [{row, row_name, start, end, start_ns, end_ns, duration_ms, value, label, style, color}] */
 	TL_EVENTS,      /* [{row, row_name, time, time_ns, type, label}] */
 	TL_LINKS,       /* [{source, source_name, target, target_name, start, end, start_ns, end_ns, duration_ms, type, style}] */
-	TL_NODES,       /* node graph nodes: [{id, title, mainstat, secondarystat}] (links out / in) */
+	TL_NODES,       /* node graph nodes: [{id, title, subtitle, mainstat, secondarystat}] (links out / in) */
 	TL_EDGES,       /* node graph edges: [{id, source, target, mainstat}] (links per pair) */
 };
 

@@ -15,7 +15,8 @@
  *  - the frames of each panel's JSON datasource targets put through the
  *    panel's transformations (@grafana/data's own), then: no series shown
  *    as "X X" (its frame's name twice), and a bar gauge ranking series
- *    ranks no "Total" among them;
+ *    ranks no "Total" among them; node graph frames carry their fields,
+ *    and links of panels that follow $thread touch the chosen threads;
  *  - dashboard annotations executed the same way.
  *
  *   node check-dashboards.cjs --base http://127.0.0.1:PORT --dir DASHBOARDS --provisioning DIR
@@ -205,8 +206,50 @@ async function runJsonTarget(base, t, vars, range, fromMs, toMs) {
 	return frames;
 }
 
+/* A row name of the chosen threads ("bash", or "bash (4)" where names repeat). */
+function chosen(name, threads) {
+	return threads.some((t) => name === t || name.startsWith(`${t} (`));
+}
+
+/*
+ * Node graph frames as Grafana's node graph reads them (it throws without an
+ * id field), and links that follow the $thread variable.
+ */
+function checkLinks(p, frames, vars) {
+	const threads = vars.thread === undefined ? null : [].concat(vars.thread);
+	const follows = JSON.stringify(p.targets).includes('$thread');
+	if (p.type === 'nodeGraph') {
+		const nodes = frames.find((f) => f.name === 'nodes'), edges = frames.find((f) => f.name === 'edges');
+		if (!nodes || !edges)
+			throw new Error('no nodes or edges frame');
+		for (const [f, names] of [[nodes, ['id', 'title', 'subtitle', 'mainstat']], [edges, ['id', 'source', 'target']]])
+			for (const n of names)
+				if (!f.fields.some((x) => x.name === n))
+					throw new Error(`${f.name}: no ${n} field`);
+		if (follows && threads) {
+			const title = new Map(nodes.fields[0].values.map((id, i) => [id, nodes.fields[1].values[i]]));
+			const src = edges.fields.find((x) => x.name === 'source').values;
+			const dst = edges.fields.find((x) => x.name === 'target').values;
+			src.forEach((s, i) => {
+				if (!chosen(title.get(s) || '', threads) && !chosen(title.get(dst[i]) || '', threads))
+					throw new Error(`edge ${s} -> ${dst[i]} touches none of ${threads.join(', ')}`);
+			});
+		}
+	}
+	for (const f of frames) {
+		const src = f.fields.find((x) => x.name === 'source'), dst = f.fields.find((x) => x.name === 'target');
+		if (p.type !== 'table' || !follows || !threads || !src || !dst)
+			continue;
+		src.values.forEach((s, i) => {
+			if (!chosen(s, threads) && !chosen(dst.values[i], threads))
+				throw new Error(`link ${s} -> ${dst.values[i]} touches none of ${threads.join(', ')}`);
+		});
+	}
+}
+
 /* What the panel shows of its frames: transformed as Grafana would, then checked. */
-async function checkPanelFrames(p, frames) {
+async function checkPanelFrames(p, frames, vars) {
+	checkLinks(p, frames, vars);
 	const out = p.transformations && p.transformations.length
 		? await firstValueFrom(transformDataFrame(p.transformations, frames)) : frames;
 	const shown = [];
@@ -288,7 +331,7 @@ async function main() {
 			if (!frames.length)
 				continue;
 			try {
-				await checkPanelFrames(p, frames);
+				await checkPanelFrames(p, frames, vars);
 				report(true, `${file}: panel ${p.id} "${p.title}" as shown`);
 			} catch (e) {
 				report(false, `${file}: panel ${p.id} "${p.title}" as shown`, e.message);

@@ -19,6 +19,8 @@ export const VIEWS: ViewInfo[] = [
   { name: 'intervals', label: 'Intervals', description: 'table of states with start, end, duration', types: ['TIME_GRAPH'] },
   { name: 'arrows', label: 'Arrows', description: 'links between rows (hand-offs, wake-ups)', types: ['TIME_GRAPH'] },
   { name: 'styles', label: 'Styles', description: 'state names and colours', types: ['TIME_GRAPH'] },
+  { name: 'nodes', label: 'Nodes', description: 'node graph: rows that links touch', types: ['TIME_GRAPH'] },
+  { name: 'edges', label: 'Edges', description: 'node graph: links per pair of rows', types: ['TIME_GRAPH'] },
   { name: 'events', label: 'Events', description: 'table lines in the time range', types: ['TABLE'] },
   { name: 'tree', label: 'Tree', description: 'data tree as a table (statistics)', types: ['DATA_TREE'] },
   { name: 'annotations', label: 'Annotations', description: 'markers as Grafana annotations', types: [] },
