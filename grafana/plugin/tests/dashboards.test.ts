@@ -162,6 +162,16 @@ for (const [file, d] of dashboards()) {
         assert.ok(frames.length > 0, `panel ${p.id} "${p.title}" ${t.refId}: no frame`);
         assert.ok(frames.some((f: DataFrame) => f.length > 0), `panel ${p.id} "${p.title}" ${t.refId}: no rows`);
       }
+      if (p.type === 'nodeGraph') {
+        // Grafana's node graph needs these fields, and a subtitle tells same-named threads apart.
+        const fieldsOf = (name: string) => res.data.find((f: DataFrame) => f.name === name)?.fields.map((x) => x.name) ?? [];
+        for (const n of ['id', 'title', 'subtitle', 'mainstat']) {
+          assert.ok(fieldsOf('nodes').includes(n), `panel ${p.id}: nodes without ${n}`);
+        }
+        for (const n of ['id', 'source', 'target']) {
+          assert.ok(fieldsOf('edges').includes(n), `panel ${p.id}: edges without ${n}`);
+        }
+      }
       const shownFrames: DataFrame[] = p.transformations?.length
         ? await firstValueFrom(transformDataFrame(p.transformations, res.data))
         : res.data;
