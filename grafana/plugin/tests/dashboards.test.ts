@@ -164,7 +164,7 @@ for (const [file, d] of dashboards()) {
       }
       if (p.type === 'nodeGraph') {
         // Grafana's node graph needs these fields, and a subtitle tells same-named threads apart.
-        const fieldsOf = (name: string) => res.data.find((f: DataFrame) => f.name === name)?.fields.map((x) => x.name) ?? [];
+        const fieldsOf = (name: string) => res.data.find((f: DataFrame) => f.name === name)?.fields.map((x: { name: string }) => x.name) ?? [];
         for (const n of ['id', 'title', 'subtitle', 'mainstat']) {
           assert.ok(fieldsOf('nodes').includes(n), `panel ${p.id}: nodes without ${n}`);
         }
