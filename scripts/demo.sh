@@ -54,14 +54,15 @@ curl -sS "$bridge/health"
 echo
 echo
 cat <<EOT
-In Grafana, add a datasource pointing at $bridge (access: Server):
-  JSON (simpod-json-datasource)            metrics: series, timeline, intervals, events, tree, ...
-  Infinity (yesoreyeram-infinity-datasource) URLs: $bridge/timeline/states?experiment=kernel&output=Thread%20Status&from=\${__from}&to=\${__to}
-Dashboards to import: dashboards/*.json. The trace is at 2023-11-14 22:13:20..31 UTC.
+In Grafana 12/13, add a datasource pointing at $bridge:
+  TSP bridge (tsp-bridge-datasource)       make grafana-plugin, then README "Grafana" to install it
+  Infinity (yesoreyeram-infinity-datasource) URLs: $bridge/flat?experiment=kernel&output=CPU%20Usage&from=\${__from}&to=\${__to}
+Dashboards to import: dashboards/*.json (Infinity: dashboards/infinity/). The trace is at 2023-11-14 22:13:20..31 UTC.
 
 Try:
   curl -s -XPOST $bridge/search -d '{"target":""}'
   curl -s -XPOST $bridge/query -d '{"range":{"from":"2023-11-14T22:13:20Z","to":"2023-11-14T22:13:31Z"},"maxDataPoints":5,"targets":[{"target":"kernel/CPU Usage","refId":"A","type":"timeserie"}]}'
+  curl -s '$bridge/flat?experiment=kernel&output=CPU%20Usage&from=1700000000000&to=1700000010000&points=5'
   curl -s '$bridge/timeline/links?experiment=kernel&output=Thread%20Status&from=1700000000000&to=1700000001000'
   curl -s $upstream/experiments     (the simulator's experiments, straight from TSP)
 EOT
