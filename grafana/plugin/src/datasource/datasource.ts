@@ -7,11 +7,12 @@ import {
   type MetricFindValue,
   type ScopedVars,
 } from '@grafana/data';
-import { catchError, lastValueFrom, map, type Observable, of } from 'rxjs';
-import { buildFilters, buildTargets } from './bridge';
-import { interpolateDiscovery, exactPart, type TemplateSrvLike } from './interpolate';
-import { errorMessage, failureResponse, toResponse } from './response';
-import type { BridgeFramesAnswer, BridgeRequest, TspOptions, TspQuery } from './types';
+import { catchError, forkJoin, lastValueFrom, map, type Observable, of } from 'rxjs';
+import { buildFilters, buildTarget, buildTargets, isEmptyQuery } from './bridge';
+import { interpolateDiscovery, exactPart, posixEscape, type TemplateSrvLike } from './interpolate';
+import { errorMessage, failureResponse, mergeResponses, toResponse } from './response';
+import { type TimelineDoc, timelineFrames } from './timeline';
+import type { BridgeFramesAnswer, BridgeRequest, BridgeTarget, TspOptions, TspQuery } from './types';
 import { DEFAULT_QUERY } from './types';
 import { OUTPUT_TYPES, type OutputType } from './views';
 
@@ -80,6 +81,48 @@ export class TspBridgeDataSource extends DataSourceApi<TspQuery, TspOptions> {
   query(request: DataQueryRequest<TspQuery>): Observable<DataQueryResponse> {
     const ts = this.services.templates;
     const vars: ScopedVars = request.scopedVars ?? {};
+    const isKernel = (q: TspQuery) => q.mode !== 'code' && q.view === 'kernel';
+    const kernel = request.targets.filter((q) => !q.hide && !isEmptyQuery(q) && isKernel(q));
+    const parts: Array<Observable<DataQueryResponse>> = kernel.map((q) =>
+      this.timeline(buildTarget(q, ts, vars), request)
+    );
+    const rest = request.targets.filter((q) => !isKernel(q));
+    if (rest.length || !parts.length) {
+      parts.unshift(this.frames({ ...request, targets: rest }, ts, vars));
+    }
+    return parts.length === 1 ? parts[0] : forkJoin(parts).pipe(map(mergeResponses));
+  }
+
+  /**
+   * A kernel view query: the timeline document (GET /timeline) of one
+   * experiment's output, as the frames the Kernel view panel reads.
+   */
+  private timeline(t: BridgeTarget, request: DataQueryRequest<TspQuery>): Observable<DataQueryResponse> {
+    const p = t.payload ?? {};
+    const fail = (message: string) => of(failureResponse({ message }, [t]));
+    if (!p.experiment || p.experiment === '*' || p.experiment.startsWith('~') || !p.output || p.output === '*' || p.output.startsWith('~')) {
+      return fail(`query ${t.refId}: the kernel view shows one experiment's output: choose one experiment and one output`);
+    }
+    const args = new URLSearchParams({
+      experiment: p.experiment.replace(/\\(.)/g, '$1'),
+      output: p.output.replace(/\\(.)/g, '$1'),
+      from: String(request.range.from.valueOf()),
+      to: String(request.range.to.valueOf()),
+      width: String(Math.min(Math.max(request.maxDataPoints && request.maxDataPoints > 0 ? request.maxDataPoints : 1000, 1), 65536)),
+    });
+    const entries = typeof p.entries === 'string' ? (p.entries === '*' ? [] : [p.entries]) : (p.entries ?? []);
+    if (entries.length) {
+      args.set('row_re', '^(' + entries.map(posixEscape).join('|') + ')$');
+    }
+    return this.services
+      .fetch<TimelineDoc>({ url: `${this.url}/timeline?${args.toString()}`, method: 'GET', requestId: request.requestId + t.refId, showErrorAlert: false })
+      .pipe(
+        map((res) => ({ data: timelineFrames(res.data, t.refId) })),
+        catchError((err) => of(failureResponse(err, [t])))
+      );
+  }
+
+  private frames(request: DataQueryRequest<TspQuery>, ts: TemplateSrvLike, vars: ScopedVars): Observable<DataQueryResponse> {
     const targets = buildTargets(request.targets, ts, vars);
 
     if (targets.length === 0) {

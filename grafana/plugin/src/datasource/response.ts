@@ -71,3 +71,15 @@ export function failureResponse(err: unknown, targets: BridgeTarget[]): DataQuer
   const errors = targets.map((t) => ({ refId: t.refId, message, status }));
   return { data: [], errors, error: errors[0] ?? { message, status }, state: LoadingState.Error };
 }
+
+/** Several partial answers (the /frames one, kernel view documents) as one. */
+export function mergeResponses(parts: DataQueryResponse[]): DataQueryResponse {
+  const data = parts.flatMap((r) => r.data ?? []);
+  const errors = parts.flatMap((r) => r.errors ?? (r.error ? [r.error] : []));
+  const res: DataQueryResponse = { data, state: errors.length ? LoadingState.Error : LoadingState.Done };
+  if (errors.length) {
+    res.errors = errors;
+    res.error = errors[0];
+  }
+  return res;
+}

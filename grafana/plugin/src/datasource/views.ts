@@ -23,6 +23,7 @@ export const VIEWS: ViewInfo[] = [
   { name: 'edges', label: 'Edges', description: 'node graph: links per pair of rows', types: ['TIME_GRAPH'] },
   { name: 'events', label: 'Events', description: 'table lines in the time range', types: ['TABLE'] },
   { name: 'tree', label: 'Tree', description: 'data tree as a table (statistics)', types: ['DATA_TREE'] },
+  { name: 'kernel', label: 'Kernel view', description: 'rows, states, events and links for the Kernel view panel', types: ['TIME_GRAPH'] },
   { name: 'annotations', label: 'Annotations', description: 'markers as Grafana annotations', types: [] },
 ];
 
