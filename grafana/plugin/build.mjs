@@ -86,10 +86,13 @@ async function buildPlugin() {
   const dist = join(root, 'dist');
   rmSync(dist, { recursive: true, force: true });
   await bundle('src/module.ts', join(dist, 'module.js'));
-  await bundle('src/datasource/module.ts', join(dist, 'datasource', 'module.js'));
   pluginJson(join(root, 'src/plugin.json'), join(dist, 'plugin.json'));
-  pluginJson(join(root, 'src/datasource/plugin.json'), join(dist, 'datasource', 'plugin.json'));
-  for (const d of [dist, join(dist, 'datasource')]) {
+  // The app's nested plugins, each in its own folder as Grafana finds them.
+  for (const sub of ['datasource', 'panel']) {
+    await bundle(`src/${sub}/module.ts`, join(dist, sub, 'module.js'));
+    pluginJson(join(root, `src/${sub}/plugin.json`), join(dist, sub, 'plugin.json'));
+  }
+  for (const d of [dist, join(dist, 'datasource'), join(dist, 'panel')]) {
     cpSync(join(root, 'src/img'), join(d, 'img'), { recursive: true });
   }
   cpSync(join(root, 'README.md'), join(dist, 'README.md'));

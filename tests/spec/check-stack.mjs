@@ -53,12 +53,14 @@ check('Grafana 12 or later', !!image && Number(image[2]) >= 12, sv.grafana?.imag
 const pluginDir = path.join(root, 'grafana/plugin/src');
 const appId = JSON.parse(read('grafana/plugin/src/plugin.json')).id;
 const dsId = JSON.parse(read('grafana/plugin/src/datasource/plugin.json')).id;
+const panelId = JSON.parse(read('grafana/plugin/src/panel/plugin.json')).id;
 check('plugin sources exist', fs.existsSync(pluginDir));
 check('the plugin build is mounted in Grafana\'s plugins folder',
   mounts.some(([src, dst]) => src === './grafana/plugin/dist' && dst.startsWith('/var/lib/grafana/plugins/')),
   JSON.stringify(mounts));
 const unsigned = (genv.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS || '').split(',');
-check('the app and its datasource may load unsigned', unsigned.includes(appId) && unsigned.includes(dsId), unsigned.join(','));
+check('the app, its datasource and panel may load unsigned',
+  [appId, dsId, panelId].every((id) => unsigned.includes(id)), unsigned.join(','));
 const apps = yaml('grafana/provisioning/plugins/tsp-bridge.yaml').apps || [];
 check('the app is enabled', apps.some((a) => a.type === appId && !a.disabled), JSON.stringify(apps));
 const plugins = [...(genv.GF_PLUGINS_PREINSTALL_SYNC || genv.GF_PLUGINS_PREINSTALL || '').split(','), dsId];

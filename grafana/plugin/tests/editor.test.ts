@@ -3,58 +3,13 @@
 // live bridge + tspsim through a proxy path like Grafana's. A screenshot is
 // kept: build/plugin-artifacts/query-editor.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { type Live, REPO, startLive } from './live';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, type Harness, openHarness, startHarness } from './browser';
 
-const PLUGIN = join(__dirname, '..');
-const ARTIFACTS = process.env.TSPB_ARTIFACTS ?? join(REPO, 'build', 'plugin-artifacts');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const PROXY = '/api/datasources/proxy/uid/tsp';
-
-let live: Live;
-let server: Server;
-let base: string;
-let browser: Browser;
-const proxied: string[] = [];
-
-function serve(bridgeUrl: string): Promise<string> {
-  const files: Record<string, [string, string]> = {
-    '/': [join(PLUGIN, 'tests', 'harness', 'index.html'), 'text/html'],
-    '/harness.js': [join(PLUGIN, 'dist-test', 'harness', 'harness.js'), 'text/javascript'],
-    '/plugin/datasource/module.js': [join(PLUGIN, 'dist', 'datasource', 'module.js'), 'text/javascript'],
-  };
-  server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url.startsWith(PROXY + '/')) {
-      // Grafana's datasource proxy: the path after the prefix goes to the datasource URL.
-      proxied.push(`${req.method} ${url.slice(PROXY.length)}`);
-      const target = new URL(url.slice(PROXY.length), bridgeUrl);
-      const up = httpRequest(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' } }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, { 'content-type': ur.headers['content-type'] ?? 'application/json' });
-        ur.pipe(res);
-      });
-      up.on('error', (e) => {
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: String(e) }));
-      });
-      req.pipe(up);
-      return;
-    }
-    const f = files[url.split('?')[0]];
-    if (!f || !existsSync(f[0])) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': f[1] });
-    res.end(readFileSync(f[0]));
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
-}
+let h: Harness;
 
 async function harness(page: Page): Promise<{ query: Record<string, unknown>; runs: number; errors: string[]; ready: boolean }> {
   return page.evaluate(() => (window as unknown as { harness: never }).harness);
@@ -67,35 +22,25 @@ async function pick(page: Page, testId: string, option: string) {
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: scripts/deps.sh installs Debian's chromium`);
-  live = await startLive();
-  base = await serve(live.bridgeUrl);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  h = await startHarness();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  await live?.stop();
+  await h?.stop();
 });
 
 test('the query editor fills its pickers from the bridge and builds the query', async () => {
-  const page = await browser.newPage({ viewport: { width: 960, height: 560 } });
+  const page = await openHarness(h, '/', { width: 960, height: 560 });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(base + '/');
-  await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean } }).harness?.ready === true, null, { timeout: 30000 });
 
   // Experiments come from the bridge (experiments()), then its outputs with their types.
   await pick(page, 'tsp-experiment', 'kernel');
   await page.waitForFunction(() => (window as unknown as { harness: { query: { experiment?: string } } }).harness.query.experiment === 'kernel');
   await pick(page, 'tsp-output', 'CPU Usage');
-  let h = await harness(page);
-  assert.equal(h.query.output, 'CPU Usage');
-  assert.ok(h.runs >= 1, 'choosing an output runs the query');
+  let st = await harness(page);
+  assert.equal(st.query.output, 'CPU Usage');
+  assert.ok(st.runs >= 1, 'choosing an output runs the query');
 
   // The view list follows the output's type: an XY output offers series, not timeline.
   await page.getByTestId('tsp-view').click();
@@ -116,36 +61,32 @@ test('the query editor fills its pickers from the bridge and builds the query', 
   await page.screenshot({ path: shot });
   assert.ok(readFileSync(shot).length > 10000, 'the screenshot has content');
 
-  h = await harness(page);
+  st = await harness(page);
   assert.deepEqual(
-    { experiment: h.query.experiment, output: h.query.output, view: h.query.view, entries: h.query.entries },
+    { experiment: st.query.experiment, output: st.query.output, view: st.query.view, entries: st.query.entries },
     { experiment: 'kernel', output: 'CPU Usage', view: 'series', entries: ['bash', 'sshd'] }
   );
-  assert.ok(proxied.some((p) => p.startsWith('POST /variable')), 'discovery went through the proxy path');
-  assert.deepEqual([...h.errors, ...pageErrors], []);
+  assert.ok(h.proxied.some((p) => p.startsWith('POST /variable')), 'discovery went through the proxy path');
+  assert.deepEqual([...st.errors, ...pageErrors], []);
   await page.close();
 });
 
 test('code mode keeps the target and the builder fields', async () => {
-  const page = await browser.newPage({ viewport: { width: 960, height: 400 } });
-  await page.goto(base + '/');
-  await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean } }).harness?.ready === true, null, { timeout: 30000 });
+  const page = await openHarness(h, '/', { width: 960, height: 400 });
   await page.getByRole('radio', { name: 'Code' }).click({ force: true });
   const input = page.getByTestId('tsp-target');
   await input.fill('kernel/Thread Status/~^(bash|sshd)$?view=intervals');
   await input.blur();
-  const h = await harness(page);
-  assert.equal(h.query.mode, 'code');
-  assert.equal(h.query.target, 'kernel/Thread Status/~^(bash|sshd)$?view=intervals');
-  assert.ok(h.runs >= 1);
+  const st = await harness(page);
+  assert.equal(st.query.mode, 'code');
+  assert.equal(st.query.target, 'kernel/Thread Status/~^(bash|sshd)$?view=intervals');
+  assert.ok(st.runs >= 1);
   await page.screenshot({ path: join(ARTIFACTS, 'query-editor-code.png') });
   await page.close();
 });
 
 test('the settings keep the URL and pass bearer or basic credentials through Grafana\'s proxy', async () => {
-  const page = await browser.newPage({ viewport: { width: 960, height: 360 } });
-  await page.goto(base + '/?config');
-  await page.waitForFunction(() => (window as unknown as { harness?: { ready: boolean } }).harness?.ready === true, null, { timeout: 30000 });
+  const page = await openHarness(h, '/?config', { width: 960, height: 360 });
   const options = () => page.evaluate(() => (window as unknown as { harnessOptions: Record<string, never> }).harnessOptions);
   await page.getByTestId('tsp-url').fill('http://bridge:8090');
   await page.getByRole('radio', { name: 'Bearer token' }).click({ force: true });

@@ -21,9 +21,12 @@ interface HarnessState {
   requests: string[];
   errors: string[];
   ready: boolean;
+  /** Ranges the panel asked the dashboard for (zoom, pan). */
+  ranges: Any[];
+  queryMs: number;
 }
 
-const state: HarnessState = { query: null, runs: 0, requests: [], errors: [], ready: false };
+const state: HarnessState = { query: null, runs: 0, requests: [], errors: [], ready: false, ranges: [], queryMs: 0 };
 (window as Any).harness = state;
 // A ResizeObserver loop notice is the browser's, harmless, and Grafana ignores it too.
 window.addEventListener('error', (e) => {
@@ -139,6 +142,76 @@ function Config({ plugin }: { plugin: Any }) {
   );
 }
 
+/** The kernel view panel of dist/panel/module.js, fed by the datasource's Kernel view query. */
+function Panel({ ds }: { ds: Any }) {
+  const params = new URLSearchParams(location.search);
+  const [panel, setPanel] = useState<Any>(null);
+  const [range, setRange] = useState(() => ({
+    from: grafanaData.dateTime(Number(params.get('from') ?? '1700000000000')),
+    to: grafanaData.dateTime(Number(params.get('to') ?? '1700000001000')),
+  }));
+  const [data, setData] = useState<Any>({ series: [], state: grafanaData.LoadingState.Loading });
+  const width = Number(params.get('width') ?? '1100');
+  const height = Number(params.get('height') ?? '560');
+  React.useEffect(() => {
+    loadPlugin('/plugin/panel/module.js').then(setPanel, (e) => state.errors.push(String(e)));
+  }, []);
+  React.useEffect(() => {
+    const t0 = performance.now();
+    const entries = params.get('entries');
+    const sub = ds
+      .query({
+        requestId: 'kv',
+        range: { ...range, raw: range },
+        maxDataPoints: width,
+        intervalMs: 1,
+        scopedVars: {},
+        targets: [{ refId: 'K', experiment: 'kernel', output: params.get('output') ?? 'Thread Status', view: 'kernel', entries: entries ? entries.split(',') : [] }],
+      })
+      .subscribe((res: Any) => {
+        (window as Any).harnessData = res;
+        state.queryMs = performance.now() - t0;
+        setData({ series: res.data, state: res.errors?.length ? grafanaData.LoadingState.Error : grafanaData.LoadingState.Done, errors: res.errors, timeRange: range });
+      });
+    return () => sub.unsubscribe();
+  }, [range]);
+  if (!panel) {
+    return null;
+  }
+  const Component = panel.panel;
+  const options = { ...JSON.parse(params.get('options') ?? '{}') };
+  for (const item of panel.optionEditors?.list?.() ?? []) {
+    if (!(item.path in options) && item.defaultValue !== undefined) {
+      options[item.path] = item.defaultValue;
+    }
+  }
+  return (
+    <div style={{ padding: 8 }} data-testid="panel-host">
+      <Component
+        id={1}
+        data={data}
+        timeRange={{ ...range, raw: range }}
+        timeZone="utc"
+        options={{ rowHeight: 18, showArrows: true, showEvents: true, showLegend: true, arrowTypes: '', ...options }}
+        fieldConfig={{ defaults: {}, overrides: [] }}
+        transparent={false}
+        width={width}
+        height={height}
+        renderCounter={0}
+        title="Kernel view"
+        eventBus={{}}
+        onOptionsChange={() => {}}
+        onFieldConfigChange={() => {}}
+        replaceVariables={(s: string) => s}
+        onChangeTimeRange={(r: Any) => {
+          state.ranges.push(r);
+          setRange({ from: grafanaData.dateTime(r.from), to: grafanaData.dateTime(r.to) });
+        }}
+      />
+    </div>
+  );
+}
+
 async function main() {
   const plugin = await loadPlugin('/plugin/datasource/module.js');
   const settings = {
@@ -158,7 +231,13 @@ async function main() {
     <grafanaUI.ThemeContext.Provider value={theme}>
       <grafanaUI.GlobalStyles />
       <div style={{ background: theme.colors.background.primary, color: theme.colors.text.primary, minHeight: '100vh', fontFamily: theme.typography.fontFamily }}>
-        {location.search.includes('config') ? <Config plugin={plugin} /> : <Editor plugin={plugin} ds={ds} />}
+        {location.search.includes('config') ? (
+          <Config plugin={plugin} />
+        ) : location.search.includes('panel') ? (
+          <Panel ds={ds} />
+        ) : (
+          <Editor plugin={plugin} ds={ds} />
+        )}
       </div>
     </grafanaUI.ThemeContext.Provider>
   );
