@@ -102,7 +102,7 @@ async function buildPlugin() {
 async function buildTests() {
   const out = join(root, 'dist-test');
   rmSync(out, { recursive: true, force: true });
-  const tests = readdirSync(join(root, 'tests')).filter((f) => f.endsWith('.test.ts'));
+  const tests = readdirSync(join(root, 'tests')).filter((f) => f.endsWith('.test.ts') || f.startsWith('bench-'));
   await build({
     entryPoints: tests.map((f) => join(root, 'tests', f)),
     outdir: out,

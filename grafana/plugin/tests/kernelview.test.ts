@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { createDataFrame, FieldType } from '@grafana/data';
 import { type TimelineDoc, timelineFrames } from '../src/datasource/timeline';
 import { arrowSegments, formatDuration, indexOf, lodRects, type Scale, shownLine, stateAt, tOf, visibleRows, xOf } from '../src/panel/layout';
-import { buildModel, frameKind, nsString } from '../src/panel/model';
+import { buildModel, frameKind, nsString, offsetFrom } from '../src/panel/model';
 
 const BASE = 1700000000000000000n;
 
@@ -158,4 +158,20 @@ test('arrows: end points on collapsed parents, same-line and filtered links drop
   assert.equal(segs.length, 0, 'links before the view are culled');
   assert.equal(formatDuration(1234567), '1.235 ms');
   assert.equal(formatDuration(830), '830 ns');
+});
+
+test('ns offsets: exact without BigInt for positive ns, the same as BigInt maths everywhere', () => {
+  const bases = [1700000000123456789n, 0n, 999999n, -5000000001n];
+  const times = ['1700000000123456789', '1700000000999999999', '1700000000000000001', '1700000000123456790', '1000000', '999999', '-7', '0'];
+  for (const b of bases) {
+    const off = offsetFrom(b);
+    for (const t of times) {
+      const want = Number(BigInt(t) - b);
+      if (Math.abs(want) < 2 ** 53) {
+        assert.equal(off(t, null), want, `${t} - ${b}`);
+      }
+    }
+  }
+  assert.equal(offsetFrom(BASE)(undefined, 1700000000001), 1000000, 'ms when no ns string');
+  assert.ok(Number.isNaN(offsetFrom(BASE)('12x', null)));
 });

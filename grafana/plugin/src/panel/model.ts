@@ -92,15 +92,55 @@ function values(f: DataFrame | undefined, name: string): unknown[] | undefined {
   return field(f, name)?.values as unknown[] | undefined;
 }
 
+export type Offset = (ns: unknown, ms: unknown) => number;
+
+/**
+ * ns since base, from an exact ns string (else from ms). A positive ns
+ * string is split into its ms and sub-ms digits, both exact doubles, so
+ * the hundreds of thousands of times of a large timeline cost no BigInt.
+ */
+export function offsetFrom(baseNs: bigint): Offset {
+  const simple = baseNs >= 0n;
+  const baseMs = Number(baseNs / 1000000n);
+  const baseSub = Number(baseNs % 1000000n);
+  return (ns, ms) => {
+    if (typeof ns === 'string') {
+      const len = ns.length;
+      if (simple && len > 6 && len < 22) {
+        // Digits read in place: no substring, nothing for the collector.
+        let hi = 0;
+        let lo = 0;
+        let ok = true;
+        for (let k = 0; k < len; k++) {
+          const d = ns.charCodeAt(k) - 48;
+          if (d < 0 || d > 9) {
+            ok = false;
+            break;
+          }
+          if (k < len - 6) {
+            hi = hi * 10 + d;
+          } else {
+            lo = lo * 10 + d;
+          }
+        }
+        if (ok) {
+          return (hi - baseMs) * 1000000 + (lo - baseSub);
+        }
+      }
+      if (/^-?\d+$/.test(ns)) {
+        return Number(BigInt(ns) - baseNs);
+      }
+    }
+    if (typeof ms === 'number' && Number.isFinite(ms)) {
+      return Number(BigInt(Math.round(ms)) * 1000000n - baseNs);
+    }
+    return NaN;
+  };
+}
+
 /** ns since base from an exact ns string, else from ms. */
 export function offsetNs(baseNs: bigint, ns: unknown, ms: unknown): number {
-  if (typeof ns === 'string' && /^-?\d+$/.test(ns)) {
-    return Number(BigInt(ns) - baseNs);
-  }
-  if (typeof ms === 'number' && Number.isFinite(ms)) {
-    return Number(BigInt(Math.round(ms)) * 1000000n - baseNs);
-  }
-  return NaN;
+  return offsetFrom(baseNs)(ns, ms);
 }
 
 /** The exact ns of an offset, as a decimal string. */
@@ -128,6 +168,7 @@ export function buildModel(frames: DataFrame[], fallbackBaseNs: bigint): Timelin
   const statesF = byKind.get('states');
   const custom = (statesF?.meta?.custom ?? rowsF?.meta?.custom) as { range_ns?: [string, string]; status?: string } | undefined;
   const baseNs = custom?.range_ns ? BigInt(custom.range_ns[0]) : fallbackBaseNs;
+  const offset = offsetFrom(baseNs);
 
   // Rows: from the rows frame, plus any row a state names that it lacks.
   const rows = new Map<number, Row>();
@@ -174,7 +215,8 @@ export function buildModel(frames: DataFrame[], fallbackBaseNs: bigint): Timelin
   const seen = new Set<number>();
   roots.forEach((r) => setDepth(r, 0, seen));
 
-  // States per row, sorted by start.
+  // States per row, sorted by start: one counting pass by row, then each
+  // row's slice sorted only when the answer did not already order it.
   const states = new Map<number, RowStates>();
   const legend = new Map<string, string>();
   {
@@ -185,38 +227,47 @@ export function buildModel(frames: DataFrame[], fallbackBaseNs: bigint): Timelin
     const val = values(statesF, 'value') ?? [];
     const lab = values(statesF, 'label') ?? [];
     const col = values(statesF, 'color') ?? [];
-    const perRow = new Map<number, number[]>();
-    for (let i = 0; i < sRow.length; i++) {
+    const n = sRow.length;
+    const count = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
       const id = Number(sRow[i]);
-      let l = perRow.get(id);
-      if (!l) {
-        perRow.set(id, (l = []));
-      }
-      l.push(i);
+      count.set(id, (count.get(id) ?? 0) + 1);
     }
-    for (const [id, idx] of perRow) {
-      const s0 = idx.map((i) => offsetNs(baseNs, stNs[i], st[i]));
-      const order2 = idx.map((_, k) => k).sort((a, b) => s0[a] - s0[b]);
-      const rs: RowStates = {
-        start: new Float64Array(idx.length),
-        end: new Float64Array(idx.length),
-        value: new Array(idx.length),
-        label: new Array(idx.length),
-        color: new Array(idx.length),
-      };
-      order2.forEach((k, j) => {
-        const i = idx[k];
-        rs.start[j] = s0[k];
-        rs.end[j] = offsetNs(baseNs, enNs[i], en[i]);
-        rs.value[j] = str(val[i]);
-        rs.label[j] = str(lab[i]);
-        rs.color[j] = str(col[i]);
-        const name = rs.value[j];
-        if (name && rs.color[j] && !legend.has(name)) {
-          legend.set(name, rs.color[j]!);
-        }
+    const fill = new Map<number, number>();
+    for (const [id, c] of count) {
+      states.set(id, { start: new Float64Array(c), end: new Float64Array(c), value: new Array(c), label: new Array(c), color: new Array(c) });
+      fill.set(id, 0);
+    }
+    const unsorted = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const id = Number(sRow[i]);
+      const rs = states.get(id)!;
+      const j = fill.get(id)!;
+      fill.set(id, j + 1);
+      rs.start[j] = offset(stNs[i], st[i]);
+      rs.end[j] = offset(enNs[i], en[i]);
+      const v = str(val[i]);
+      const c = str(col[i]);
+      rs.value[j] = v;
+      rs.label[j] = str(lab[i]);
+      rs.color[j] = c;
+      if (j > 0 && rs.start[j] < rs.start[j - 1]) {
+        unsorted.add(id);
+      }
+      if (v && c && !legend.has(v)) {
+        legend.set(v, c);
+      }
+    }
+    for (const id of unsorted) {
+      const rs = states.get(id)!;
+      const order2 = Array.from(rs.start.keys()).sort((a, b) => rs.start[a] - rs.start[b]);
+      states.set(id, {
+        start: Float64Array.from(order2, (k) => rs.start[k]),
+        end: Float64Array.from(order2, (k) => rs.end[k]),
+        value: order2.map((k) => rs.value[k]),
+        label: order2.map((k) => rs.label[k]),
+        color: order2.map((k) => rs.color[k]),
       });
-      states.set(id, rs);
     }
   }
 
@@ -229,7 +280,7 @@ export function buildModel(frames: DataFrame[], fallbackBaseNs: bigint): Timelin
     const type = values(eventsF, 'type') ?? [];
     const label = values(eventsF, 'label') ?? [];
     for (let i = 0; i < row.length; i++) {
-      events.push({ row: Number(row[i]), time: offsetNs(baseNs, tNs[i], t[i]), type: str(type[i]), label: str(label[i]) });
+      events.push({ row: Number(row[i]), time: offset(tNs[i], t[i]), type: str(type[i]), label: str(label[i]) });
     }
   }
 
@@ -248,8 +299,8 @@ export function buildModel(frames: DataFrame[], fallbackBaseNs: bigint): Timelin
       links.push({
         source: Number(src[i]),
         target: Number(dst[i]),
-        start: offsetNs(baseNs, stNs[i], st[i]),
-        end: offsetNs(baseNs, enNs[i], en[i]),
+        start: offset(stNs[i], st[i]),
+        end: offset(enNs[i], en[i]),
         type: str(type[i]),
         color: str(col[i]),
       });

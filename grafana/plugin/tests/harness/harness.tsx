@@ -24,6 +24,9 @@ interface HarnessState {
   /** Ranges the panel asked the dashboard for (zoom, pan). */
   ranges: Any[];
   queryMs: number;
+  /** performance.now() when the data arrived, when the panel last asked for a range. */
+  dataAt?: number;
+  rangeAt?: number;
 }
 
 const state: HarnessState = { query: null, runs: 0, requests: [], errors: [], ready: false, ranges: [], queryMs: 0 };
@@ -163,7 +166,7 @@ function Panel({ ds }: { ds: Any }) {
       .query({
         requestId: 'kv',
         range: { ...range, raw: range },
-        maxDataPoints: width,
+        maxDataPoints: Number(params.get('points') ?? width),
         intervalMs: 1,
         scopedVars: {},
         targets: [{ refId: 'K', experiment: 'kernel', output: params.get('output') ?? 'Thread Status', view: 'kernel', entries: entries ? entries.split(',') : [] }],
@@ -171,6 +174,7 @@ function Panel({ ds }: { ds: Any }) {
       .subscribe((res: Any) => {
         (window as Any).harnessData = res;
         state.queryMs = performance.now() - t0;
+        state.dataAt = performance.now();
         setData({ series: res.data, state: res.errors?.length ? grafanaData.LoadingState.Error : grafanaData.LoadingState.Done, errors: res.errors, timeRange: range });
       });
     return () => sub.unsubscribe();
@@ -205,6 +209,7 @@ function Panel({ ds }: { ds: Any }) {
         replaceVariables={(s: string) => s}
         onChangeTimeRange={(r: Any) => {
           state.ranges.push(r);
+          state.rangeAt = performance.now();
           setRange({ from: grafanaData.dateTime(r.from), to: grafanaData.dateTime(r.to) });
         }}
       />
