@@ -156,7 +156,7 @@ BENCH_TRANSLATE := $(B)/bench-translate
 $(BENCH_TRANSLATE): $(B)/bench/bench_translate.o $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-bench: all $(BENCH_TRANSLATE)
+bench: all $(BENCH_TRANSLATE) grafana-plugin
 	@sh scripts/bench.sh $(B)
 
 run demo: all

@@ -164,4 +164,16 @@ stop "$SAMPLER"
 stop "$SIM_PID"
 
 node bench/report.mjs "$OUT" "make bench BENCH_SECONDS=$T BENCH_LONG_SECONDS=$LONG" >"$OUT/report.md"
+
+# The Kernel view panel in chromium on tspsim's large workload: first paint
+# and redraw on zoom (grafana/plugin/tests/bench-kernelview.ts).
+log "kernel view panel in chromium (5000 threads, 2M events)"
+if (cd grafana/plugin && node build.mjs --tests >&2 &&
+    TSPB_BRIDGE="$ROOT/$B/tsp-bridge" TSPB_TSPSIM="$ROOT/$B/tspsim" node dist-test/bench-kernelview.cjs) >"$OUT/kernelview.json"; then
+	node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+		console.log(`\n### Kernel view panel (chromium)\n\n${j.counts.rows} rows, ${j.counts.states} states, ${j.counts.links} links (tspsim ${j.workload}, nbTimes ${j.points}), median of ${j.runs}:\n\n| first paint | draw | redraw on zoom |\n|---|---|---|\n| ${j.first_paint_ms_median} ms | ${j.draw_ms_median} ms | ${j.zoom_redraw_ms_median} ms |`)' \
+		"$OUT/kernelview.json" >>"$OUT/report.md"
+else
+	log "kernel view benchmark failed (needs make grafana-plugin and chromium)"
+fi
 cat "$OUT/report.md"

@@ -204,6 +204,48 @@ test('drag zooms to the dragged span; shift-drag and the wheel pan; the filter n
   await page.close();
 });
 
+test('the same panel reads Infinity\'s flat /timeline forms (unnamed frames, fields alone)', async () => {
+  const page = await openHarness(h, '/?panel&source=flat', { width: 1140, height: 640 });
+  const s = await drawn(page);
+  assert.ok(s.lines > 10 && s.rects > 50 && s.segments.length > 0, JSON.stringify({ lines: s.lines, rects: s.rects, segs: s.segments.length }));
+  await page.screenshot({ path: join(ARTIFACTS, 'kernel-view-infinity.png') });
+  await page.close();
+});
+
+test('collapsing a process draws its threads\' links to its line; an error is shown, not a blank panel', async () => {
+  const page = await openHarness(h, '/?panel', { width: 1140, height: 640 });
+  const s = await drawn(page);
+  const f = await frames(page);
+  // The first row with children: click its toggle in the names column.
+  const rowIds = f.rows.id as number[];
+  const parents = f.rows.parentId as number[];
+  const parent = s.visible.find((id) => parents.includes(id))!;
+  const kids = rowIds.filter((id, k) => parents[k] === parent);
+  const box = (await page.getByTestId('kernelview-canvas').boundingBox())!;
+  await page.mouse.click(box.x + 20, box.y + AXIS + s.visible.indexOf(parent) * ROW + ROW / 2);
+  await page.waitForFunction((n) => {
+    const c = document.querySelector('[data-testid="kernelview-canvas"]') as unknown as { kernelview?: { visible: number[] } };
+    return c?.kernelview?.visible.length === n;
+  }, s.visible.length - kids.length);
+  const c = await summary(page);
+  assert.ok(kids.every((k) => !c.visible.includes(k)), 'children hidden');
+  const line = c.visible.indexOf(parent);
+  const y = AXIS + line * ROW + ROW / 2;
+  const links = f.links;
+  const touching = c.segments.filter((g) => kids.includes(links.source[g.link] as number) || kids.includes(links.target[g.link] as number));
+  assert.ok(touching.length > 0, 'links of the hidden threads are still drawn');
+  for (const g of touching) {
+    const fromKid = kids.includes(links.source[g.link] as number);
+    assert.equal(fromKid ? g.y0 : g.y1, y, 'drawn from / to the collapsed process\'s line');
+  }
+  await page.close();
+
+  const bad = await openHarness(h, '/?panel&output=Nope', { width: 900, height: 300 });
+  await bad.getByTestId('kernelview-message').waitFor({ timeout: 30000 });
+  assert.match(await bad.getByTestId('kernelview-message').innerText(), /Nope/);
+  await bad.close();
+});
+
 test('a range without data says so; the screenshot for the README', async () => {
   const empty = await openHarness(h, '/?panel&from=1600000000000&to=1600000001000', { width: 900, height: 300 });
   await empty.getByTestId('kernelview-message').waitFor({ timeout: 30000 });
