@@ -52,6 +52,7 @@ test('timeline frames: named, with the flat forms\' fields, colours resolved, a 
   assert.throws(() => timelineFrames({ ...doc(), version: 2 }, 'K'), /version 2/);
   const running = timelineFrames({ ...doc(), source: { ...doc().source, status: 'RUNNING' } }, 'K');
   assert.match(JSON.stringify(running[0].meta?.notices), /still running/);
+  assert.equal(buildModel(running, 0n).status, 'RUNNING', 'the panel says the data is partial');
 });
 
 test('model: exact ns kept through offsets, rows as a tree, states sorted per row', () => {
