@@ -15,13 +15,17 @@ PKGS       := libcurl libcjson libmicrohttpd zlib
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 # Recursive (=) so pkg-config runs when recipes run, after `deps` may have
 # installed the packages on a fresh machine.
-ALL_CFLAGS  = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Ibridge/src -DTSPB_VERSION='"$(VERSION)"' \
+ALL_CFLAGS  = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(SRC_INC) -DTSPB_VERSION='"$(VERSION)"' \
               $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-LIB_SRC    := $(filter-out bridge/src/main.c,$(wildcard bridge/src/*.c))
+# The bridge's layers, one folder each (README "Layout"); headers are
+# included by name from any of them.
+SRC_DIRS   := bridge/src $(addprefix bridge/src/,util json http tsp grafana timeline)
+SRC_INC    := $(addprefix -I,$(SRC_DIRS))
+LIB_SRC    := $(filter-out bridge/src/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 # The timeline JSON Schema, embedded so an installed bridge serves it.
 SCHEMA_JSON := spec/timeline/timeline-v1.schema.json
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/timeline_schema.o
