@@ -1018,15 +1018,25 @@ static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
 	return 0;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * The links to show: with entries asked for, those that touch one of them
  * (the trace server answers every link of the range whatever the items).
- * A copy of the kept items in *buf (free it), or the answer as it is.
+ * A copy of the kept items in *buf (free it), or the answer as it is. The
+ * ids are looked up in a sorted copy: a range can hold 10^5 links and the
+ * entries 10^4 rows.
  */
 static int links_of(const struct job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
 		    struct tsp_tg_arrows *out, struct tsp_tg_arrow **buf)
 {
-	size_t i, k;
+	int64_t *sorted;
+	size_t i;
 
 	*buf = NULL;
 	memset(out, 0, sizeof(*out));
@@ -1035,19 +1045,23 @@ static int links_of(const struct job *j, const struct tsp_model *m, const int64_
 	*out = m->u.arrows;
 	if (!j->t->has_entries)
 		return 0;
-	if (!(*buf = calloc(m->u.arrows.n + 1, sizeof(**buf))))
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted || !(*buf = calloc(m->u.arrows.n + 1, sizeof(**buf)))) {
+		free(sorted);
 		return -1;
+	}
+	memcpy(sorted, ids, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_id);
 	out->items = *buf;
 	out->n = 0;
 	for (i = 0; i < m->u.arrows.n; i++) {
 		const struct tsp_tg_arrow *a = &m->u.arrows.items[i];
 
-		for (k = 0; k < n; k++)
-			if (ids[k] == a->source_id || ids[k] == a->target_id) {
-				(*buf)[out->n++] = *a;
-				break;
-			}
+		if (bsearch(&a->source_id, sorted, n, sizeof(*sorted), cmp_id) ||
+		    bsearch(&a->target_id, sorted, n, sizeof(*sorted), cmp_id))
+			(*buf)[out->n++] = *a;
 	}
+	free(sorted);
 	return 0;
 }
 
