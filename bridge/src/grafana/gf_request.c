@@ -614,3 +614,33 @@ bad:
 	snprintf(err, errlen, "%s: \"%s\" is not epoch ms or an ISO 8601 time", ms_name, v);
 	return -1;
 }
+
+int gf_range_args(const char *from, const char *from_ns, const char *to, const char *to_ns,
+		  int64_t *from_out, int64_t *to_out, char *err, size_t errlen)
+{
+	if (gf_time_arg(from, "from", from_ns, "from_ns", from_out, err, errlen) < 0 ||
+	    gf_time_arg(to, "to", to_ns, "to_ns", to_out, err, errlen) < 0)
+		return -1;
+	if (*from_out > *to_out) {
+		snprintf(err, errlen, "from is after to");
+		return -1;
+	}
+	return 0;
+}
+
+int gf_nb_times_arg(const char *v, const char *name, int32_t *out, char *err, size_t errlen)
+{
+	char *end;
+	long n;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < 1 || n > 65536) {
+		snprintf(err, errlen, "%s must be 1..65536, not \"%s\"", name, v);
+		return -1;
+	}
+	*out = (int32_t)n;
+	return 0;
+}

@@ -33,6 +33,14 @@ int gf_time_parse_iso(const char *s, int64_t *ns);
  */
 int gf_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const char *ns_name,
 		int64_t *ns, char *err, size_t errlen);
+/*
+ * A range given as query-string arguments from / to (or from_ns / to_ns),
+ * each by gf_time_arg's rules, from not after to.
+ */
+int gf_range_args(const char *from, const char *from_ns, const char *to, const char *to_ns,
+		  int64_t *from_out, int64_t *to_out, char *err, size_t errlen);
+/* A TSP nbTimes given as text (1..65536) into *out; *out is kept when v is NULL. */
+int gf_nb_times_arg(const char *v, const char *name, int32_t *out, char *err, size_t errlen);
 
 enum gf_target_type {
 	GF_TT_NONE = 0,         /* no "type" (JSON datasource) */

@@ -6,7 +6,6 @@
 #include "grafana_api.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -1880,8 +1879,6 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 	struct qctx qc;
 	struct jsonw w;
 	cJSON *fields = NULL;
-	const char *pts;
-	long points = 400;
 	size_t i;
 
 	memset(&qt, 0, sizeof(qt));
@@ -1909,29 +1906,15 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 		     "or experiment=, output= (and entries=, view=, limit=, markers=, category=)");
 		goto fail;
 	}
-	if (gf_time_arg(http_request_arg(req, "from"), "from", http_request_arg(req, "from_ns"),
-			"from_ns", &qc.from_ns, x.msg, sizeof(x.msg)) < 0 ||
-	    gf_time_arg(http_request_arg(req, "to"), "to", http_request_arg(req, "to_ns"),
-			"to_ns", &qc.to_ns, x.msg, sizeof(x.msg)) < 0) {
+	qc.nb_times = 400;
+	if (gf_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
+			  http_request_arg(req, "to"), http_request_arg(req, "to_ns"),
+			  &qc.from_ns, &qc.to_ns, x.msg, sizeof(x.msg)) < 0 ||
+	    gf_nb_times_arg(http_request_arg(req, "points"), "points", &qc.nb_times, x.msg,
+			    sizeof(x.msg)) < 0) {
 		x.status = 400;
 		goto fail;
 	}
-	if (qc.from_ns > qc.to_ns) {
-		fail(&x, 400, "from is after to");
-		goto fail;
-	}
-	pts = http_request_arg(req, "points");
-	if (pts) {
-		char *end;
-
-		errno = 0;
-		points = strtol(pts, &end, 10);
-		if (!*pts || *end || errno || points < 1 || points > 65536) {
-			fail(&x, 400, "points: \"%s\" is not an integer from 1 to 65536", pts);
-			goto fail;
-		}
-	}
-	qc.nb_times = nb_times_of(points);
 	qt.ref_id = "A";
 	qt.type = GF_TT_TABLE;          /* a time graph's rows by default: intervals */
 	qt.fields = fields;

@@ -12,7 +12,6 @@
  */
 #include "timeline_api.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
@@ -40,20 +39,8 @@ struct tl_params {
 	const char *rows, *row_ids, *row_re;
 };
 
-/* A time argument of the query string, by gf_time_arg's rules. */
-static int time_arg(const struct http_request *req, const char *ms_name, const char *ns_name,
-		    int64_t *ns, char *err, size_t errlen)
-{
-	return gf_time_arg(http_request_arg(req, ms_name), ms_name, http_request_arg(req, ns_name),
-			   ns_name, ns, err, errlen);
-}
-
 static int parse_params(const struct http_request *req, struct tl_params *p, char *err, size_t errlen)
 {
-	const char *w;
-	char *end;
-	long width;
-
 	memset(p, 0, sizeof(*p));
 	p->experiment = http_request_arg(req, "experiment");
 	p->output = http_request_arg(req, "output");
@@ -61,24 +48,13 @@ static int parse_params(const struct http_request *req, struct tl_params *p, cha
 		snprintf(err, errlen, "experiment and output are required (names or ids)");
 		return -1;
 	}
-	if (time_arg(req, "from", "from_ns", &p->from_ns, err, errlen) < 0 ||
-	    time_arg(req, "to", "to_ns", &p->to_ns, err, errlen) < 0)
+	if (gf_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
+			  http_request_arg(req, "to"), http_request_arg(req, "to_ns"),
+			  &p->from_ns, &p->to_ns, err, errlen) < 0)
 		return -1;
-	if (p->from_ns > p->to_ns) {
-		snprintf(err, errlen, "from is after to");
-		return -1;
-	}
-	w = http_request_arg(req, "width");
 	p->width = 1000;
-	if (w) {
-		errno = 0;
-		width = strtol(w, &end, 10);
-		if (!*w || *end || errno || width < 1 || width > 65536) {
-			snprintf(err, errlen, "width must be 1..65536, not \"%s\"", w);
-			return -1;
-		}
-		p->width = (int32_t)width;
-	}
+	if (gf_nb_times_arg(http_request_arg(req, "width"), "width", &p->width, err, errlen) < 0)
+		return -1;
 	p->rows = http_request_arg(req, "rows");
 	p->row_ids = http_request_arg(req, "row_ids");
 	p->row_re = http_request_arg(req, "row_re");
