@@ -764,26 +764,71 @@ void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len)
 		}
 }
 
-struct pair {
-	int64_t source, target;
-	long count;
-};
-
 static int cmp_pair(const void *a, const void *b)
 {
-	const struct pair *x = a, *y = b;
+	const struct gf_link_pair *x = a, *y = b;
 
 	if (x->source != y->source)
 		return x->source < y->source ? -1 : 1;
 	return x->target < y->target ? -1 : x->target > y->target;
 }
 
-static int row_entry_cmp(const void *a, const void *b)
+size_t gf_link_pairs_merge(struct gf_link_pair *p, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(p, n, sizeof(*p), cmp_pair);
+	for (i = 0; i < n; i++) {
+		if (k && p[k - 1].source == p[i].source && p[k - 1].target == p[i].target)
+			p[k - 1].count += p[i].count;
+		else
+			p[k++] = p[i];
+	}
+	return k;
+}
+
+static int cmp_entry_id(const void *a, const void *b)
 {
 	int64_t x = (*(const struct tsp_tree_entry *const *)a)->id;
 	int64_t y = (*(const struct tsp_tree_entry *const *)b)->id;
 
 	return x < y ? -1 : x > y;
+}
+
+void gf_entries_by_id(const struct tsp_tree_entry **rows, size_t n)
+{
+	qsort(rows, n, sizeof(*rows), cmp_entry_id);
+}
+
+/* Index of the row of id in rows sorted by id, or n. */
+static size_t row_index(const struct tsp_tree_entry *const *rows, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && rows[lo]->id == id ? lo : n;
+}
+
+void gf_link_degrees(const struct gf_link_pair *p, size_t n, const struct tsp_tree_entry *const *rows,
+		     size_t n_rows, long *out, long *in)
+{
+	size_t i, r;
+
+	memset(out, 0, n_rows * sizeof(*out));
+	memset(in, 0, n_rows * sizeof(*in));
+	for (i = 0; i < n; i++) {
+		if ((r = row_index(rows, n_rows, p[i].source)) < n_rows)
+			out[r] += p[i].count;
+		if ((r = row_index(rows, n_rows, p[i].target)) < n_rows)
+			in[r] += p[i].count;
+	}
 }
 
 int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
@@ -796,13 +841,14 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 	static const struct field_spec edge_fields[] = {
 		{ "id", GF_STRING }, { "source", GF_STRING }, { "target", GF_STRING }, { "mainstat", GF_NUMBER },
 	};
-	struct pair *p = calloc(a->n + 1, sizeof(*p));
+	struct gf_link_pair *p = calloc(a->n + 1, sizeof(*p));
 	const struct tsp_tree_entry **by_id = calloc(tree->n_entries + 1, sizeof(*by_id));
-	size_t i, k = 0;
+	long *outs = calloc(tree->n_entries + 1, sizeof(*outs)), *ins = calloc(tree->n_entries + 1, sizeof(*ins));
+	size_t i, k;
 	char id[48], buf[256];
 	int ret = -1;
 
-	if (!p || !by_id || gf_frame_set_name(f, edges ? "edges" : "nodes") < 0 ||
+	if (!p || !by_id || !outs || !ins || gf_frame_set_name(f, edges ? "edges" : "nodes") < 0 ||
 	    (edges ? ADD_FIELDS(f, edge_fields, 0) : ADD_FIELDS(f, node_fields, 0)) < 0 ||
 	    gf_field_set_display_name(f, 3, edges ? "links" : "links out") < 0 ||
 	    (!edges && gf_field_set_display_name(f, 4, "links in") < 0))
@@ -812,13 +858,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 		p[i].target = a->items[i].target_id;
 		p[i].count = 1;
 	}
-	qsort(p, a->n, sizeof(*p), cmp_pair);
-	for (i = 0; i < a->n; i++) {
-		if (k && p[k - 1].source == p[i].source && p[k - 1].target == p[i].target)
-			p[k - 1].count++;
-		else
-			p[k++] = p[i];
-	}
+	k = gf_link_pairs_merge(p, a->n);
 	if (edges) {
 		for (i = 0; i < k; i++) {
 			long r = gf_frame_add_row(f);
@@ -840,17 +880,13 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 	/* Every row a link joins, in id order, with its links out and in. */
 	for (i = 0; i < tree->n_entries; i++)
 		by_id[i] = &tree->entries[i];
-	qsort(by_id, tree->n_entries, sizeof(*by_id), row_entry_cmp);
+	gf_entries_by_id(by_id, tree->n_entries);
+	gf_link_degrees(p, k, by_id, tree->n_entries, outs, ins);
 	for (i = 0; i < tree->n_entries; i++) {
 		const struct tsp_tree_entry *e = by_id[i];
-		long out = 0, in = 0, r;
-		size_t j;
+		long r;
 
-		for (j = 0; j < k; j++) {
-			out += p[j].source == e->id ? p[j].count : 0;
-			in += p[j].target == e->id ? p[j].count : 0;
-		}
-		if (!out && !in)
+		if (!outs[i] && !ins[i])
 			continue;
 		snprintf(id, sizeof(id), "%" PRId64, e->id);
 		gf_entry_subtitle(e, buf, sizeof(buf));
@@ -858,8 +894,8 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 		    gf_set_str(f, 1, (size_t)r, e->n_labels ? e->labels[0] : "") < 0 ||
 		    gf_set_str(f, 2, (size_t)r, buf) < 0)
 			goto nomem;
-		gf_set_num(f, 3, (size_t)r, (double)out);
-		gf_set_num(f, 4, (size_t)r, (double)in);
+		gf_set_num(f, 3, (size_t)r, (double)outs[i]);
+		gf_set_num(f, 4, (size_t)r, (double)ins[i]);
 	}
 	ret = 0;
 	goto out;
@@ -868,6 +904,8 @@ nomem:
 out:
 	free(p);
 	free(by_id);
+	free(outs);
+	free(ins);
 	return ret;
 }
 

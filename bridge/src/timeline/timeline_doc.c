@@ -27,11 +27,6 @@ struct tl_link {
 	const struct tsp_tg_arrow *a;
 };
 
-struct tl_edge {
-	int64_t source, target;
-	long count;
-};
-
 struct tl_data {
 	const struct tsp_tree_entry **rows;     /* the requested rows, tree order */
 	size_t n_rows;
@@ -42,14 +37,6 @@ struct tl_data {
 	struct tl_link *links;
 	size_t n_links;
 };
-
-static int cmp_entry_id(const void *a, const void *b)
-{
-	int64_t x = (*(const struct tsp_tree_entry *const *)a)->id;
-	int64_t y = (*(const struct tsp_tree_entry *const *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
 
 static const struct tsp_tree_entry *entry_of(const struct tl_data *d, int64_t id)
 {
@@ -116,7 +103,7 @@ static int data_init(struct tl_data *d, const struct tl_source *src, const struc
 		if (wanted(in, t->entries[i].id))
 			d->rows[d->n_rows++] = &t->entries[i];
 	}
-	qsort(d->by_id, d->n_by_id, sizeof(*d->by_id), cmp_entry_id);
+	gf_entries_by_id(d->by_id, d->n_by_id);
 	for (i = 0; in->states && i < in->states->n_rows; i++) {
 		const struct tsp_tg_row *r = &in->states->rows[i];
 
@@ -430,20 +417,11 @@ static void write_document(struct jsonw *w, const struct tl_source *src, const s
 
 /* ---- node graph ---- */
 
-static int cmp_edge(const void *a, const void *b)
-{
-	const struct tl_edge *x = a, *y = b;
-
-	if (x->source != y->source)
-		return x->source < y->source ? -1 : 1;
-	return x->target < y->target ? -1 : x->target > y->target;
-}
-
 /* Links counted per (source, target) pair, sorted. */
-static struct tl_edge *edges_of(const struct tl_data *d, size_t *n)
+static struct gf_link_pair *edges_of(const struct tl_data *d, size_t *n)
 {
-	struct tl_edge *e = calloc(d->n_links + 1, sizeof(*e));
-	size_t i, k = 0;
+	struct gf_link_pair *e = calloc(d->n_links + 1, sizeof(*e));
+	size_t i;
 
 	if (!e)
 		return NULL;
@@ -452,14 +430,7 @@ static struct tl_edge *edges_of(const struct tl_data *d, size_t *n)
 		e[i].target = d->links[i].a->target_id;
 		e[i].count = 1;
 	}
-	qsort(e, d->n_links, sizeof(*e), cmp_edge);
-	for (i = 0; i < d->n_links; i++) {
-		if (k && e[k - 1].source == e[i].source && e[k - 1].target == e[i].target)
-			e[k - 1].count++;
-		else
-			e[k++] = e[i];
-	}
-	*n = k;
+	*n = gf_link_pairs_merge(e, d->n_links);
 	return e;
 }
 
@@ -474,11 +445,16 @@ static void write_id(struct jsonw *w, const char *key, int64_t id)
 static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes)
 {
 	size_t n = 0, i, k;
-	struct tl_edge *e = edges_of(d, &n);
+	struct gf_link_pair *e = edges_of(d, &n);
+	long *outs = calloc(d->n_by_id + 1, sizeof(*outs)), *ins = calloc(d->n_by_id + 1, sizeof(*ins));
 	char sub[256];
 
-	if (!e)
+	if (!e || !outs || !ins) {
+		free(e);
+		free(outs);
+		free(ins);
 		return -1;
+	}
 	jsonw_arr_begin(w);
 	if (!nodes) {
 		for (i = 0; i < n; i++) {
@@ -494,15 +470,11 @@ static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes
 		}
 	} else {
 		/* Every row a link touches, with its links out and in. */
+		gf_link_degrees(e, n, d->by_id, d->n_by_id, outs, ins);
 		for (k = 0; k < d->n_by_id; k++) {
 			int64_t id = d->by_id[k]->id;
-			long out = 0, in = 0;
 
-			for (i = 0; i < n; i++) {
-				out += e[i].source == id ? e[i].count : 0;
-				in += e[i].target == id ? e[i].count : 0;
-			}
-			if (!out && !in)
+			if (!outs[k] && !ins[k])
 				continue;
 			/* Many threads share a name: the subtitle tells them apart. */
 			gf_entry_subtitle(d->by_id[k], sub, sizeof(sub));
@@ -510,13 +482,15 @@ static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes
 			write_id(w, "id", id);
 			jsonw_kstr(w, "title", name_of(d, id) ? name_of(d, id) : "");
 			jsonw_kstr(w, "subtitle", sub);
-			jsonw_kint64(w, "mainstat", out);
-			jsonw_kint64(w, "secondarystat", in);
+			jsonw_kint64(w, "mainstat", outs[k]);
+			jsonw_kint64(w, "secondarystat", ins[k]);
 			jsonw_obj_end(w);
 		}
 	}
 	jsonw_arr_end(w);
 	free(e);
+	free(outs);
+	free(ins);
 	return 0;
 }
 
