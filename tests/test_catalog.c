@@ -57,7 +57,7 @@ static size_t resolve(struct cat_env *e, const char *target, struct cat_matches 
 	pat(&t, target);
 	tsp_error_clear(&err);
 	cat_matches_release(m);
-	ck_assert_msg(catalog_resolve(e->cat, e->c, &t.experiment, &t.output, m, &err) == 0, "%s", err.msg);
+	ck_assert_msg(catalog_resolve(e->cat, e->c, NULL, &t.experiment, &t.output, m, &err) == 0, "%s", err.msg);
 	gf_target_release(&t);
 	return m->n;
 }
@@ -211,7 +211,7 @@ static void *worker_run(void *arg)
 
 		tsp_error_clear(&e);
 		cat_matches_release(&m);
-		if (catalog_resolve(w->e->cat, c, &t.experiment, &t.output, &m, &e) < 0 || m.n != 5)
+		if (catalog_resolve(w->e->cat, c, NULL, &t.experiment, &t.output, &m, &e) < 0 || m.n != 5)
 			goto out;
 		for (k = 0; k < m.n; k++) {
 			struct cat_ref *r = NULL;

@@ -20,6 +20,7 @@
 #include "harness.h"
 #include "json_int.h"
 #include "tsp_client.h"
+#include "upstream.h"
 
 /* ---- helpers ---- */
 
@@ -1286,42 +1287,52 @@ START_TEST(fake_typed_call_paths)
 }
 END_TEST
 
-/* ---- one client per thread ---- */
+/* ---- clients of an upstream, and what each thread fetched unsettled ---- */
 
-static struct tsp_client_config thread_cfg;
-static char thread_url[128];
+static struct upstream pool_up;
 static pthread_barrier_t thread_barrier;
+
+struct pool_slot {
+	struct tsp_client *c;
+	unsigned long unsettled;
+};
 
 static void *thread_main(void *arg)
 {
-	struct tsp_client **slot = arg;
-	struct tsp_client *c = tsp_client_thread_get(&thread_cfg);
+	struct pool_slot *slot = arg;
+	struct tsp_client *c = upstream_client(&pool_up);
 	struct tsp_model m;
 	struct tsp_error err;
 	int ok;
 
 	tsp_model_init(&m);
-	ok = c && tsp_client_thread_get(&thread_cfg) == c &&
-	     tsp_client_fetch(c, "POST", "/ok-xy", "{}", TSP_M_XY, &m, &err) == 0;
+	ok = c && tsp_client_fetch(c, "POST", "/ok-xy", "{}", TSP_M_XY, &m, &err) == 0;
 	tsp_model_release(&m);
-	*slot = ok ? c : NULL;
-	/* Both clients are alive here, so their addresses must differ. */
+	slot->c = ok ? c : NULL;
+	slot->unsettled = tsp_unsettled_thread();
+	/* Both clients are taken here, so they must be two. */
 	pthread_barrier_wait(&thread_barrier);
-	return NULL;    /* the key's destructor frees c */
+	upstream_client_put(&pool_up, c);
+	return NULL;
 }
 
-START_TEST(thread_clients)
+START_TEST(upstream_clients_and_unsettled_per_thread)
 {
-	struct tsp_client *mine, *a = NULL, *b = NULL;
+	struct tsp_client_config cfg;
+	struct catalog_config cat = { 0 };
+	struct pool_slot a = { 0 }, b = { 0 };
+	struct tsp_client *again;
+	struct tsp_model m;
+	struct tsp_error err;
 	pthread_t ta, tb;
+	unsigned long before;
+	char url[128];
 
-	tsp_client_config_defaults(&thread_cfg);
-	snprintf(thread_url, sizeof(thread_url), "http://127.0.0.1:%d/tsp/api", F.port);
-	thread_cfg.base_url = thread_url;
-	mine = tsp_client_thread_get(&thread_cfg);
-	ck_assert_ptr_nonnull(mine);
-	ck_assert_ptr_eq(tsp_client_thread_get(&thread_cfg), mine);
-	assert_still_works(mine);
+	tsp_client_config_defaults(&cfg);
+	cfg.poll_deadline_ms = 100;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tsp/api", F.port);
+	ck_assert_int_eq(upstream_init(&pool_up, "a", url, &cfg, &cat), 0);
+	ck_assert_str_eq(pool_up.tsp.base_url, url);
 
 	pthread_barrier_init(&thread_barrier, NULL, 2);
 	ck_assert_int_eq(pthread_create(&ta, NULL, thread_main, &a), 0);
@@ -1329,19 +1340,26 @@ START_TEST(thread_clients)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	pthread_barrier_destroy(&thread_barrier);
-	ck_assert_ptr_nonnull(a);
-	ck_assert_ptr_nonnull(b);
-	ck_assert_ptr_ne(a, b);
-	ck_assert_ptr_ne(a, mine);
-	ck_assert_ptr_ne(b, mine);
+	ck_assert_ptr_nonnull(a.c);
+	ck_assert_ptr_nonnull(b.c);
+	ck_assert_ptr_ne(a.c, b.c);
+	/* COMPLETED answers: nothing unsettled on either thread. */
+	ck_assert_uint_eq(a.unsettled, 0);
+	ck_assert_uint_eq(b.unsettled, 0);
+	/* Given back, they are taken again rather than made anew. */
+	again = upstream_client(&pool_up);
+	ck_assert_msg(again == a.c || again == b.c, "an idle client was not reused");
+	assert_still_works(again);
 
-	tsp_client_thread_release();
-	tsp_client_thread_release();    /* twice is harmless */
-	/* A fresh one after release. */
-	mine = tsp_client_thread_get(&thread_cfg);
-	ck_assert_ptr_nonnull(mine);
-	assert_still_works(mine);
-	tsp_client_thread_release();
+	/* A RUNNING answer at the deadline counts for this thread only. */
+	before = tsp_unsettled_thread();
+	tsp_model_init(&m);
+	ck_assert_int_eq(tsp_client_fetch(again, "POST", "/running-forever", "{}", TSP_M_XY, &m, &err), -1);
+	ck_assert_int_eq(err.kind, TSP_ERR_RUNNING);
+	tsp_model_release(&m);
+	ck_assert_uint_eq(tsp_unsettled_thread(), before + 1);
+	upstream_client_put(&pool_up, again);
+	upstream_release(&pool_up);
 }
 END_TEST
 
@@ -1400,7 +1418,7 @@ Suite *tsp_client_suite(void)
 	tcase_add_test(fake, fake_timeout_and_drops);
 	tcase_add_test(fake, fake_typed_calls_escape_and_health);
 	tcase_add_test(fake, fake_typed_call_paths);
-	tcase_add_test(fake, thread_clients);
+	tcase_add_test(fake, upstream_clients_and_unsettled_per_thread);
 	suite_add_tcase(s, fake);
 
 	tcase_set_timeout(net, 60);

@@ -14,13 +14,14 @@
 #include "http_server.h"
 #include "resp_cache.h"
 #include "tsp_client.h"
+#include "upstream.h"
+#include "workpool.h"
 
 struct bridge {
 	const struct bridge_config *cfg;        /* not owned */
-	struct tsp_client_config tsp;           /* base_url points into cfg */
+	struct upstreams ups;                   /* owned: one per --upstream, in order, and the pool */
 	struct timespec started;                /* CLOCK_MONOTONIC */
-	struct catalog *cat;                    /* owned; shared by the worker threads */
-	struct tsp_cache *cache;                /* owned; NULL when --cache-mb 0 */
+	struct tsp_cache *cache;                /* owned; NULL when --cache-mb 0; shared by the upstreams */
 	struct resp_cache *responses;           /* owned; finished answers; NULL when --cache-mb 0 */
 };
 
@@ -34,7 +35,7 @@ void bridge_release(struct bridge *b);
 /* Finished answers live as long as the catalog's lists: no staler than without them. */
 #define RESP_TTL_MS 2000
 
-/* http_server_config.settled: the calling thread's tsp_client_unsettled(). */
+/* http_server_config.settled: the calling thread's tsp_unsettled_thread(). */
 unsigned long bridge_settled(void *app);
 
 /* The route table served by tsp-bridge. */

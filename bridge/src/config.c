@@ -12,7 +12,7 @@
 #define DEFAULT_LISTEN "127.0.0.1"
 #define DEFAULT_PORT 8090
 
-enum opt_type { OPT_STR, OPT_INT, OPT_LONG, OPT_KIB, OPT_MIB, OPT_LOGLEVEL, OPT_TRACES };
+enum opt_type { OPT_STR, OPT_INT, OPT_LONG, OPT_KIB, OPT_MIB, OPT_LOGLEVEL, OPT_TRACES, OPT_UPSTREAM, OPT_UPSTREAM_LIST };
 
 /* One table drives parsing, env lookup and --help so they cannot drift. */
 struct opt {
@@ -27,8 +27,13 @@ struct opt {
 #define OFF(f) offsetof(struct bridge_config, f)
 
 static const struct opt opts[] = {
-	{ "--upstream", "TSPB_UPSTREAM", OPT_STR, OFF(upstream), 0, 0,
-	  "trace server TSP base URL (default " DEFAULT_UPSTREAM ")" },
+	{ "--upstream", "TSPB_UPSTREAM", OPT_UPSTREAM, 0, 0, 0,
+	  "trace server TSP base URL, or NAME=URL (repeatable; default " DEFAULT_UPSTREAM ")" },
+	{ "--upstreams", "TSPB_UPSTREAMS", OPT_UPSTREAM_LIST, 0, 0, 0,
+	  "several trace servers: comma-separated NAME=URL list" },
+	{ "--fetch-threads", "TSPB_FETCH_THREADS", OPT_INT, OFF(threads_fetch), 0, 1024,
+	  "threads fetching from trace servers at once for one request's targets and servers "
+	  "(default 16; 0 = one after the other)" },
 	{ "--listen", "TSPB_LISTEN", OPT_STR, OFF(listen_addr), 0, 0,
 	  "address to listen on (default " DEFAULT_LISTEN "; 0.0.0.0 or :: for all)" },
 	{ "--port", "TSPB_PORT", OPT_INT, OFF(port), 0, 65535,
@@ -72,7 +77,8 @@ static const struct opt opts[] = {
 	{ "--log-level", "TSPB_LOG_LEVEL", OPT_LOGLEVEL, OFF(log_level), 0, 0,
 	  "error | warn | info | debug (default info)" },
 	{ "--open-trace", "TSPB_OPEN_TRACE", OPT_TRACES, OFF(open_traces), 0, 0,
-	  "open this trace on the trace server at start-up (repeatable; env: comma-separated)" },
+	  "open this trace at start-up: PATH on every trace server, NAME=PATH on upstream NAME "
+	  "(repeatable; env: comma-separated)" },
 	{ "--experiment", "TSPB_EXPERIMENT", OPT_STR, OFF(experiment), 0, 0,
 	  "name of the experiment made of the opened traces (default tsp-bridge)" },
 	/* Secrets: prefer the environment or a file, argv shows in ps. */
@@ -98,6 +104,7 @@ void bridge_config_init(struct bridge_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = DEFAULT_PORT;
 	cfg->threads = 4;
+	cfg->threads_fetch = 16;
 	cfg->max_connections = 512;
 	cfg->client_timeout_s = 30;
 	cfg->request_timeout_s = 30;
@@ -157,6 +164,110 @@ static int add_traces(struct bridge_config *cfg, const char *val, int split, con
 	return 0;
 }
 
+static void free_upstreams(struct bridge_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_upstreams; i++) {
+		free(cfg->upstreams[i].name);
+		free(cfg->upstreams[i].url);
+	}
+	free(cfg->upstreams);
+	cfg->upstreams = NULL;
+	cfg->n_upstreams = 0;
+	cfg->upstream = NULL;
+}
+
+int upstream_name_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || len > UPSTREAM_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* "NAME=URL", or a bare URL (name NULL until the list is complete). */
+static int add_upstream(struct bridge_config *cfg, const char *val, size_t len, const char *source,
+			char *err, size_t errlen)
+{
+	const char *eq = memchr(val, '=', len);
+	struct upstream_cfg *v, *u;
+
+	if (cfg->n_upstreams == UPSTREAMS_MAX) {
+		snprintf(err, errlen, "%s: more than %d upstreams", source, UPSTREAMS_MAX);
+		return -1;
+	}
+	/* A URL has "://" before any '=' it holds, so a name never looks like one. */
+	if (eq && !upstream_name_valid(val, (size_t)(eq - val)) && !memchr(val, ':', (size_t)(eq - val))) {
+		snprintf(err, errlen, "%s: '%.*s' is not an upstream name (letters, digits, _ . -, "
+			 "at most %d)", source, (int)(eq - val), val, UPSTREAM_NAME_MAX);
+		return -1;
+	}
+	if (eq && !upstream_name_valid(val, (size_t)(eq - val)))
+		eq = NULL;
+	v = realloc(cfg->upstreams, (cfg->n_upstreams + 1) * sizeof(*v));
+	if (!v)
+		goto nomem;
+	cfg->upstreams = v;
+	u = &v[cfg->n_upstreams];
+	u->name = eq ? strndup(val, (size_t)(eq - val)) : NULL;
+	u->url = eq ? strndup(eq + 1, len - (size_t)(eq + 1 - val)) : strndup(val, len);
+	if ((eq && !u->name) || !u->url) {
+		free(u->name);
+		free(u->url);
+		goto nomem;
+	}
+	cfg->n_upstreams++;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int add_upstreams(struct bridge_config *cfg, const char *val, int split, const char *source,
+			 char *err, size_t errlen)
+{
+	size_t n = cfg->n_upstreams;
+
+	while (*val) {
+		size_t len = split ? strcspn(val, ", \t\n") : strlen(val);
+
+		if (len && add_upstream(cfg, val, len, source, err, errlen) < 0)
+			return -1;
+		val += len;
+		if (*val)
+			val++;
+	}
+	if (cfg->n_upstreams == n) {
+		snprintf(err, errlen, "%s: empty value", source);
+		return -1;
+	}
+	return 0;
+}
+
+const struct upstream_cfg *open_trace_target(const struct bridge_config *cfg, const char *entry,
+					     const char **path)
+{
+	const char *eq = strchr(entry, '=');
+	size_t i;
+
+	*path = entry;
+	if (!eq || !upstream_name_valid(entry, (size_t)(eq - entry)))
+		return NULL;
+	for (i = 0; i < cfg->n_upstreams; i++)
+		if (strlen(cfg->upstreams[i].name) == (size_t)(eq - entry) &&
+		    !strncmp(cfg->upstreams[i].name, entry, (size_t)(eq - entry))) {
+			*path = eq + 1;
+			return &cfg->upstreams[i];
+		}
+	return NULL;
+}
+
 /* Frees a secret after overwriting it, so it does not linger in freed memory. */
 static void free_secret(char **s)
 {
@@ -178,10 +289,10 @@ void bridge_config_release(struct bridge_config *cfg)
 	free_traces(cfg);
 	free(cfg->experiment);
 	cfg->experiment = NULL;
-	free(cfg->upstream);
+	free_upstreams(cfg);
 	free(cfg->listen_addr);
 	free(cfg->port_file);
-	cfg->upstream = cfg->listen_addr = cfg->port_file = NULL;
+	cfg->listen_addr = cfg->port_file = NULL;
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -212,6 +323,16 @@ static int set_opt(struct bridge_config *cfg, const struct opt *o, const char *v
 			free_traces(cfg);
 		cfg->open_traces_from_env = from_env;
 		return add_traces(cfg, val, from_env, source, err, errlen);
+	}
+	case OPT_UPSTREAM:
+	case OPT_UPSTREAM_LIST: {
+		int from_env = !strncmp(source, "TSPB_", 5);
+
+		/* As for traces: the first flag replaces the environment's list. */
+		if (!from_env && cfg->upstreams_from_env)
+			free_upstreams(cfg);
+		cfg->upstreams_from_env = from_env;
+		return add_upstreams(cfg, val, o->type == OPT_UPSTREAM_LIST, source, err, errlen);
 	}
 	case OPT_STR: {
 		char **dst = (char **)field;
@@ -254,11 +375,51 @@ static int set_opt(struct bridge_config *cfg, const struct opt *o, const char *v
 	return 0;
 }
 
-static int check_upstream(const char *url, char *err, size_t errlen)
+/*
+ * The upstream list made whole: the default when none was given, "default"
+ * for the one URL given without a name, URLs that can work, unique names,
+ * and --open-trace entries naming upstreams that exist.
+ */
+static int check_upstreams(struct bridge_config *cfg, char *err, size_t errlen)
 {
-	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-		snprintf(err, errlen, "upstream '%s' must start with http:// or https://", url);
+	size_t i, k, unnamed = 0;
+
+	if (!cfg->n_upstreams && add_upstreams(cfg, DEFAULT_UPSTREAM, 0, "default", err, errlen) < 0)
 		return -1;
+	for (i = 0; i < cfg->n_upstreams; i++) {
+		struct upstream_cfg *u = &cfg->upstreams[i];
+
+		if (strncmp(u->url, "http://", 7) && strncmp(u->url, "https://", 8)) {
+			snprintf(err, errlen, "upstream '%s' must start with http:// or https://", u->url);
+			return -1;
+		}
+		if (!u->name && unnamed++) {
+			snprintf(err, errlen, "several upstreams without a name: give each one as NAME=URL");
+			return -1;
+		}
+	}
+	for (i = 0; i < cfg->n_upstreams; i++)
+		if (!cfg->upstreams[i].name && !(cfg->upstreams[i].name = strdup("default"))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	for (i = 0; i < cfg->n_upstreams; i++)
+		for (k = 0; k < i; k++)
+			if (!strcmp(cfg->upstreams[i].name, cfg->upstreams[k].name)) {
+				snprintf(err, errlen, "two upstreams are named '%s'%s", cfg->upstreams[i].name,
+					 strcmp(cfg->upstreams[i].name, "default") ? "" :
+					 " (the one given without a name is 'default')");
+				return -1;
+			}
+	cfg->upstream = cfg->upstreams[0].url;
+	for (i = 0; cfg->n_upstreams > 1 && i < cfg->n_open_traces; i++) {
+		const char *e = cfg->open_traces[i], *eq = strchr(e, '='), *path;
+
+		if (eq && upstream_name_valid(e, (size_t)(eq - e)) && !open_trace_target(cfg, e, &path)) {
+			snprintf(err, errlen, "--open-trace '%s': no upstream is named '%.*s'", e,
+				 (int)(eq - e), e);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -381,11 +542,9 @@ enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char
 		if (set_opt(cfg, &opts[k], val, opts[k].flag, err, errlen) < 0)
 			return CONFIG_ERROR;
 	}
-	if (!cfg->upstream && !(cfg->upstream = strdup(DEFAULT_UPSTREAM)))
-		goto nomem;
 	if (!cfg->listen_addr && !(cfg->listen_addr = strdup(DEFAULT_LISTEN)))
 		goto nomem;
-	if (check_upstream(cfg->upstream, err, errlen) < 0)
+	if (check_upstreams(cfg, err, errlen) < 0)
 		return CONFIG_ERROR;
 	if (check_security(cfg, err, errlen) < 0)
 		return CONFIG_ERROR;
@@ -409,8 +568,11 @@ void bridge_config_usage(FILE *out, const char *prog)
 		fprintf(out, "  %-26s %-29s %s\n", opts[k].flag, opts[k].env, opts[k].help);
 	fprintf(out,
 		"  %-26s %-29s %s\n  %-26s %-29s %s\n\n"
+		"Several trace servers: --upstream a=URL --upstream b=URL (or TSPB_UPSTREAMS=\n"
+		"a=URL,b=URL). Experiments of all are served; a name on two servers is\n"
+		"written server:experiment, and a server down leaves its part out with a notice.\n\n"
 		"Endpoints: GET /health (bridge and upstream status; ?strict=1 answers 503\n"
-		"when the trace server is down), GET / (connection test); the Grafana\n"
+		"when no trace server is up), GET / (connection test); the Grafana\n"
 		"SimpleJSON / JSON datasource API (POST /search, /query, /annotations,\n"
 		"/metrics, /metric-payload-options, /variable, /tag-keys, /tag-values);\n"
 		"GET /timeline[/rows|states|events|links|nodes|edges|schema].\n\n"

@@ -12,9 +12,23 @@
 
 #include "log.h"
 
+/* One trace server: its name (qualifies experiment names, "server:experiment") and TSP base URL. */
+struct upstream_cfg {
+	char *name;
+	char *url;
+};
+
+/* The longest upstream name, and how many upstreams one bridge serves. */
+#define UPSTREAM_NAME_MAX 64
+#define UPSTREAMS_MAX 1024
+
 struct bridge_config {
 	/* Owned copies; freed by bridge_config_release(). */
-	char *upstream;            /* TSP base URL, ".../tsp/api" */
+	struct upstream_cfg *upstreams;  /* at least one after parsing, in the order given */
+	size_t n_upstreams;
+	int upstreams_from_env;    /* the list came from the environment: a flag replaces it */
+	const char *upstream;      /* the first upstream's URL (points into upstreams) */
+	int threads_fetch;         /* threads fetching upstream answers concurrently */
 	char *listen_addr;         /* IPv4/IPv6 literal to bind */
 	char *port_file;           /* NULL: none */
 	int port;                  /* 0 = any free port */
@@ -36,8 +50,12 @@ struct bridge_config {
 	long cache_ttl_s;          /* 0 = cached answers never expire */
 	int gzip_level;            /* response gzip level, 0 = off */
 	enum log_level log_level;
-	/* Traces to open, and the experiment to make of them, at start-up. */
-	char **open_traces;        /* paths on the trace server's machine */
+	/*
+	 * Traces to open, and the experiment to make of them, at start-up:
+	 * "PATH" on every upstream, "NAME=PATH" on upstream NAME only. Paths
+	 * are on the trace server's machine.
+	 */
+	char **open_traces;
 	size_t n_open_traces;
 	int open_traces_from_env;  /* the list came from TSPB_OPEN_TRACE: a flag replaces it */
 	char *experiment;          /* its name; NULL: "tsp-bridge" */
@@ -64,6 +82,14 @@ enum config_result {
 typedef const char *(*config_getenv_fn)(const char *name);
 
 void bridge_config_init(struct bridge_config *cfg);   /* defaults */
+/*
+ * Whether s is a valid upstream name: 1..UPSTREAM_NAME_MAX of A-Z a-z 0-9
+ * _ . - (no ':', which separates it from an experiment name).
+ */
+int upstream_name_valid(const char *s, size_t len);
+/* The upstream an --open-trace entry is for (NULL: every one), and its path. */
+const struct upstream_cfg *open_trace_target(const struct bridge_config *cfg, const char *entry,
+					     const char **path);
 void bridge_config_release(struct bridge_config *cfg);
 enum config_result bridge_config_parse(struct bridge_config *cfg, int argc, char **argv,
 				       config_getenv_fn env, char *err, size_t errlen);

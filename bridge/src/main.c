@@ -122,6 +122,8 @@ int main(int argc, char **argv)
 	}
 	/* Which protections are on, never the secrets themselves. */
 	auth_redact_url(cfg.upstream, url, sizeof(url));
+	if (cfg.n_upstreams > 1)
+		snprintf(url, sizeof(url), "%zu trace servers", cfg.n_upstreams);
 	log_info("tsp-bridge %s listening on http://%s:%d, upstream %s, auth %s%s%s, CORS %s",
 		 TSPB_VERSION, cfg.listen_addr, http_server_port(server), url,
 		 cfg.auth_token ? "bearer" : "", cfg.auth_token && cfg.basic_user ? "+" : "",
@@ -142,7 +144,6 @@ cleanup:
 	opener_stop(opener);
 	http_server_stop(server, cfg.shutdown_timeout_s);
 	bridge_release(&app);
-	tsp_client_thread_release();
 	curl_global_cleanup();
 out:
 	bridge_config_release(&cfg);

@@ -1,6 +1,7 @@
 /* The route table and the bridge's own endpoints (/, /health). */
 #include "bridge.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,18 +14,19 @@
 int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 {
 	struct catalog_config cat_cfg = { 0 };
+	struct tsp_client_config tsp;
+	size_t i, cat_bytes;
 
 	memset(b, 0, sizeof(*b));
 	b->cfg = cfg;
-	tsp_client_config_defaults(&b->tsp);
-	b->tsp.base_url = cfg->upstream;
-	b->tsp.connect_timeout_ms = cfg->connect_timeout_ms;
-	b->tsp.timeout_ms = cfg->upstream_timeout_ms;
-	b->tsp.poll_deadline_ms = cfg->poll_deadline_ms;
-	b->tsp.max_response_bytes = cfg->max_upstream_bytes;
+	tsp_client_config_defaults(&tsp);
+	tsp.connect_timeout_ms = cfg->connect_timeout_ms;
+	tsp.timeout_ms = cfg->upstream_timeout_ms;
+	tsp.poll_deadline_ms = cfg->poll_deadline_ms;
+	tsp.max_response_bytes = cfg->max_upstream_bytes;
 	clock_gettime(CLOCK_MONOTONIC, &b->started);
 	if (cfg->cache_bytes) {
-		/* --cache-mb is shared: 5/8 upstream answers, 1/4 finished ones, 1/8 the catalog. */
+		/* --cache-mb is shared: 5/8 upstream answers, 1/4 finished ones, 1/8 the catalogs. */
 		long resp_ttl = RESP_TTL_MS;
 
 		if (cfg->cache_ttl_s > 0 && cfg->cache_ttl_s * 1000 < resp_ttl)
@@ -34,35 +36,45 @@ int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 		b->responses = resp_cache_new(cfg->cache_bytes / 4, resp_ttl);
 		if (!b->cache || !b->responses)
 			goto fail;
-		b->tsp.cache = b->cache;
+		/* One cache for all: its keys hold the server's URL. */
+		tsp.cache = b->cache;
 	}
-	/* Names need the lists for a moment even with no cache: a small floor. */
-	cat_cfg.max_bytes = cfg->cache_bytes / 8 > CATALOG_MIN_BYTES ? cfg->cache_bytes / 8 :
-			    CATALOG_MIN_BYTES;
-	b->cat = catalog_new(&cat_cfg);
-	if (!b->cat)
+	/* Names need the lists for a moment even with no cache: a small floor per server. */
+	cat_bytes = cfg->cache_bytes / 8 / (cfg->n_upstreams ? cfg->n_upstreams : 1);
+	cat_cfg.max_bytes = cat_bytes > CATALOG_MIN_BYTES ? cat_bytes : CATALOG_MIN_BYTES;
+	b->ups.v = calloc(cfg->n_upstreams ? cfg->n_upstreams : 1, sizeof(*b->ups.v));
+	if (!b->ups.v)
+		goto fail;
+	for (i = 0; i < cfg->n_upstreams; i++) {
+		if (upstream_init(&b->ups.v[i], cfg->upstreams[i].name, cfg->upstreams[i].url, &tsp,
+				  &cat_cfg) < 0)
+			goto fail;
+		b->ups.n++;
+	}
+	if (cfg->threads_fetch > 0 && !(b->ups.pool = workpool_new(cfg->threads_fetch)))
 		goto fail;
 	return 0;
 fail:
-	resp_cache_free(b->responses);
-	tsp_cache_free(b->cache);
-	b->responses = NULL;
-	b->cache = NULL;
+	bridge_release(b);
 	return -1;
 }
 
 unsigned long bridge_settled(void *app)
 {
-	struct bridge *b = app;
-
-	return tsp_client_unsettled(tsp_client_thread_get(&b->tsp));
+	(void)app;
+	return tsp_unsettled_thread();
 }
 
 void bridge_release(struct bridge *b)
 {
-	catalog_free(b->cat);
-	b->cat = NULL;
-	/* After the catalog: its cached trees may be views of cache entries. */
+	size_t i;
+
+	workpool_free(b->ups.pool);
+	for (i = 0; i < b->ups.n; i++)
+		upstream_release(&b->ups.v[i]);
+	free(b->ups.v);
+	memset(&b->ups, 0, sizeof(b->ups));
+	/* After the catalogs: their cached trees may be views of cache entries. */
 	tsp_cache_free(b->cache);
 	b->cache = NULL;
 	resp_cache_free(b->responses);
@@ -110,9 +122,18 @@ static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 			{ NULL, 0 } });
 	}
 	{
-		struct catalog_stats cs;
+		struct catalog_stats cs = { 0 }, one;
+		size_t i;
 
-		catalog_get_stats(b->cat, &cs);
+		/* The servers' catalogs as one: the memory they hold together. */
+		for (i = 0; i < b->ups.n; i++) {
+			catalog_get_stats(b->ups.v[i].cat, &one);
+			cs.entries += one.entries;
+			cs.bytes += one.bytes;
+			cs.max_bytes += one.max_bytes;
+			cs.evictions += one.evictions;
+			cs.too_big += one.too_big;
+		}
 		write_counters(w, "catalog", (const struct counter[]){
 			{ "entries", cs.entries }, { "bytes", cs.bytes }, { "max_bytes", cs.max_bytes },
 			{ "evictions", cs.evictions }, { "too_big", cs.too_big }, { NULL, 0 } });
@@ -135,20 +156,88 @@ static void handle_root(const struct http_request *req, struct http_response *re
 	const struct bridge *b = req->app;
 	struct jsonw w;
 	char url[1024];
+	size_t i;
 
-	auth_redact_url(b->cfg->upstream, url, sizeof(url));
 	jsonw_init(&w, &res->body);
 	jsonw_obj_begin(&w);
 	jsonw_kstr(&w, "status", "ok");
 	write_bridge_info(&w, b);
-	jsonw_kstr(&w, "upstream", url);
+	auth_redact_url(b->ups.v[0].url, url, sizeof(url));
+	if (b->ups.n == 1)
+		jsonw_kstr(&w, "upstream", url);
+	jsonw_key(&w, "upstreams");
+	jsonw_arr_begin(&w);
+	for (i = 0; i < b->ups.n; i++) {
+		auth_redact_url(b->ups.v[i].url, url, sizeof(url));
+		jsonw_obj_begin(&w);
+		jsonw_kstr(&w, "name", b->ups.v[i].name);
+		jsonw_kstr(&w, "url", url);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
+}
+
+/* One server's /health, asked at the same time as the others'. */
+struct health_probe {
+	struct upstream *u;
+	struct tsp_model m;
+	struct tsp_error err;
+	double latency_ms;
+	int up;
+};
+
+static void probe(void *arg, size_t i)
+{
+	struct health_probe *p = (struct health_probe *)arg + i;
+	struct tsp_client *c = upstream_client(p->u);
+	struct timespec t0;
+
+	tsp_model_init(&p->m);
+	tsp_error_clear(&p->err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!c)
+		tsp_error_set(&p->err, TSP_ERR_NOMEM, 0, "cannot create the upstream client");
+	else if (tsp_get_health(c, &p->m, &p->err) == 0)
+		p->up = p->m.u.health.status && !strcmp(p->m.u.health.status, "UP");
+	p->latency_ms = elapsed_ms(&t0);
+	if (!p->up && p->err.kind == TSP_OK)
+		tsp_error_set(&p->err, TSP_ERR_SCHEMA, 0, "trace server reports status '%s'",
+			      p->m.u.health.status ? p->m.u.health.status : "(none)");
+	if (p->err.kind != TSP_ERR_NOMEM)
+		upstream_note(p->u, p->up ? NULL : &p->err);
+	upstream_client_put(p->u, c);
+}
+
+static void write_probe(struct jsonw *w, const struct health_probe *p, int restricted, int named)
+{
+	char url[1024];
+
+	auth_redact_url(p->u->url, url, sizeof(url));
+	jsonw_obj_begin(w);
+	if (named)
+		jsonw_kstr(w, "name", p->u->name);
+	if (!restricted)
+		jsonw_kstr(w, "url", url);
+	jsonw_kstr(w, "status", p->up ? "up" : "down");
+	jsonw_kdouble(w, "latency_ms", (double)(int64_t)(p->latency_ms * 1000) / 1000);
+	if (p->up) {
+		jsonw_kstr(w, "server_status", p->m.u.health.status);
+	} else {
+		if (!restricted)
+			jsonw_kstr(w, "error", p->err.msg);
+		jsonw_kstr(w, "error_kind", tsp_err_kind_name(p->err.kind));
+		if (p->err.http_status)
+			jsonw_kint64(w, "http_status", p->err.http_status);
+	}
+	jsonw_obj_end(w);
 }
 
 /*
  * GET /health: the bridge answers 200 as long as it serves, and says
- * whether the trace server's own /health answers. ?strict=1 turns an
- * upstream that is down into 503, for orchestrators that gate on it.
+ * whether each trace server's own /health answers (asked at the same time,
+ * so one slow server costs its own latency only). ?strict=1 turns "no
+ * trace server is up" into 503, for orchestrators that gate on it.
  * It is open when authentication is on: callers without credentials
  * (req->restricted) then get no upstream URL and no error text.
  */
@@ -156,52 +245,40 @@ static void handle_health(const struct http_request *req, struct http_response *
 {
 	const struct bridge *b = req->app;
 	const char *strict = http_request_arg(req, "strict");
-	struct tsp_client *c = tsp_client_thread_get(&b->tsp);
-	struct tsp_model m;
-	struct tsp_error err;
-	struct timespec t0;
+	struct health_probe *ps;
 	struct jsonw w;
-	double latency;
-	char url[1024];
-	int up = 0;
+	size_t i, n_up = 0;
 
-	auth_redact_url(b->cfg->upstream, url, sizeof(url));
-	tsp_model_init(&m);
-	tsp_error_clear(&err);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!c)
-		tsp_error_set(&err, TSP_ERR_NOMEM, 0, "cannot create the upstream client");
-	else if (tsp_get_health(c, &m, &err) == 0)
-		up = m.u.health.status && !strcmp(m.u.health.status, "UP");
-	latency = elapsed_ms(&t0);
-	if (!up && err.kind == TSP_OK)
-		tsp_error_set(&err, TSP_ERR_SCHEMA, 0, "trace server reports status '%s'",
-			      m.u.health.status ? m.u.health.status : "(none)");
+	ps = calloc(b->ups.n, sizeof(*ps));
+	if (!ps) {
+		http_response_error(res, 500, "out of memory");
+		return;
+	}
+	for (i = 0; i < b->ups.n; i++)
+		ps[i].u = &b->ups.v[i];
+	upstreams_run(&b->ups, b->ups.n, probe, ps);
+	for (i = 0; i < b->ups.n; i++)
+		n_up += ps[i].up;
 
 	jsonw_init(&w, &res->body);
 	jsonw_obj_begin(&w);
-	jsonw_kstr(&w, "status", up ? "ok" : "degraded");
+	jsonw_kstr(&w, "status", n_up == b->ups.n ? "ok" : "degraded");
 	write_bridge_info(&w, b);
-	jsonw_key(&w, "upstream");
-	jsonw_obj_begin(&w);
-	if (!req->restricted)
-		jsonw_kstr(&w, "url", url);
-	jsonw_kstr(&w, "status", up ? "up" : "down");
-	jsonw_kdouble(&w, "latency_ms", (double)(int64_t)(latency * 1000) / 1000);
-	if (up) {
-		jsonw_kstr(&w, "server_status", m.u.health.status);
-	} else {
-		if (!req->restricted)
-			jsonw_kstr(&w, "error", err.msg);
-		jsonw_kstr(&w, "error_kind", tsp_err_kind_name(err.kind));
-		if (err.http_status)
-			jsonw_kint64(&w, "http_status", err.http_status);
+	if (b->ups.n == 1) {
+		jsonw_key(&w, "upstream");
+		write_probe(&w, &ps[0], req->restricted, 0);
 	}
+	jsonw_key(&w, "upstreams");
+	jsonw_arr_begin(&w);
+	for (i = 0; i < b->ups.n; i++)
+		write_probe(&w, &ps[i], req->restricted, 1);
+	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
-	jsonw_obj_end(&w);
-	if (!up && strict && strcmp(strict, "0"))
+	if (!n_up && strict && strcmp(strict, "0"))
 		res->status = 503;
-	tsp_model_release(&m);
+	for (i = 0; i < b->ups.n; i++)
+		tsp_model_release(&ps[i].m);
+	free(ps);
 }
 
 const struct http_route bridge_routes[] = {

@@ -28,7 +28,6 @@
 
 struct gctx {
 	const struct bridge *b;
-	struct tsp_client *c;
 	int status;             /* HTTP status of the failure, 0 while fine */
 	char msg[1024];
 	struct gf_budget budget;        /* what this request's frames may hold */
@@ -39,12 +38,6 @@ static int ctx_init(struct gctx *x, const struct http_request *req)
 	memset(x, 0, sizeof(*x));
 	x->b = req->app;
 	x->budget.cap = x->b->cfg->max_answer_bytes;
-	x->c = tsp_client_thread_get(&x->b->tsp);
-	if (!x->c) {
-		x->status = 500;
-		snprintf(x->msg, sizeof(x->msg), "out of memory");
-		return -1;
-	}
 	return 0;
 }
 
@@ -256,7 +249,7 @@ static int left_out(struct gctx *x, const struct cat_matches *m, size_t i,
 	int upstream = tsp_error_bridge_status(e) >= 502;
 
 	if (m->n > 1 && upstream && ++*n_failed < m->n) {
-		log_warn("%s/%s left out of a list: trace server: %s", m->items[i].exp_name,
+		log_warn("%s/%s left out of a list: trace server: %s", m->items[i].exp_label,
 			 m->items[i].output_name ? m->items[i].output_name : "*", e->msg);
 		return 1;
 	}
@@ -273,13 +266,19 @@ static int add_entry_names(struct gctx *x, const struct cat_matches *m, struct n
 	for (i = 0; i < m->n; i++) {
 		struct cat_ref *ref = NULL;
 		const struct tsp_model *t;
+		struct tsp_client *c;
 		struct tsp_error e;
+		int rc;
 
 		if (!type_has_tree(m->items[i].type))
 			continue;
 		tsp_error_clear(&e);
-		if (catalog_tree(x->b->cat, x->c, m->items[i].exp_uuid, m->items[i].output_id,
-				 m->items[i].type, &ref, &e) < 0) {
+		if (!(c = upstream_client(m->items[i].up)))
+			tsp_error_set(&e, TSP_ERR_NOMEM, 0, "out of memory");
+		rc = c ? catalog_tree(m->items[i].up->cat, c, m->items[i].exp_uuid,
+				      m->items[i].output_id, m->items[i].type, &ref, &e) : -1;
+		upstream_client_put(m->items[i].up, c);
+		if (rc < 0) {
 			if (left_out(x, m, i, &e, &n_failed))
 				continue;
 			goto out;
@@ -305,18 +304,26 @@ out:
 static int add_marker_names(struct gctx *x, const struct cat_matches *m, struct names *out)
 {
 	struct tsp_model mod;
+	struct tsp_client *c;
 	struct tsp_error e;
 	const char *last = NULL;
+	const struct upstream *last_up = NULL;
 	size_t i, j, n_failed = 0;
-	int ret = -1;
+	int rc, ret = -1;
 
 	tsp_model_init(&mod);
 	for (i = 0; i < m->n; i++) {
-		if (last && !strcmp(last, m->items[i].exp_uuid))
-			continue;       /* one call per experiment */
+		/* One call per experiment; two servers may hold one UUID (the same traces). */
+		if (last && last_up == m->items[i].up && !strcmp(last, m->items[i].exp_uuid))
+			continue;
 		last = m->items[i].exp_uuid;
+		last_up = m->items[i].up;
 		tsp_error_clear(&e);
-		if (tsp_marker_sets(x->c, last, &mod, &e) < 0) {
+		if (!(c = upstream_client(m->items[i].up)))
+			tsp_error_set(&e, TSP_ERR_NOMEM, 0, "out of memory");
+		rc = c ? tsp_marker_sets(c, last, &mod, &e) : -1;
+		upstream_client_put(m->items[i].up, c);
+		if (rc < 0) {
 			if (left_out(x, m, i, &e, &n_failed))
 				continue;
 			goto out;
@@ -373,7 +380,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 	switch (d.kind) {
 	case GF_DISC_EXPERIMENTS:
 	case GF_DISC_TARGETS:
-		if (catalog_resolve(x->b->cat, x->c, &any, d.kind == GF_DISC_TARGETS ? &any : NULL,
+		if (upstreams_resolve(&x->b->ups, &any, d.kind == GF_DISC_TARGETS ? &any : NULL,
 				    &m, &e) < 0) {
 			fail_upstream(x, &e);
 			goto out;
@@ -382,12 +389,12 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 			const struct cat_match *c = &m.items[i];
 
 			if (d.kind == GF_DISC_EXPERIMENTS) {
-				if (names_add(out, c->exp_name) < 0)
+				if (names_add(out, c->exp_label) < 0)
 					goto nomem;
 				continue;
 			}
 			strbuf_reset(&sb);
-			if (escape_part(&sb, c->exp_name, 0) < 0 || strbuf_addch(&sb, '/') < 0 ||
+			if (escape_part(&sb, c->exp_label, 0) < 0 || strbuf_addch(&sb, '/') < 0 ||
 			    escape_part(&sb, c->output_name, 0) < 0)
 				goto nomem;
 			if (contains_nocase(sb.buf, d.text ? d.text : "") && names_add(out, sb.buf) < 0)
@@ -395,7 +402,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 		}
 		break;
 	case GF_DISC_OUTPUTS:
-		if (catalog_resolve(x->b->cat, x->c, &d.experiment, &any, &m, &e) < 0) {
+		if (upstreams_resolve(&x->b->ups, &d.experiment, &any, &m, &e) < 0) {
 			fail_upstream(x, &e);
 			goto out;
 		}
@@ -405,7 +412,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 				goto nomem;
 		break;
 	case GF_DISC_ENTRIES:
-		if (catalog_resolve(x->b->cat, x->c, &d.experiment, &d.output, &m, &e) < 0) {
+		if (upstreams_resolve(&x->b->ups, &d.experiment, &d.output, &m, &e) < 0) {
 			fail_upstream(x, &e);
 			goto out;
 		}
@@ -413,7 +420,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 			goto out;
 		break;
 	case GF_DISC_MARKERS:
-		if (catalog_resolve(x->b->cat, x->c, &d.experiment, NULL, &m, &e) < 0) {
+		if (upstreams_resolve(&x->b->ups, &d.experiment, NULL, &m, &e) < 0) {
 			fail_upstream(x, &e);
 			goto out;
 		}
@@ -721,7 +728,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 			goto nomem;
 		if (gf_target_parse(&t, q.buf, NULL, err, sizeof(err)) < 0) {
 			fail(&x, 400, "%s", err);
-		} else if (catalog_resolve(x.b->cat, x.c, &t.experiment, &p, &m, &e) < 0) {
+		} else if (upstreams_resolve(&x.b->ups, &t.experiment, &p, &m, &e) < 0) {
 			fail_upstream(&x, &e);
 		} else {
 			for (i = 0; i < m.n; i++)
@@ -819,6 +826,7 @@ static struct gf_frame *frames_new(struct frames *fs, enum gf_format fmt, const 
 /* What one target asks, after parsing and resolution. */
 struct job {
 	struct gctx *x;
+	struct tsp_client *c;           /* of the match's trace server, for the job's run */
 	const struct cat_match *m;
 	const struct gf_target *t;
 	enum gf_view view;
@@ -833,7 +841,7 @@ struct job {
 static void notice_running(struct gf_frame *f, const struct job *j, const struct tsp_model *m)
 {
 	gf_frame_notice(f, "the analysis of %s/%s is still running (%s): the data is partial, "
-			"refresh to complete it", j->m->exp_name, j->m->output_name,
+			"refresh to complete it", j->m->exp_label, j->m->output_name,
 			m && m->status_message && *m->status_message ? m->status_message : "RUNNING");
 }
 
@@ -898,7 +906,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 
 		free(v);
 		if (p->kind != GF_PAT_LIST)
-			return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_name,
+			return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_label,
 				    j->m->output_name, p->text ? p->text : "");
 		/* Every value of the list matched nothing: name them, bounded. */
 		for (i = 0; i < p->n_list; i++) {
@@ -913,7 +921,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 		}
 		if (i < p->n_list)
 			strcpy(names + len, len ? ", ..." : "...");
-		return fail(j->x, 400, "no entry of %s/%s matches %s", j->m->exp_name, j->m->output_name,
+		return fail(j->x, 400, "no entry of %s/%s matches %s", j->m->exp_label, j->m->output_name,
 			    names);
 	}
 	*ids = v;
@@ -931,7 +939,7 @@ static int tree_and_entries(struct job *j, struct cat_ref **ref, int xy_default,
 	tsp_error_clear(&e);
 	*ids = NULL;
 	*n = 0;
-	if (catalog_tree(j->x->b->cat, j->x->c, j->m->exp_uuid, j->m->output_id, j->m->type, ref, &e) < 0)
+	if (catalog_tree(j->m->up->cat, j->c, j->m->exp_uuid, j->m->output_id, j->m->type, ref, &e) < 0)
 		return fail_upstream(j->x, &e);
 	t = cat_ref_model(*ref);
 	*partial = t->status == TSP_STATUS_RUNNING;
@@ -983,7 +991,7 @@ static int frame_done(struct job *j, struct gf_frame *f, int rc, const char *err
 	if (rc < 0 && j->x->budget.over)
 		return budget_or(j->x, 500, "");
 	if (rc < 0)
-		return fail(j->x, 500, "%s/%s: %s", j->m->exp_name, j->m->output_name, err);
+		return fail(j->x, 500, "%s/%s: %s", j->m->exp_label, j->m->output_name, err);
 	if (partial)
 		notice_running(f, j, m);
 	return 0;
@@ -1167,7 +1175,7 @@ static int run_series(struct job *j)
 	q.has_items = 1;
 	q.items = ids;
 	q.n_items = n;
-	if (data_outcome(j, tsp_xy(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e), &e, &m,
+	if (data_outcome(j, tsp_xy(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e), &e, &m,
 			 &partial) < 0)
 		goto out;
 	ret = adapt_series(j, &m, partial || partial_tree);
@@ -1186,8 +1194,8 @@ static void fetch_styles(struct job *j, struct tsp_model *styles, char *notice, 
 
 	notice[0] = '\0';
 	tsp_error_clear(&e);
-	if (tsp_styles(j->x->c, j->m->exp_uuid, j->m->output_id, NULL, styles, &e) < 0) {
-		log_warn("styles of %s/%s: %s", j->m->exp_name, j->m->output_name, e.msg);
+	if (tsp_styles(j->c, j->m->exp_uuid, j->m->output_id, NULL, styles, &e) < 0) {
+		log_warn("styles of %s/%s: %s", j->m->exp_label, j->m->output_name, e.msg);
 		gf_styles_notice(notice, len, e.msg);
 		tsp_model_release(styles);
 		tsp_model_init(styles);
@@ -1217,9 +1225,9 @@ static int run_time_graph(struct job *j)
 	q.items = ids;
 	q.n_items = n;
 	if (j->view == GF_VIEW_ARROWS || j->view == GF_VIEW_NODES || j->view == GF_VIEW_EDGES)
-		rc = tsp_tg_arrows(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
+		rc = tsp_tg_arrows(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
 	else
-		rc = tsp_tg_states(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
+		rc = tsp_tg_states(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e);
 	if (data_outcome(j, rc, &e, &m, &partial) < 0)
 		goto out;
 	fetch_styles(j, &styles, notice, sizeof(notice));
@@ -1242,7 +1250,7 @@ static int run_styles(struct job *j)
 
 	tsp_model_init(&styles);
 	tsp_error_clear(&e);
-	if (tsp_styles(j->x->c, j->m->exp_uuid, j->m->output_id, NULL, &styles, &e) < 0) {
+	if (tsp_styles(j->c, j->m->exp_uuid, j->m->output_id, NULL, &styles, &e) < 0) {
 		fail_upstream(j->x, &e);
 		goto out;
 	}
@@ -1266,7 +1274,7 @@ static int event_index(struct job *j, int64_t t_ns, int64_t *index, int *partial
 	q.times = &t_ns;
 	q.n_times = 1;
 	q.table_count = 1;
-	rc = data_outcome(j, tsp_table_lines(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
+	rc = data_outcome(j, tsp_table_lines(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
 			  &e, &m, partial);
 	if (rc == 0) {
 		if (!m.has_model)
@@ -1295,7 +1303,7 @@ static int run_events(struct job *j)
 	tsp_model_init(&cols);
 	tsp_model_init(&lines);
 	tsp_error_clear(&e);
-	if (tsp_table_columns(j->x->c, j->m->exp_uuid, j->m->output_id, NULL, &cols, &e) < 0) {
+	if (tsp_table_columns(j->c, j->m->exp_uuid, j->m->output_id, NULL, &cols, &e) < 0) {
 		fail_upstream(j->x, &e);
 		goto out;
 	}
@@ -1308,7 +1316,7 @@ static int run_events(struct job *j)
 	q.table_index = a;
 	q.table_count = (int32_t)(count < j->t->limit ? count : j->t->limit);
 	if (q.table_count > 0 &&
-	    data_outcome(j, tsp_table_lines(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &lines, &e),
+	    data_outcome(j, tsp_table_lines(j->c, j->m->exp_uuid, j->m->output_id, &q, &lines, &e),
 			 &e, &lines, &p3) < 0)
 		goto out;
 	ret = adapt_events(j, &cols, q.table_count > 0 ? &lines : NULL, count, p1 || p2 || p3);
@@ -1334,7 +1342,7 @@ static int run_tree(struct job *j)
 	if (tree_and_entries(j, &ref, 0, &ids, &n, &partial_tree) < 0)
 		goto out;
 	range_query(j, &q, 0);
-	if (data_outcome(j, tsp_data_tree(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
+	if (data_outcome(j, tsp_data_tree(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
 			 &e, &m, &partial) < 0)
 		goto out;
 	ret = adapt_tree(j, &m, ids, n, partial);
@@ -1357,7 +1365,7 @@ static int run_annotations(struct job *j)
 	tsp_model_init(&cats);
 	tsp_model_init(&m);
 	tsp_error_clear(&e);
-	if (tsp_annotation_categories(j->x->c, j->m->exp_uuid, j->m->output_id, j->t->markers,
+	if (tsp_annotation_categories(j->c, j->m->exp_uuid, j->m->output_id, j->t->markers,
 				      &cats, &e) < 0) {
 		fail_upstream(j->x, &e);
 		goto out;
@@ -1371,7 +1379,7 @@ static int run_annotations(struct job *j)
 		if (!j->t->category || !strcmp(j->t->category, cats.u.categories.items[i]))
 			names[n++] = cats.u.categories.items[i];
 	if (j->t->category && !n) {
-		fail(j->x, 400, "%s/%s has no annotation category \"%s\"", j->m->exp_name,
+		fail(j->x, 400, "%s/%s has no annotation category \"%s\"", j->m->exp_label,
 		     j->m->output_name, j->t->category);
 		goto out;
 	}
@@ -1379,7 +1387,7 @@ static int run_annotations(struct job *j)
 	q.marker_set = j->t->markers;
 	q.categories = names;
 	q.n_categories = n;
-	if (n && data_outcome(j, tsp_annotations(j->x->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
+	if (n && data_outcome(j, tsp_annotations(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
 			      &e, &m, &partial) < 0)
 		goto out;
 	ret = adapt_annotations(j, n ? &m : NULL, n && partial);
@@ -1390,7 +1398,7 @@ out:
 	return ret;
 }
 
-static int run_view(struct job *j)
+static int run_view_on(struct job *j)
 {
 	switch (j->view) {
 	case GF_VIEW_SERIES:
@@ -1412,6 +1420,20 @@ static int run_view(struct job *j)
 	default:
 		return fail(j->x, 500, "no view");
 	}
+}
+
+/* Runs the job's view with a client of its trace server. */
+static int run_view(struct job *j)
+{
+	int rc;
+
+	j->c = upstream_client(j->m->up);
+	if (!j->c)
+		return fail(j->x, 500, "out of memory");
+	rc = run_view_on(j);
+	upstream_client_put(j->m->up, j->c);
+	j->c = NULL;
+	return rc;
 }
 
 /* ---- targets ---- */
@@ -1453,7 +1475,7 @@ static int filters_pass(struct gctx *x, const struct qctx *qc, const struct cat_
 		int r = 1;
 
 		if (!strcmp(f->key, "experiment"))
-			r = filter_pass(x, f, m->exp_name);
+			r = filter_pass(x, f, m->exp_label);
 		else if (!strcmp(f->key, "output"))
 			r = filter_pass(x, f, m->output_name);
 		if (r <= 0)
@@ -1541,7 +1563,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		t.view = forced;
 	else if (metric_view > 0 && t.view == GF_VIEW_DEFAULT)
 		t.view = (enum gf_view)metric_view;
-	if (catalog_resolve(x->b->cat, x->c, &t.experiment, &t.output, &m, &e) < 0) {
+	if (upstreams_resolve(&x->b->ups, &t.experiment, &t.output, &m, &e) < 0) {
 		fail_upstream(x, &e);
 		goto out;
 	}
@@ -1550,7 +1572,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		size_t n_exp;
 
 		cat_matches_init(&any);
-		if (catalog_resolve(x->b->cat, x->c, &t.experiment, NULL, &any, &e) < 0) {
+		if (upstreams_resolve(&x->b->ups, &t.experiment, NULL, &any, &e) < 0) {
 			cat_matches_release(&any);
 			fail_upstream(x, &e);
 			goto out;
@@ -1599,18 +1621,18 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			/* A wide pattern: what has no such view is skipped, and named when the view was asked. */
 			if (t.view) {
 				n_skipped++;
-				list_add(skipped, sizeof(skipped), c->exp_name, c->output_name);
+				list_add(skipped, sizeof(skipped), c->exp_label, c->output_name);
 			}
 			continue;
 		}
 		if (!fits) {
 			fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
-			     words, c->exp_name, c->output_name, tsp_output_type_name(c->type),
+			     words, c->exp_label, c->output_name, tsp_output_type_name(c->type),
 			     vi ? gf_view_name(j.view) : "(none)", vi ? type_words(vi->types) : "known");
 			goto out;
 		}
 		if (m.n > 1) {
-			snprintf(prefix, sizeof(prefix), "%s/%s", c->exp_name, c->output_name);
+			snprintf(prefix, sizeof(prefix), "%s/%s", c->exp_label, c->output_name);
 			j.prefix = prefix;
 		}
 		if (run_view(&j) < 0) {
@@ -1626,12 +1648,12 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 				first_status = x->status;
 				memcpy(first_msg, x->msg, sizeof(first_msg));
 			}
-			if (cat_matches_note(&m, "%s/%s left out: %s", c->exp_name, c->output_name,
+			if (cat_matches_note(&m, "%s/%s left out: %s", c->exp_label, c->output_name,
 					     x->msg) < 0) {
 				fail(x, 500, "out of memory");
 				goto out;
 			}
-			log_warn("%s: %s/%s left out: %s", words, c->exp_name, c->output_name, x->msg);
+			log_warn("%s: %s/%s left out: %s", words, c->exp_label, c->output_name, x->msg);
 			x->status = 0;
 			x->msg[0] = '\0';
 			continue;
@@ -1640,7 +1662,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		if (qc->to_ns < c->exp_start || qc->from_ns > c->exp_end)
 			for (k = first; k < out->n; k++)
 				gf_frame_notice(out->v[k], "the time range does not overlap experiment %s: "
-						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_name,
+						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_label,
 						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
 	}
 	if (n_skipped && !n_fit) {

@@ -138,7 +138,8 @@ out:
 static void serve(const struct http_request *req, struct http_response *res, enum tl_form form)
 {
 	const struct bridge *b = req->app;
-	struct tsp_client *c = tsp_client_thread_get(&b->tsp);
+	struct tsp_client *c = NULL;
+	struct upstream *up = NULL;
 	struct tl_params p;
 	struct gf_pattern pe, po;
 	struct cat_matches m;
@@ -160,10 +161,6 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	tsp_model_init(&arrows);
 	tsp_model_init(&styles);
 	tsp_error_clear(&e);
-	if (!c) {
-		http_response_error(res, 500, "out of memory");
-		goto out;
-	}
 	if (parse_params(req, &p, err, sizeof(err)) < 0) {
 		http_response_error(res, 400, "%s", err);
 		goto out;
@@ -173,7 +170,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	pe.kind = po.kind = GF_PAT_EXACT;
 	pe.text = (char *)p.experiment;         /* exact patterns only read text */
 	po.text = (char *)p.output;
-	if (catalog_resolve(b->cat, c, &pe, &po, &m, &e) < 0)
+	if (upstreams_resolve(&b->ups, &pe, &po, &m, &e) < 0)
 		goto upstream;
 	if (!m.n && m.n_notes) {
 		/* It may be one the server listed malformed: the server's fault. */
@@ -181,15 +178,28 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 				    p.experiment, p.output, m.notes[0]);
 		goto out;
 	}
+	if (m.n > 1) {
+		/* One document is one output of one server. */
+		http_response_error(res, 400, "experiment \"%s\" is on several trace servers (%s:%s, "
+				    "%s:%s%s): name one as server:experiment", p.experiment,
+				    m.items[0].up->name, m.items[0].exp_name, m.items[1].up->name,
+				    m.items[1].exp_name, m.n > 2 ? ", ..." : "");
+		goto out;
+	}
 	if (m.n != 1 || m.items[0].type != TSP_OUTPUT_TIME_GRAPH) {
 		http_response_error(res, 400, m.n ? "%s/%s is a %s output, not TIME_GRAPH" :
 				    "no experiment \"%s\" with an output \"%s\"",
-				    m.n ? m.items[0].exp_name : p.experiment,
+				    m.n ? m.items[0].exp_label : p.experiment,
 				    m.n ? m.items[0].output_name : p.output,
 				    m.n ? tsp_output_type_name(m.items[0].type) : "");
 		goto out;
 	}
-	if (catalog_tree(b->cat, c, m.items[0].exp_uuid, m.items[0].output_id, TSP_OUTPUT_TIME_GRAPH,
+	up = m.items[0].up;
+	if (!(c = upstream_client(up))) {
+		http_response_error(res, 500, "out of memory");
+		goto out;
+	}
+	if (catalog_tree(up->cat, c, m.items[0].exp_uuid, m.items[0].output_id, TSP_OUTPUT_TIME_GRAPH,
 			 &tree, &e) < 0)
 		goto upstream;
 	partial |= cat_ref_model(tree)->status == TSP_STATUS_RUNNING;
@@ -219,7 +229,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	tsp_error_clear(&e);
 	if (tsp_styles(c, m.items[0].exp_uuid, m.items[0].output_id, NULL, &styles, &e) < 0) {
 		/* Styles only colour: the data is served without them, saying so. */
-		log_warn("styles of %s/%s: %s", m.items[0].exp_name, m.items[0].output_name, e.msg);
+		log_warn("styles of %s/%s: %s", m.items[0].exp_label, m.items[0].output_name, e.msg);
 		gf_styles_notice(notice, sizeof(notice), e.msg);
 		notices[n_notices++] = notice;
 		tsp_model_release(&styles);
@@ -228,7 +238,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 
 	memset(&src, 0, sizeof(src));
 	src.exp_uuid = m.items[0].exp_uuid;
-	src.exp_name = m.items[0].exp_name;
+	src.exp_name = m.items[0].exp_label;
 	src.output_id = m.items[0].output_id;
 	src.output_name = m.items[0].output_name;
 	src.from_ns = p.from_ns;
@@ -254,6 +264,8 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 upstream:
 	http_response_error(res, tsp_error_bridge_status(&e), "trace server: %s", e.msg);
 out:
+	if (up)
+		upstream_client_put(up, c);
 	free(ids);
 	cat_ref_put(tree);
 	tsp_model_release(&states);

@@ -337,37 +337,76 @@ void cat_matches_release(struct cat_matches *m)
 	cat_matches_init(m);
 }
 
-static int add_match(struct cat_matches *m, size_t *cap, const struct tsp_experiment *e,
-		     const struct tsp_output *o)
+static int grow(struct cat_matches *m)
+{
+	size_t nc;
+	struct cat_match *v;
+
+	if (m->n < m->cap)
+		return 0;
+	nc = m->cap ? m->cap * 2 : 16;
+	v = realloc(m->items, nc * sizeof(*v));
+	if (!v)
+		return -1;
+	m->items = v;
+	m->cap = nc;
+	return 0;
+}
+
+int cat_matches_add(struct cat_matches *m, const struct cat_match *c)
 {
 	struct cat_match *x;
 
-	if (m->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct cat_match *v = realloc(m->items, nc * sizeof(*v));
-
-		if (!v)
-			return -1;
-		m->items = v;
-		*cap = nc;
-	}
+	if (grow(m) < 0)
+		return -1;
 	x = &m->items[m->n];
-	memset(x, 0, sizeof(*x));
-	x->exp_uuid = arena_strdup(&m->arena, e->uuid ? e->uuid : "");
-	x->exp_name = arena_strdup(&m->arena, e->name ? e->name : "");
-	x->exp_start = e->start;
-	x->exp_end = e->end;
-	if (o) {
-		x->output_id = arena_strdup(&m->arena, o->id ? o->id : "");
-		x->output_name = arena_strdup(&m->arena, o->name ? o->name : "");
-		x->type = o->type;
+	*x = *c;
+	x->exp_uuid = arena_strdup(&m->arena, c->exp_uuid ? c->exp_uuid : "");
+	x->exp_name = arena_strdup(&m->arena, c->exp_name ? c->exp_name : "");
+	x->exp_label = c->exp_label ? arena_strdup(&m->arena, c->exp_label) : x->exp_name;
+	if (c->output_id) {
+		x->output_id = arena_strdup(&m->arena, c->output_id);
+		x->output_name = arena_strdup(&m->arena, c->output_name ? c->output_name : "");
 		if (!x->output_id || !x->output_name)
 			return -1;
 	}
-	if (!x->exp_uuid || !x->exp_name)
+	if (!x->exp_uuid || !x->exp_name || !x->exp_label)
 		return -1;
 	m->n++;
 	return 0;
+}
+
+static int add_match(struct cat_matches *m, const struct tsp_experiment *e, const struct tsp_output *o)
+{
+	struct cat_match x;
+
+	memset(&x, 0, sizeof(x));
+	x.exp_uuid = e->uuid;
+	x.exp_name = e->name;
+	x.exp_start = e->start;
+	x.exp_end = e->end;
+	if (o) {
+		x.output_id = o->id ? o->id : "";
+		x.output_name = o->name;
+		x.type = o->type;
+	}
+	return cat_matches_add(m, &x);
+}
+
+/* Whether an experiment matches: by name or UUID, or qualified by its server. */
+static int exp_match(const struct gf_pattern *p, const char *server, const struct tsp_experiment *e)
+{
+	char name[1024], uuid[256];
+
+	if (gf_pattern_match(p, e->name, e->uuid))
+		return 1;
+	if (!server)
+		return 0;
+	/* A name too long for the buffer is matched unqualified only, never cut. */
+	if ((size_t)snprintf(name, sizeof(name), "%s:%s", server, e->name ? e->name : "") >= sizeof(name) ||
+	    (size_t)snprintf(uuid, sizeof(uuid), "%s:%s", server, e->uuid ? e->uuid : "") >= sizeof(uuid))
+		return 0;
+	return gf_pattern_match(p, name, uuid);
 }
 
 int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
@@ -387,13 +426,14 @@ int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
 	return 0;
 }
 
-int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_pattern *exp,
-		    const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err)
+int catalog_resolve(struct catalog *cat, struct tsp_client *c, const char *server,
+		    const struct gf_pattern *exp, const struct gf_pattern *out, struct cat_matches *m,
+		    struct tsp_error *err)
 {
 	struct cat_ref *exps = NULL, *outs = NULL;
 	const struct tsp_experiments *ev;
 	struct tsp_error oe;
-	size_t i, k, cap = 0, n_failed = 0;
+	size_t i, k, n_failed = 0;
 	int ret = -1;
 
 	tsp_error_clear(&oe);
@@ -407,10 +447,10 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_p
 		const struct tsp_experiment *e = &ev->items[i];
 		const struct tsp_outputs *ov;
 
-		if (!gf_pattern_match(exp, e->name, e->uuid))
+		if (!exp_match(exp, server, e))
 			continue;
 		if (!out) {
-			if (add_match(m, &cap, e, NULL) < 0)
+			if (add_match(m, e, NULL) < 0)
 				goto nomem;
 			continue;
 		}
@@ -432,7 +472,7 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_p
 			goto nomem;
 		for (k = 0; k < ov->n; k++)
 			if (gf_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
-			    add_match(m, &cap, e, &ov->items[k]) < 0)
+			    add_match(m, e, &ov->items[k]) < 0)
 				goto nomem;
 		cat_ref_put(outs);
 		outs = NULL;

@@ -68,8 +68,12 @@ int catalog_tree(struct catalog *cat, struct tsp_client *c, const char *exp_uuid
 		 const char *output_id, enum tsp_output_type type,
 		 struct cat_ref **out, struct tsp_error *err);
 
+struct upstream;
+
 /* One resolved (experiment, output) pair; strings owned by the match list. */
 struct cat_match {
+	struct upstream *up;            /* its trace server (upstreams_resolve), else NULL */
+	const char *exp_label;          /* how answers name the experiment: exp_name, or "server:name" */
 	const char *exp_uuid, *exp_name;
 	int64_t exp_start, exp_end;
 	const char *output_id, *output_name;
@@ -85,7 +89,7 @@ struct cat_match {
  */
 struct cat_matches {
 	struct cat_match *items;
-	size_t n;
+	size_t n, cap;
 	const char *notes[CAT_MAX_NOTES];
 	size_t n_notes;
 	struct arena arena;
@@ -96,8 +100,12 @@ void cat_matches_release(struct cat_matches *m);
 int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Appends a copy of x (strings copied; exp_label NULL: exp_name). -1 when out of memory. */
+int cat_matches_add(struct cat_matches *m, const struct cat_match *x);
+
 /*
- * Every (experiment, output) whose experiment matches exp (name or UUID)
+ * Every (experiment, output) whose experiment matches exp (name or UUID, or
+ * "server:name" / "server:uuid" when server is not NULL)
  * and whose output matches out (name or id), in the trace server's order.
  * out may be NULL (all outputs). No match is not an error: n = 0 (the
  * caller says what was not found). -1 with err on upstream failure: the
@@ -105,7 +113,8 @@ int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
  * One matched experiment whose outputs fail while others answer is left
  * out with a note, so a wildcard still serves the healthy ones.
  */
-int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_pattern *exp,
-		    const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err);
+int catalog_resolve(struct catalog *cat, struct tsp_client *c, const char *server,
+		    const struct gf_pattern *exp, const struct gf_pattern *out, struct cat_matches *m,
+		    struct tsp_error *err);
 
 #endif

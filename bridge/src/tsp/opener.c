@@ -10,12 +10,24 @@
 #include "bridge.h"
 #include "log.h"
 #include "tsp_client.h"
+#include "upstream.h"
 
 #define DEFAULT_EXPERIMENT "tsp-bridge"
 
+/* One server's traces and the thread opening them. */
+struct opening {
+	struct opener *o;
+	struct upstream *u;
+	const char **paths;
+	size_t n_paths;
+	pthread_t th;
+	int started;
+};
+
 struct opener {
 	struct bridge *b;
-	pthread_t th;
+	struct opening *v;
+	size_t n;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
@@ -32,9 +44,9 @@ static enum attempt after_error(const struct tsp_error *e)
 	return GIVE_UP;
 }
 
-static enum attempt attempt(struct opener *o, struct tsp_client *c, const char *name)
+static enum attempt attempt(struct opening *op, struct tsp_client *c, const char *name)
 {
-	const struct bridge_config *cfg = o->b->cfg;
+	const char *server = op->u->name;
 	struct tsp_model m;
 	struct tsp_error e;
 	char **uuids = NULL;
@@ -49,17 +61,17 @@ static enum attempt attempt(struct opener *o, struct tsp_client *c, const char *
 	}
 	for (i = 0; i < m.u.experiments.n; i++)
 		if (m.u.experiments.items[i].name && !strcmp(m.u.experiments.items[i].name, name)) {
-			log_info("experiment '%s' already exists on the trace server", name);
+			log_info("experiment '%s' already exists on trace server %s", name, server);
 			ret = DONE;
 			goto out;
 		}
-	uuids = calloc(cfg->n_open_traces, sizeof(*uuids));
+	uuids = calloc(op->n_paths, sizeof(*uuids));
 	if (!uuids) {
 		tsp_error_set(&e, TSP_ERR_NOMEM, 0, "out of memory");
 		goto fail;
 	}
-	for (i = 0; i < cfg->n_open_traces; i++) {
-		if (tsp_open_trace(c, cfg->open_traces[i], NULL, NULL, &m, &e) < 0) {
+	for (i = 0; i < op->n_paths; i++) {
+		if (tsp_open_trace(c, op->paths[i], NULL, NULL, &m, &e) < 0) {
 			ret = after_error(&e);
 			goto fail;
 		}
@@ -67,22 +79,23 @@ static enum attempt attempt(struct opener *o, struct tsp_client *c, const char *
 			tsp_error_set(&e, TSP_ERR_NOMEM, 0, "out of memory");
 			goto fail;
 		}
-		log_info("opened trace %s (%s)", cfg->open_traces[i], uuids[n - 1]);
+		log_info("opened trace %s (%s) on trace server %s", op->paths[i], uuids[n - 1], server);
 	}
 	if (tsp_create_experiment(c, name, (const char *const *)uuids, n, &m, &e) < 0) {
 		ret = after_error(&e);
 		goto fail;
 	}
-	log_info("created experiment '%s' (%s) of %zu trace(s)", name, m.u.experiment.uuid, n);
+	log_info("created experiment '%s' (%s) of %zu trace(s) on trace server %s", name,
+		 m.u.experiment.uuid, n, server);
 	/* Let the next lookup see it at once. */
-	catalog_clear(o->b->cat);
+	catalog_clear(op->u->cat);
 	ret = DONE;
 	goto out;
 fail:
 	if (ret == RETRY)
-		log_debug("opening traces: %s; retrying", e.msg);
+		log_debug("opening traces on %s: %s; retrying", server, e.msg);
 	else
-		log_error("opening traces: %s; giving up", e.msg);
+		log_error("opening traces on %s: %s; giving up", server, e.msg);
 out:
 	for (i = 0; i < n; i++)
 		free(uuids[i]);
@@ -93,9 +106,10 @@ out:
 
 static void *run(void *arg)
 {
-	struct opener *o = arg;
+	struct opening *op = arg;
+	struct opener *o = op->o;
 	const char *name = o->b->cfg->experiment ? o->b->cfg->experiment : DEFAULT_EXPERIMENT;
-	struct tsp_client *c = tsp_client_new(&o->b->tsp);
+	struct tsp_client *c = tsp_client_new(&op->u->tsp);
 	enum attempt a = RETRY;
 	int logged = 0;
 
@@ -106,11 +120,11 @@ static void *run(void *arg)
 	for (;;) {
 		struct timespec until;
 
-		a = attempt(o, c, name);
+		a = attempt(op, c, name);
 		if (a != RETRY)
 			break;
 		if (!logged++)
-			log_warn("trace server not ready; opening traces again every second");
+			log_warn("trace server %s not ready; opening traces again every second", op->u->name);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_mutex_lock(&o->mu);
@@ -126,38 +140,76 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* The paths of cfg's --open-trace entries that are for u. */
+static int paths_for(const struct bridge_config *cfg, const struct upstream *u, struct opening *op)
+{
+	size_t i;
+
+	op->paths = calloc(cfg->n_open_traces, sizeof(*op->paths));
+	if (!op->paths)
+		return -1;
+	for (i = 0; i < cfg->n_open_traces; i++) {
+		const char *path;
+		const struct upstream_cfg *to = open_trace_target(cfg, cfg->open_traces[i], &path);
+
+		if (!to || !strcmp(to->name, u->name))
+			op->paths[op->n_paths++] = path;
+	}
+	return 0;
+}
+
 struct opener *opener_start(struct bridge *b)
 {
 	struct opener *o;
+	size_t i;
 
 	if (!b->cfg->n_open_traces)
 		return NULL;
 	o = calloc(1, sizeof(*o));
-	if (!o)
+	if (!o || !(o->v = calloc(b->ups.n, sizeof(*o->v)))) {
+		free(o);
+		log_error("opening traces: out of memory");
 		return NULL;
+	}
 	o->b = b;
 	pthread_mutex_init(&o->mu, NULL);
 	pthread_cond_init(&o->cv, NULL);
-	if (pthread_create(&o->th, NULL, run, o) != 0) {
-		log_error("cannot start the trace opener thread");
-		pthread_mutex_destroy(&o->mu);
-		pthread_cond_destroy(&o->cv);
-		free(o);
-		return NULL;
+	for (i = 0; i < b->ups.n; i++) {
+		struct opening *op = &o->v[o->n++];
+
+		op->o = o;
+		op->u = &b->ups.v[i];
+		if (paths_for(b->cfg, op->u, op) < 0) {
+			log_error("opening traces: out of memory");
+			continue;
+		}
+		if (!op->n_paths)
+			continue;
+		if (pthread_create(&op->th, NULL, run, op) != 0)
+			log_error("cannot start the trace opener thread of %s", op->u->name);
+		else
+			op->started = 1;
 	}
 	return o;
 }
 
 void opener_stop(struct opener *o)
 {
+	size_t i;
+
 	if (!o)
 		return;
 	pthread_mutex_lock(&o->mu);
 	o->stop = 1;
-	pthread_cond_signal(&o->cv);
+	pthread_cond_broadcast(&o->cv);
 	pthread_mutex_unlock(&o->mu);
-	pthread_join(o->th, NULL);
+	for (i = 0; i < o->n; i++) {
+		if (o->v[i].started)
+			pthread_join(o->v[i].th, NULL);
+		free(o->v[i].paths);
+	}
 	pthread_mutex_destroy(&o->mu);
 	pthread_cond_destroy(&o->cv);
+	free(o->v);
 	free(o);
 }

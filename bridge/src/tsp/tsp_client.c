@@ -124,50 +124,18 @@ void tsp_client_free(struct tsp_client *c)
 	free(c);
 }
 
-/* ---- one client per thread ---- */
+/* ---- what this thread fetched that was not final ---- */
 
-static pthread_key_t thread_key;
-static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
-static int thread_key_ok;
+static __thread unsigned long thread_unsettled;
 
-static void thread_client_free(void *p)
+unsigned long tsp_unsettled_thread(void)
 {
-	tsp_client_free(p);
+	return thread_unsettled;
 }
 
-static void thread_key_make(void)
+void tsp_unsettled_add(unsigned long n)
 {
-	thread_key_ok = pthread_key_create(&thread_key, thread_client_free) == 0;
-}
-
-struct tsp_client *tsp_client_thread_get(const struct tsp_client_config *cfg)
-{
-	struct tsp_client *c;
-
-	if (pthread_once(&thread_once, thread_key_make) != 0 || !thread_key_ok)
-		return NULL;
-	c = pthread_getspecific(thread_key);
-	if (c)
-		return c;
-	c = tsp_client_new(cfg);
-	if (c && pthread_setspecific(thread_key, c) != 0) {
-		tsp_client_free(c);
-		c = NULL;
-	}
-	return c;
-}
-
-void tsp_client_thread_release(void)
-{
-	struct tsp_client *c;
-
-	if (pthread_once(&thread_once, thread_key_make) != 0 || !thread_key_ok)
-		return;
-	c = pthread_getspecific(thread_key);
-	if (!c)
-		return;
-	pthread_setspecific(thread_key, NULL);
-	tsp_client_free(c);
+	thread_unsettled += n;
 }
 
 /* ---- text helpers ---- */
@@ -851,8 +819,10 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 	else
 		rc = tsp_cache_fetch(c->cfg.cache, k->buf, k->len, fetch_miss, &m, out, err);
 out:
-	if (c && (rc < 0 || out->status != TSP_STATUS_COMPLETED))
+	if (c && (rc < 0 || out->status != TSP_STATUS_COMPLETED)) {
 		c->unsettled++;
+		thread_unsettled++;
+	}
 	return rc;
 }
 

@@ -15,8 +15,9 @@
  * (base_url included). Callers own every tsp_model, strbuf and tsp_error
  * they pass in; the client never keeps pointers to them after a call.
  *
- * Threads: a client is used by one thread at a time. curl_global_init() is
- * the program's job and must have run before the first client is made.
+ * Threads: a client is used by one thread at a time (upstream.h keeps a
+ * pool of them per trace server). curl_global_init() is the program's job
+ * and must have run before the first client is made.
  */
 
 #include <stddef.h>
@@ -66,16 +67,6 @@ struct tsp_client *tsp_client_new(const struct tsp_client_config *cfg);
 void tsp_client_free(struct tsp_client *c);
 
 /*
- * One client per thread, made from cfg on the thread's first call and freed
- * when the thread exits (pthread key destructor). Later calls on that thread
- * return the same client whatever cfg they pass. The main thread calls
- * tsp_client_thread_release() before exit (destructors do not run for it).
- * NULL when out of memory.
- */
-struct tsp_client *tsp_client_thread_get(const struct tsp_client_config *cfg);
-void tsp_client_thread_release(void);
-
-/*
  * One HTTP exchange, no polling. path starts with '/' and is appended to
  * base_url as is (escape ids yourself, see tsp_url_escape()). body NULL
  * sends no body. *status gets the HTTP status (0 when there was none) and
@@ -123,6 +114,13 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
  * answer can be kept (resp_cache.h).
  */
 unsigned long tsp_client_unsettled(const struct tsp_client *c);
+/*
+ * The same count for every client used by the calling thread, so that a
+ * request whose fetches ran on several clients (and threads: work done for
+ * it elsewhere is added with tsp_unsettled_add()) knows whether all was final.
+ */
+unsigned long tsp_unsettled_thread(void);
+void tsp_unsettled_add(unsigned long n);
 
 /* Query parameters of the data endpoints. Zero-initialise; set what you need. */
 struct tsp_query {
