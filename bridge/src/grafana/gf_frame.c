@@ -36,13 +36,19 @@ static int charge(struct gf_frame *f, size_t n)
 {
 	struct gf_budget *b = f->budget;
 
+	size_t used;
+
 	if (!b || !b->cap)
 		return 0;
-	if (b->over || n > b->cap - b->used) {
-		b->over = 1;
-		return -1;
-	}
-	b->used += n;
+	/* The targets of one request build their frames at the same time. */
+	used = __atomic_load_n(&b->used, __ATOMIC_RELAXED);
+	do {
+		if (__atomic_load_n(&b->over, __ATOMIC_RELAXED) || n > b->cap - used) {
+			__atomic_store_n(&b->over, 1, __ATOMIC_RELAXED);
+			return -1;
+		}
+	} while (!__atomic_compare_exchange_n(&b->used, &used, used + n, 1, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	return 0;
 }
 

@@ -64,6 +64,7 @@ struct gf_field {
  * are charged before they grow, strings as they are copied. Past cap an
  * allocation fails as if memory ran out and `over` is set, so one request
  * cannot take the machine's memory however many targets or rows it asks.
+ * Charged atomically: frames of several targets may be built at once.
  */
 struct gf_budget {
 	size_t cap;             /* 0 = no limit */

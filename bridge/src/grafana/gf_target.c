@@ -797,6 +797,7 @@ void gf_discover_release(struct gf_discover *d)
 {
 	pattern_release(&d->experiment);
 	pattern_release(&d->output);
+	pattern_release(&d->server);
 	free(d->text);
 	free(d->type);
 	memset(d, 0, sizeof(*d));
@@ -850,9 +851,21 @@ int gf_discover_parse(struct gf_discover *d, const char *q, char *err, size_t er
 	if (!q)
 		q = "";
 	if ((r = call_of(q, "experiments", &a, &b, err, errlen)) != 0) {
+		const char *as = a, *ae = b;
+
 		if (r < 0)
 			goto fail;
 		d->kind = GF_DISC_EXPERIMENTS;
+		trim(&as, &ae);
+		d->has_server = as < ae;
+		if (d->has_server && pattern_from_raw(&d->server, a, b, 0, "experiments()", err, errlen) < 0)
+			goto fail;
+		return 0;
+	}
+	if ((r = call_of(q, "servers", &a, &b, err, errlen)) != 0) {
+		if (r < 0)
+			goto fail;
+		d->kind = GF_DISC_SERVERS;
 		return 0;
 	}
 	if ((r = call_of(q, "outputs", &a, &b, err, errlen)) != 0) {

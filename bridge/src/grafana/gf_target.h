@@ -107,16 +107,19 @@ int gf_target_parse(struct gf_target *t, const char *s, const struct cJSON *fiel
 /* Discovery queries of /search and /variable. */
 enum gf_discover_kind {
 	GF_DISC_TARGETS = 0,    /* anything else: experiment/output targets containing `text` */
-	GF_DISC_EXPERIMENTS,    /* experiments() */
+	GF_DISC_EXPERIMENTS,    /* experiments([SERVER]) */
 	GF_DISC_OUTPUTS,        /* outputs(EXP[, TYPE]) */
 	GF_DISC_ENTRIES,        /* entries(EXP/OUTPUT) */
 	GF_DISC_MARKERS,        /* markers(EXP) */
+	GF_DISC_SERVERS,        /* servers() */
 };
 
 struct gf_discover {
 	enum gf_discover_kind kind;
 	char *text;             /* GF_DISC_TARGETS: the substring ("" = all) */
 	struct gf_pattern experiment;   /* OUTPUTS, ENTRIES, MARKERS */
+	struct gf_pattern server;       /* EXPERIMENTS: which servers, when has_server */
+	int has_server;                 /* experiments(SERVER): names always "server:experiment" */
 	struct gf_pattern output;       /* ENTRIES */
 	char *type;             /* OUTPUTS: TSP type name, normalised ("TREE_TIME_XY", ...), NULL = any */
 };

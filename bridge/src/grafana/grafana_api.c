@@ -30,14 +30,16 @@ struct gctx {
 	const struct bridge *b;
 	int status;             /* HTTP status of the failure, 0 while fine */
 	char msg[1024];
-	struct gf_budget budget;        /* what this request's frames may hold */
+	struct gf_budget *budget;       /* what this request's frames may hold, shared by its targets */
+	struct gf_budget own;           /* the request's budget, in the request's context */
 };
 
 static int ctx_init(struct gctx *x, const struct http_request *req)
 {
 	memset(x, 0, sizeof(*x));
 	x->b = req->app;
-	x->budget.cap = x->b->cfg->max_answer_bytes;
+	x->own.cap = x->b->cfg->max_answer_bytes;
+	x->budget = &x->own;
 	return 0;
 }
 
@@ -59,10 +61,10 @@ static int fail(struct gctx *x, int status, const char *fmt, ...)
 /* A failure to build frames: 413 naming the limit when the budget ran out, else status/msg. */
 static int budget_or(struct gctx *x, int status, const char *msg)
 {
-	if (x->budget.over)
+	if (__atomic_load_n(&x->budget->over, __ATOMIC_RELAXED))
 		return fail(x, 413, "the answer would hold more than %zu MiB (--max-answer-mb): "
 			    "narrow the time range, the entries, the targets or the limit",
-			    x->budget.cap >> 20);
+			    x->budget->cap >> 20);
 	return fail(x, status, "%s", msg);
 }
 
@@ -356,6 +358,54 @@ static int contains_nocase(const char *hay, const char *needle)
 	return 0;
 }
 
+/*
+ * experiments(SERVER): the experiments of the servers matching the
+ * pattern, always as "server:experiment", so that a variable chained on a
+ * server variable gives targets that stay on that server.
+ */
+static int server_experiments(struct gctx *x, const struct gf_pattern *server, struct names *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct gf_pattern any;
+	size_t i, k;
+	int ret = -1;
+
+	memset(&any, 0, sizeof(any));
+	any.kind = GF_PAT_ANY;
+	for (i = 0; i < x->b->ups.n; i++) {
+		struct upstream *u = &x->b->ups.v[i];
+		struct upstreams one = { u, 1, NULL };
+		struct cat_matches m;
+		struct tsp_error e;
+
+		if (!gf_pattern_match(server, u->name, NULL))
+			continue;
+		cat_matches_init(&m);
+		tsp_error_clear(&e);
+		if (upstreams_resolve(&one, &any, NULL, &m, &e) < 0) {
+			cat_matches_release(&m);
+			if (x->b->ups.n > 1 && e.kind != TSP_ERR_NOMEM)
+				continue;       /* a server down lists nothing; the others still do */
+			fail_upstream(x, &e);
+			goto out;
+		}
+		for (k = 0; k < m.n; k++) {
+			strbuf_reset(&sb);
+			if (strbuf_addstr(&sb, u->name) < 0 || strbuf_addch(&sb, ':') < 0 ||
+			    strbuf_addstr(&sb, m.items[k].exp_name) < 0 || names_add(out, sb.buf) < 0) {
+				cat_matches_release(&m);
+				fail(x, 500, "out of memory");
+				goto out;
+			}
+		}
+		cat_matches_release(&m);
+	}
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* Runs a discovery query (/search, /variable) into out. */
 static int discover(struct gctx *x, const char *q, struct names *out)
 {
@@ -378,7 +428,18 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 		goto out;
 	}
 	switch (d.kind) {
+	case GF_DISC_SERVERS:
+		for (i = 0; i < x->b->ups.n; i++)
+			if (names_add(out, x->b->ups.v[i].name) < 0)
+				goto nomem;
+		break;
 	case GF_DISC_EXPERIMENTS:
+		if (d.has_server) {
+			if (server_experiments(x, &d.server, out) < 0)
+				goto out;
+			break;
+		}
+		/* fall through */
 	case GF_DISC_TARGETS:
 		if (upstreams_resolve(&x->b->ups, &any, d.kind == GF_DISC_TARGETS ? &any : NULL,
 				    &m, &e) < 0) {
@@ -790,25 +851,36 @@ static void frames_truncate(struct frames *fs, size_t n)
 	}
 }
 
+/* Room for n more frames in fs; -1 when out of memory. */
+static int frames_reserve(struct frames *fs, size_t n)
+{
+	size_t cap = fs->cap ? fs->cap : 8;
+	struct gf_frame **v;
+	enum gf_format *fm;
+
+	while (cap - fs->n < n)
+		cap *= 2;
+	if (cap == fs->cap)
+		return 0;
+	v = realloc(fs->v, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	fs->v = v;
+	fm = realloc(fs->fmt, cap * sizeof(*fm));
+	if (!fm)
+		return -1;
+	fs->fmt = fm;
+	fs->cap = cap;
+	return 0;
+}
+
 /* A new empty frame appended to fs; NULL when out of memory. */
 static struct gf_frame *frames_new(struct frames *fs, enum gf_format fmt, const char *ref_id)
 {
 	struct gf_frame *f;
 
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 8;
-		struct gf_frame **v = realloc(fs->v, cap * sizeof(*v));
-		enum gf_format *fm;
-
-		if (!v)
-			return NULL;
-		fs->v = v;
-		fm = realloc(fs->fmt, cap * sizeof(*fm));
-		if (!fm)
-			return NULL;
-		fs->fmt = fm;
-		fs->cap = cap;
-	}
+	if (frames_reserve(fs, 1) < 0)
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -823,6 +895,21 @@ static struct gf_frame *frames_new(struct frames *fs, enum gf_format fmt, const 
 	return f;
 }
 
+/* Moves every frame of src to the end of dst; src is left empty. -1 (nothing moved) when out of memory. */
+static int frames_move(struct frames *dst, struct frames *src)
+{
+	size_t i;
+
+	if (frames_reserve(dst, src->n) < 0)
+		return -1;
+	for (i = 0; i < src->n; i++) {
+		dst->fmt[dst->n] = src->fmt[i];
+		dst->v[dst->n++] = src->v[i];
+	}
+	src->n = 0;
+	return 0;
+}
+
 /* What one target asks, after parsing and resolution. */
 struct job {
 	struct gctx *x;
@@ -833,6 +920,7 @@ struct job {
 	enum gf_format fmt;
 	const char *ref_id;
 	const char *prefix;             /* "exp/output" when the target matched several, else NULL */
+	char prefix_buf[512];
 	int64_t from_ns, to_ns;
 	int32_t nb_times;
 	struct frames *out;
@@ -965,7 +1053,7 @@ static struct gf_frame *job_frame(struct job *j, const char *name)
 	struct gf_frame *f = frames_new(j->out, j->fmt, j->ref_id);
 
 	if (f)
-		f->budget = &j->x->budget;
+		f->budget = j->x->budget;
 	if (!f || (name && gf_frame_set_name(f, name) < 0)) {
 		budget_or(j->x, 500, "out of memory");
 		return NULL;
@@ -988,7 +1076,7 @@ static int frame_done(struct job *j, struct gf_frame *f, int rc, const char *err
 {
 	if (rc == 0)
 		rc = gf_frame_settle(f);
-	if (rc < 0 && j->x->budget.over)
+	if (rc < 0 && __atomic_load_n(&j->x->budget->over, __ATOMIC_RELAXED))
 		return budget_or(j->x, 500, "");
 	if (rc < 0)
 		return fail(j->x, 500, "%s/%s: %s", j->m->exp_label, j->m->output_name, err);
@@ -1532,10 +1620,25 @@ static void list_add(char *buf, size_t len, const char *exp, const char *output)
 		snprintf(buf + n, len - n, "%s...", n ? ", " : "");
 }
 
+/* One matched output's run, in a context and frames of its own so runs can go at once. */
+struct run {
+	struct job j;
+	struct gctx x;
+	struct frames out;
+};
+
+static void run_piece(void *arg, size_t i)
+{
+	struct run *r = (struct run *)arg + i;
+
+	run_view(&r->j);
+}
+
 /*
  * Runs one target: parse, resolve, check the view fits each matched output,
- * fetch and translate into out. `forced` is GF_VIEW_ANNOTATIONS for
- * /annotations, GF_VIEW_DEFAULT otherwise.
+ * fetch and translate into out. The matched outputs (one per server for a
+ * fan-out) are fetched at the same time, then taken in order. `forced` is
+ * GF_VIEW_ANNOTATIONS for /annotations, GF_VIEW_DEFAULT otherwise.
  */
 static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_query_target *qt,
 		      enum gf_view forced, struct frames *out)
@@ -1543,10 +1646,11 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 	struct gf_target t;
 	struct cat_matches m;
 	struct tsp_error e;
+	struct run *runs = NULL;
 	const char *text = qt->target ? qt->target : "";
-	char err[512], prefix[512], first_msg[sizeof(x->msg)], words[400], skipped[600] = "";
+	char err[512], first_msg[sizeof(x->msg)], words[400], skipped[600] = "";
 	int metric_view = -1, ret = -1, first_status = 0;
-	size_t i, k, n_ok = 0, n_fit = 0, n_skipped = 0, target_first = out->n;
+	size_t i, k, n_runs = 0, n_ok = 0, n_fit = 0, n_skipped = 0, target_first = out->n;
 
 	gf_target_init(&t);
 	cat_matches_init(&m);
@@ -1591,28 +1695,23 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		cat_matches_release(&any);
 		goto out;
 	}
+	runs = calloc(m.n, sizeof(*runs));
+	if (!runs) {
+		fail(x, 500, "out of memory");
+		goto out;
+	}
+	/* What runs: the matches that pass the filters and have the view. */
 	for (i = 0; i < m.n; i++) {
 		const struct cat_match *c = &m.items[i];
-		struct job j;
+		struct run *r = &runs[n_runs];
+		struct job *j = &r->j;
 		const struct view_info *vi;
-		size_t first = out->n;
 		int pass = filters_pass(x, qc, c), fits;
+		enum gf_view view = t.view ? t.view : default_view(c->type, qt->type);
 
 		if (pass < 0)
 			goto out;
-		memset(&j, 0, sizeof(j));
-		j.x = x;
-		j.m = c;
-		j.t = &t;
-		j.view = t.view ? t.view : default_view(c->type, qt->type);
-		j.ref_id = qt->ref_id;
-		j.from_ns = qc->from_ns;
-		j.to_ns = qc->to_ns;
-		j.nb_times = qc->nb_times;
-		j.out = out;
-		j.fmt = t.format ? t.format : qt->has_payload ? GF_FORMAT_FRAME :
-			qt->type == GF_TT_TABLE ? GF_FORMAT_TABLE : GF_FORMAT_DEFAULT;
-		vi = view_info(j.view);
+		vi = view_info(view);
 		fits = vi && (vi->types & (1u << c->type));
 		n_fit += fits;
 		if (!pass)
@@ -1628,35 +1727,58 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		if (!fits) {
 			fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
 			     words, c->exp_label, c->output_name, tsp_output_type_name(c->type),
-			     vi ? gf_view_name(j.view) : "(none)", vi ? type_words(vi->types) : "known");
+			     vi ? gf_view_name(view) : "(none)", vi ? type_words(vi->types) : "known");
 			goto out;
 		}
+		r->x = *x;
+		j->x = &r->x;
+		j->m = c;
+		j->t = &t;
+		j->view = view;
+		j->ref_id = qt->ref_id;
+		j->from_ns = qc->from_ns;
+		j->to_ns = qc->to_ns;
+		j->nb_times = qc->nb_times;
+		j->out = &r->out;
+		j->fmt = t.format ? t.format : qt->has_payload ? GF_FORMAT_FRAME :
+			 qt->type == GF_TT_TABLE ? GF_FORMAT_TABLE : GF_FORMAT_DEFAULT;
 		if (m.n > 1) {
-			snprintf(prefix, sizeof(prefix), "%s/%s", c->exp_label, c->output_name);
-			j.prefix = prefix;
+			snprintf(j->prefix_buf, sizeof(j->prefix_buf), "%s/%s", c->exp_label, c->output_name);
+			j->prefix = j->prefix_buf;
 		}
-		if (run_view(&j) < 0) {
+		n_runs++;
+	}
+	upstreams_run(&x->b->ups, n_runs, run_piece, runs);
+	for (i = 0; i < n_runs; i++) {
+		struct run *r = &runs[i];
+		const struct cat_match *c = r->j.m;
+		size_t first = out->n;
+
+		if (r->x.status) {
 			/*
 			 * One of several outputs failing upstream does not take the
 			 * others down: it is left out with a notice. Alone, or for
 			 * anything but an upstream failure, it answers for the target.
 			 */
-			if (m.n == 1 || (x->status != 502 && x->status != 504))
+			if (m.n == 1 || (r->x.status != 502 && r->x.status != 504)) {
+				fail(x, r->x.status, "%s", r->x.msg);
 				goto out;
-			frames_truncate(out, first);
+			}
 			if (!first_status) {
-				first_status = x->status;
-				memcpy(first_msg, x->msg, sizeof(first_msg));
+				first_status = r->x.status;
+				memcpy(first_msg, r->x.msg, sizeof(first_msg));
 			}
 			if (cat_matches_note(&m, "%s/%s left out: %s", c->exp_label, c->output_name,
-					     x->msg) < 0) {
+					     r->x.msg) < 0) {
 				fail(x, 500, "out of memory");
 				goto out;
 			}
-			log_warn("%s: %s/%s left out: %s", words, c->exp_label, c->output_name, x->msg);
-			x->status = 0;
-			x->msg[0] = '\0';
+			log_warn("%s: %s/%s left out: %s", words, c->exp_label, c->output_name, r->x.msg);
 			continue;
+		}
+		if (frames_move(out, &r->out) < 0) {
+			fail(x, 500, "out of memory");
+			goto out;
 		}
 		n_ok++;
 		if (qc->to_ns < c->exp_start || qc->from_ns > c->exp_end)
@@ -1690,6 +1812,11 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			gf_frame_notice(out->v[k], "%s", m.notes[i]);
 	ret = 0;
 out:
+	if (ret < 0)
+		frames_truncate(out, target_first);
+	for (i = 0; runs && i < m.n; i++)
+		frames_release(&runs[i].out);
+	free(runs);
 	cat_matches_release(&m);
 	gf_target_release(&t);
 	return ret;
@@ -1745,43 +1872,88 @@ static int query_start(struct gctx *x, const struct http_request *req, struct gf
 	return 0;
 }
 
-/* POST /query: every target in order; the first failure answers for all. */
+/* One target of a request, run in a context and frames of its own. */
+struct target_run {
+	const struct qctx *qc;
+	const struct gf_query_target *qt;
+	struct gctx x;
+	struct frames out;
+	int skip;                       /* hidden: not run, not answered */
+};
+
+static void target_piece(void *arg, size_t i)
+{
+	struct target_run *t = (struct target_run *)arg + i;
+
+	if (!t->skip && run_target(&t->x, t->qc, t->qt, GF_VIEW_DEFAULT, &t->out) < 0 && !t->x.status)
+		fail(&t->x, 500, "internal error");
+}
+
+/*
+ * Runs every target of r at the same time (a panel's targets cost about
+ * one upstream latency, not one each); NULL after fail() when out of
+ * memory. Release with target_runs_free().
+ */
+static struct target_run *run_targets(struct gctx *x, const struct qctx *qc, const struct gf_query_req *r)
+{
+	struct target_run *ts = calloc(r->n_targets ? r->n_targets : 1, sizeof(*ts));
+	size_t i;
+
+	if (!ts) {
+		fail(x, 500, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < r->n_targets; i++) {
+		ts[i].qc = qc;
+		ts[i].qt = &r->targets[i];
+		ts[i].x = *x;
+		ts[i].skip = r->targets[i].hide;
+	}
+	upstreams_run(&x->b->ups, r->n_targets, target_piece, ts);
+	return ts;
+}
+
+static void target_runs_free(struct target_run *ts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ts && i < n; i++)
+		frames_release(&ts[i].out);
+	free(ts);
+}
+
+/* POST /query: every target; the first failure, in target order, answers for all. */
 void grafana_query(const struct http_request *req, struct http_response *res)
 {
 	struct gctx x;
 	struct gf_query_req r;
-	struct frames fs = { 0 };
+	struct target_run *ts = NULL;
 	struct qctx qc;
 	struct jsonw w;
-	size_t i;
+	size_t i, k;
 
 	memset(&r, 0, sizeof(r));
-	if (query_start(&x, req, &r, &qc) < 0)
+	if (query_start(&x, req, &r, &qc) < 0 || !(ts = run_targets(&x, &qc, &r)))
 		goto fail;
 	for (i = 0; i < r.n_targets; i++)
-		if (!r.targets[i].hide && run_target(&x, &qc, &r.targets[i], GF_VIEW_DEFAULT, &fs) < 0)
+		if (ts[i].x.status) {
+			fail(&x, ts[i].x.status, "%s", ts[i].x.msg);
 			goto fail;
+		}
 	jsonw_init(&w, &res->body);
 	jsonw_arr_begin(&w);
-	for (i = 0; i < fs.n; i++)
-		write_frame(&w, fs.v[i], fs.fmt[i]);
+	for (i = 0; i < r.n_targets; i++)
+		for (k = 0; k < ts[i].out.n; k++)
+			write_frame(&w, ts[i].out.v[k], ts[i].out.fmt[k]);
 	jsonw_arr_end(&w);
 	answer_json(res, &w);
 	goto out;
 fail:
 	answer_error(res, &x);
 out:
-	frames_release(&fs);
+	target_runs_free(ts, r.n_targets);
 	gf_query_req_release(&r);
 }
-
-/* One target's outcome in a /frames answer. */
-struct frames_result {
-	const char *ref_id;
-	int status;                     /* 200, or the HTTP status of its failure */
-	char *error;                    /* NULL when it answered */
-	size_t first, n;                /* its frames in the request's list */
-};
 
 /* A key for each target: its refId, unique in the request. */
 static int frames_ref_ids_unique(struct gctx *x, const struct gf_query_req *r)
@@ -1810,58 +1982,32 @@ void grafana_frames(const struct http_request *req, struct http_response *res)
 {
 	struct gctx x;
 	struct gf_query_req r;
-	struct frames fs = { 0 };
-	struct frames_result *rs = NULL;
+	struct target_run *ts = NULL;
 	struct qctx qc;
 	struct jsonw w;
-	size_t i, k, n_rs = 0;
+	size_t i, k;
 
 	memset(&r, 0, sizeof(r));
-	if (query_start(&x, req, &r, &qc) < 0 || frames_ref_ids_unique(&x, &r) < 0)
+	if (query_start(&x, req, &r, &qc) < 0 || frames_ref_ids_unique(&x, &r) < 0 ||
+	    !(ts = run_targets(&x, &qc, &r)))
 		goto fail;
-	rs = calloc(r.n_targets ? r.n_targets : 1, sizeof(*rs));
-	if (!rs) {
-		fail(&x, 500, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < r.n_targets; i++) {
-		struct frames_result *o = &rs[n_rs];
-
-		if (r.targets[i].hide)
-			continue;
-		n_rs++;
-		o->ref_id = r.targets[i].ref_id;
-		o->first = fs.n;
-		if (run_target(&x, &qc, &r.targets[i], GF_VIEW_DEFAULT, &fs) < 0) {
-			frames_truncate(&fs, o->first);
-			o->status = x.status ? x.status : 500;
-			o->error = strdup(x.msg[0] ? x.msg : "failed");
-			if (!o->error) {
-				fail(&x, 500, "out of memory");
-				goto fail;
-			}
-			x.status = 0;
-			x.msg[0] = '\0';
-			continue;
-		}
-		o->status = 200;
-		o->n = fs.n - o->first;
-	}
 	jsonw_init(&w, &res->body);
 	jsonw_obj_begin(&w);
 	jsonw_key(&w, "results");
 	jsonw_obj_begin(&w);
-	for (i = 0; i < n_rs; i++) {
-		jsonw_key(&w, rs[i].ref_id);
+	for (i = 0; i < r.n_targets; i++) {
+		if (ts[i].skip)
+			continue;
+		jsonw_key(&w, r.targets[i].ref_id);
 		jsonw_obj_begin(&w);
-		jsonw_kint64(&w, "status", rs[i].status);
-		if (rs[i].error) {
-			jsonw_kstr(&w, "error", rs[i].error);
+		jsonw_kint64(&w, "status", ts[i].x.status ? ts[i].x.status : 200);
+		if (ts[i].x.status) {
+			jsonw_kstr(&w, "error", ts[i].x.msg[0] ? ts[i].x.msg : "failed");
 		} else {
 			jsonw_key(&w, "frames");
 			jsonw_arr_begin(&w);
-			for (k = rs[i].first; k < rs[i].first + rs[i].n; k++)
-				gf_write_dataframe(&w, fs.v[k]);
+			for (k = 0; k < ts[i].out.n; k++)
+				gf_write_dataframe(&w, ts[i].out.v[k]);
 			jsonw_arr_end(&w);
 		}
 		jsonw_obj_end(&w);
@@ -1873,10 +2019,7 @@ void grafana_frames(const struct http_request *req, struct http_response *res)
 fail:
 	answer_error(res, &x);
 out:
-	for (i = 0; i < n_rs; i++)
-		free(rs[i].error);
-	free(rs);
-	frames_release(&fs);
+	target_runs_free(ts, r.n_targets);
 	gf_query_req_release(&r);
 }
 
