@@ -160,6 +160,72 @@ static void dummy(const struct http_request *req, struct http_response *res)
 	(void)res;
 }
 
+START_TEST(config_upstreams)
+{
+	static const struct {
+		const char *flag, *value, *expect;
+	} bad[] = {
+		{ "--upstreams", "http://a:1/tsp/api,http://b:1/tsp/api", "several upstreams without a name" },
+		{ "--upstreams", "a=http://x/tsp/api,a=http://y/tsp/api", "two upstreams are named 'a'" },
+		{ "--upstream", "my server=http://x/tsp/api", "'my server' is not an upstream name" },
+		{ "--upstream", "a=ftp://x", "must start with http:// or https://" },
+		{ "--upstreams", " , ", "empty value" },
+	};
+	struct bridge_config cfg;
+	const char *path;
+	char err[256];
+	char *a1[] = { "tsp-bridge", "--upstream", "a=http://x:1/tsp/api", "--upstream=http://y:2/tsp/api",
+		       "--open-trace", "a=/t/1", "--open-trace", "/t/2", NULL };
+	char *a2[] = { "tsp-bridge", NULL };
+	char *a3[] = { "tsp-bridge", "--upstream", "http://z/?q=a=b", NULL };
+	char *a4[] = { "tsp-bridge", "--upstreams", "a=http://x/tsp/api,b=http://y/tsp/api",
+		       "--open-trace", "c=/t/1", NULL };
+	size_t i;
+
+	clear_env();
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 8, a1), CONFIG_OK);
+	ck_assert_uint_eq(cfg.n_upstreams, 2);
+	ck_assert_str_eq(cfg.upstreams[0].name, "a");
+	ck_assert_str_eq(cfg.upstreams[0].url, "http://x:1/tsp/api");
+	/* The one given bare is the default, and the first URL stays cfg.upstream. */
+	ck_assert_str_eq(cfg.upstreams[1].name, "default");
+	ck_assert_str_eq(cfg.upstreams[1].url, "http://y:2/tsp/api");
+	ck_assert_str_eq(cfg.upstream, "http://x:1/tsp/api");
+	ck_assert_ptr_eq(open_trace_target(&cfg, cfg.open_traces[0], &path), &cfg.upstreams[0]);
+	ck_assert_str_eq(path, "/t/1");
+	ck_assert_ptr_null(open_trace_target(&cfg, cfg.open_traces[1], &path));
+	ck_assert_str_eq(path, "/t/2");
+	bridge_config_release(&cfg);
+
+	/* The environment's list, then a flag replacing it. */
+	set_env(0, "TSPB_UPSTREAMS", "a=http://x/tsp/api, b=https://y/tsp/api");
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 1, a2), CONFIG_OK);
+	ck_assert_uint_eq(cfg.n_upstreams, 2);
+	ck_assert_str_eq(cfg.upstreams[1].name, "b");
+	ck_assert_str_eq(cfg.upstreams[1].url, "https://y/tsp/api");
+	bridge_config_release(&cfg);
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 3, a3), CONFIG_OK);
+	ck_assert_uint_eq(cfg.n_upstreams, 1);
+	/* '=' inside a URL does not make a name. */
+	ck_assert_str_eq(cfg.upstreams[0].name, "default");
+	ck_assert_str_eq(cfg.upstreams[0].url, "http://z/?q=a=b");
+	bridge_config_release(&cfg);
+	clear_env();
+
+	ck_assert_int_eq(parse(&cfg, err, sizeof(err), 5, a4), CONFIG_ERROR);
+	ck_assert_msg(strstr(err, "no upstream is named 'c'"), "%s", err);
+	bridge_config_release(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "tsp-bridge", (char *)bad[i].flag, (char *)bad[i].value, NULL };
+
+		err[0] = '\0';
+		ck_assert_int_eq(parse(&cfg, err, sizeof(err), 3, argv), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, bad[i].expect), "case %zu: '%s'", i, err);
+		bridge_config_release(&cfg);
+	}
+}
+END_TEST
+
 START_TEST(config_open_traces_env_then_flags)
 {
 	struct bridge_config cfg;
@@ -237,6 +303,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, config_bad_env_is_named);
 	tcase_add_test(tc, usage_lists_every_env_variable);
 	tcase_add_test(tc, config_open_traces_env_then_flags);
+	tcase_add_test(tc, config_upstreams);
 	tcase_add_test(tc, route_table_404_405);
 	tcase_add_test(tc, error_response_is_json);
 	suite_add_tcase(s, tc);
