@@ -242,6 +242,23 @@ START_TEST(three_servers_behind_one_bridge)
 	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "status")), 400);
 	cJSON_Delete(r);
 
+	/* Ad hoc filters know the server. */
+	j = post(br.port, "/tag-keys", "{}", 200);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 2), "text")),
+			 "server");
+	cJSON_Delete(j);
+	j = post(br.port, "/tag-values", "{\"key\":\"server\"}", 200);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);
+	cJSON_Delete(j);
+	j = post(br.port, "/frames", "{" RANGE ",\"maxDataPoints\":20,\"adhocFilters\":[{\"key\":\"server\","
+		 "\"operator\":\"!=\",\"value\":\"b\"}],\"targets\":[{\"refId\":\"A\",\"target\":"
+		 "\"kernel/CPU Usage/Total\"}]}", 200);
+	f = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "results"), "A");
+	ck_assert_int_eq(cJSON_GetArraySize(frames(f)), 2);
+	ck_assert_str_eq(frame_name(cJSON_GetArrayItem(frames(f), 1)), "c:kernel/CPU Usage: Total");
+	cJSON_Delete(j);
+
 	/* /timeline is one output of one server: an ambiguous name says so. */
 	j = get(br.port, "/timeline?experiment=kernel&output=Thread%20Status&from=1700000000000"
 		"&to=1700000010000&width=100", 400);

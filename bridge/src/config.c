@@ -40,8 +40,9 @@ static const struct opt opts[] = {
 	  "port to listen on (default 8090; 0 = any free port)" },
 	{ "--port-file", "TSPB_PORT_FILE", OPT_STR, OFF(port_file), 0, 0,
 	  "write the bound port to this file once listening" },
-	{ "--threads", "TSPB_THREADS", OPT_INT, OFF(threads), 1, 256,
-	  "HTTP worker threads (default 4)" },
+	{ "--threads", "TSPB_THREADS", OPT_INT, OFF(threads), 0, 256,
+	  "HTTP worker threads, each serving many connections (default 4; 0 = one thread per "
+	  "connection: a request waiting on a trace server holds up no other)" },
 	{ "--max-connections", "TSPB_MAX_CONNECTIONS", OPT_INT, OFF(max_connections), 1, 100000,
 	  "concurrent client connections accepted (default 512)" },
 	{ "--client-timeout", "TSPB_CLIENT_TIMEOUT_S", OPT_LONG, OFF(client_timeout_s), 1, 3600,

@@ -129,6 +129,10 @@ int main(int argc, char **argv)
 		 cfg.auth_token ? "bearer" : "", cfg.auth_token && cfg.basic_user ? "+" : "",
 		 cfg.basic_user ? "basic" : (cfg.auth_token ? "" : "off"),
 		 cfg.cors_origins ? cfg.cors_origins : "off");
+	for (size_t i = 0; cfg.n_upstreams > 1 && i < cfg.n_upstreams; i++) {
+		auth_redact_url(cfg.upstreams[i].url, url, sizeof(url));
+		log_info("trace server %s: %s", cfg.upstreams[i].name, url);
+	}
 	if (cfg.port_file && write_port_file(cfg.port_file, http_server_port(server)) < 0) {
 		log_error("cannot write port file %s", cfg.port_file);
 		goto cleanup;

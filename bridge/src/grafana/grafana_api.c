@@ -509,7 +509,9 @@ static const char *discovery_query(struct gctx *x, enum gf_small_kind kind, cons
 		return "experiments()";
 	if (!strcmp(r->key, "output"))
 		return "outputs(*)";
-	fail(x, 400, "unknown tag key \"%s\": experiment or output", r->key);
+	if (!strcmp(r->key, "server"))
+		return "servers()";
+	fail(x, 400, "unknown tag key \"%s\": experiment, output or server", r->key);
 	return NULL;
 }
 
@@ -556,7 +558,7 @@ void grafana_variable(const struct http_request *req, struct http_response *res)
 	serve_names(req, res, GF_REQ_VARIABLE, NAMES_VARIABLE);
 }
 
-/* POST /tag-values {key}: experiment names, or output names of every experiment. */
+/* POST /tag-values {key}: experiment names, output names of every experiment, or server names. */
 void grafana_tag_values(const struct http_request *req, struct http_response *res)
 {
 	serve_names(req, res, GF_REQ_TAG_VALUES, NAMES_TAGS);
@@ -565,14 +567,15 @@ void grafana_tag_values(const struct http_request *req, struct http_response *re
 /* POST /tag-keys: the ad hoc filter keys. */
 void grafana_tag_keys(const struct http_request *req, struct http_response *res)
 {
-	static const char *const keys[] = { "experiment", "output" };
+	static const char *const keys[] = { "experiment", "output", "server" };
+	const struct bridge *b = req->app;
 	struct jsonw w;
 	size_t i;
 
-	(void)req;
+	/* One trace server has nothing to filter on. */
 	jsonw_init(&w, &res->body);
 	jsonw_arr_begin(&w);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) - (b->ups.n < 2); i++) {
 		jsonw_obj_begin(&w);
 		jsonw_kstr(&w, "type", "string");
 		jsonw_kstr(&w, "text", keys[i]);
@@ -1566,6 +1569,8 @@ static int filters_pass(struct gctx *x, const struct qctx *qc, const struct cat_
 			r = filter_pass(x, f, m->exp_label);
 		else if (!strcmp(f->key, "output"))
 			r = filter_pass(x, f, m->output_name);
+		else if (!strcmp(f->key, "server"))
+			r = filter_pass(x, f, m->up->name);
 		if (r <= 0)
 			return r;
 	}

@@ -839,11 +839,25 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 			 cfg->listen_addr);
 		goto fail;
 	}
+	/*
+	 * threads 0: a thread per connection, so a request waiting on a trace
+	 * server holds up only its own connection; otherwise a pool of polling
+	 * threads, each serving many connections one request at a time.
+	 */
+	struct MHD_OptionItem pool[] = {
+		{ MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 0 ? cfg->threads : 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (cfg->threads <= 0) {
+		flags |= MHD_USE_THREAD_PER_CONNECTION;
+		pool[0].option = MHD_OPTION_END;
+	}
 	s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
 				     /* first, or MHD logs the options before it itself */
 				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 				     MHD_OPTION_SOCK_ADDR, sa,
-				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+				     MHD_OPTION_ARRAY, pool,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
 				     /* bounds the request line and headers: 431 from libmicrohttpd above */
