@@ -165,6 +165,42 @@ stop "$SIM_PID"
 
 node bench/report.mjs "$OUT" "make bench BENCH_SECONDS=$T BENCH_LONG_SECONDS=$LONG" >"$OUT/report.md"
 
+# --- 4. a trace server that takes time: uncached concurrency, side by side ---
+# A real trace server computes for a while per request (tspsim --latency-ms 20
+# stands for it): the bridge's own work must then hide behind it.
+log "uncached, trace server at 20 ms per answer, 64 connections"
+start tspsim-slow "$B/tspsim" --quiet --running-polls 0 --threads 4 --latency-ms 20
+SLOW_TSP=http://127.0.0.1:$PORT/tsp/api
+SLOW_PID=$PID
+SLOW_DIRECT=$(printf '%s' "$DIRECT_URL" | sed "s#http://127.0.0.1:$SIM_PORT/tsp/api#$SLOW_TSP#")
+DIRECT400=$(printf '%s' "$DIRECT_BODY" | sed 's/"nbTimes":2000/"nbTimes":400/; s/"requested_items":\[[^]]*\]/"requested_items":[0]/')
+BENCH_BODY=$DIRECT400
+wrk_run slow-direct-tsp 64 "$SLOW_DIRECT"
+for th in 4 0; do
+	start "bridge-slow-$th" "$B/tsp-bridge" --upstream "$SLOW_TSP" --log-level warn --max-connections 1024 \
+		--cache-mb 0 --threads "$th"
+	BENCH_BODY=$SMALL
+	curl -s -o /dev/null -XPOST -H 'Content-Type: application/json' -d "$SMALL" "http://127.0.0.1:$PORT/query"
+	wrk_run "slow-bridge-threads-$th" 64 "http://127.0.0.1:$PORT/query"
+	stop "$PID"
+done
+stop "$SLOW_PID"
+grep '"slow-' "$OUT/wrk.jsonl" | node -e '
+let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+	const rows = s.trim().split("\n").map(l => JSON.parse(l));
+	const d = rows.find(r => r.name === "slow-direct-tsp");
+	const rps = r => r.wrk.requests / (r.wrk.duration_us / 1e6);
+	console.log("\n### Uncached, trace server at 20 ms per answer (64 connections, 400-point panel)\n");
+	console.log("| served by | requests/s | of the trace server | p50 ms | p99 ms | added p99 ms |\n|---|---:|---:|---:|---:|---:|");
+	for (const r of rows)
+		console.log(`| ${r.name} | ${rps(r).toFixed(0)} | ${(100 * rps(r) / rps(d)).toFixed(1)} % | ${(r.wrk.p50_us / 1e3).toFixed(2)} | ${(r.wrk.p99_us / 1e3).toFixed(2)} | ${((r.wrk.p99_us - d.wrk.p99_us) / 1e3).toFixed(2)} |`);
+});' >"$OUT/slow.md"
+
+# --- 5. one bridge, 100 trace servers ---
+log "fan-out over 100 tspsim instances"
+{ printf '\n### One bridge, 100 trace servers (scripts/bench-fanout.sh)\n\n'; sh scripts/bench-fanout.sh "$B" 100; } >"$OUT/fanout.md"
+cat "$OUT/slow.md" "$OUT/fanout.md" >>"$OUT/report.md"
+
 # The Kernel view panel in chromium on tspsim's large workload: first paint
 # and redraw on zoom (grafana/plugin/tests/bench-kernelview.ts).
 log "kernel view panel in chromium (5000 threads, 2M events)"
