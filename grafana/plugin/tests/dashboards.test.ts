@@ -17,10 +17,9 @@ import {
   transformDataFrame,
 } from '@grafana/data';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { from, type Observable } from 'rxjs';
-import { type FetchOptions, type FetchResult, type Services, TspBridgeDataSource } from '../src/datasource/datasource';
+import { type Services, TspBridgeDataSource } from '../src/datasource/datasource';
 import type { TspQuery } from '../src/datasource/types';
-import { type Live, REPO, startLive } from './live';
+import { type Live, proxyFetch, REPO, startLive } from './live';
 import { TestTemplateSrv, type TestVariable } from './template-srv';
 
 const DS_TYPE = 'tsp-bridge-datasource';
@@ -42,24 +41,7 @@ type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let live: Live;
 
-/** Grafana's backendSrv.fetch through the datasource proxy, as node's fetch to the bridge. */
-function nodeFetch<T>(o: FetchOptions): Observable<FetchResult<T>> {
-  const url = live.bridgeUrl + o.url.slice(PROXY.length);
-  return from(
-    fetch(url, {
-      method: o.method,
-      headers: o.data !== undefined ? { 'content-type': 'application/json' } : undefined,
-      body: o.data !== undefined ? JSON.stringify(o.data) : undefined,
-    }).then(async (r) => {
-      const text = await r.text();
-      const data = text ? JSON.parse(text) : undefined;
-      if (!r.ok) {
-        throw { status: r.status, statusText: r.statusText, data };
-      }
-      return { data: data as T, status: r.status };
-    })
-  );
-}
+const nodeFetch = proxyFetch(() => live, PROXY);
 
 function datasource(ts: TestTemplateSrv): TspBridgeDataSource {
   const services: Services = { fetch: nodeFetch, templates: ts };
