@@ -58,7 +58,7 @@ echo "|---:|---:|---:|---:|---:|---:|"
 for ft in 0 16 64; do
 	rm -f "$dir/br"
 	TSPB_UPSTREAMS=$ups "$B/tsp-bridge" --port 0 --port-file "$dir/br" --log-level error --cache-mb 0 \
-		--fetch-threads $ft --threads 0 &
+		--fetch-threads $ft &
 	br=$!
 	PIDS="$PIDS $br"
 	bp=$(wait_port "$dir/br")
@@ -85,4 +85,4 @@ for ft in 0 16 64; do
 	echo "| $ft | $(ms "$h") ms | $(ms "$e") ms | $(ms "$c") ms | $(ms "$w") ms | $(ms "$s") ms |"
 done
 echo
-echo "$N tspsim instances (RSS ~6 MiB each), one bridge \`--cache-mb 0 --threads 0\`, a 400-point CPU Usage total from every server."
+echo "$N tspsim instances (RSS ~6 MiB each), one bridge \`--cache-mb 0\`, a 400-point CPU Usage total from every server."

@@ -343,6 +343,67 @@ START_TEST(all_servers_down)
 }
 END_TEST
 
+/* A request to a slow server, in the background. */
+struct slow_ask {
+	int port;
+	long status;
+	int done;
+};
+
+static void *ask_slow(void *arg)
+{
+	struct slow_ask *q = arg;
+	struct strbuf out = STRBUF_INIT;
+	char body[512];
+
+	snprintf(body, sizeof(body), "{" RANGE ",\"maxDataPoints\":20,\"targets\":[{\"refId\":\"A\","
+		 "\"target\":\"slow:kernel/CPU Usage/Total\"}]}");
+	http_post(q->port, "/query", body, &q->status, &out);
+	strbuf_release(&out);
+	__atomic_store_n(&q->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * One HTTP thread, a request waiting on a slow server: another request, to
+ * another server, is answered meanwhile (an ordering, not a timing: the slow
+ * one is still in flight when the fast one is done).
+ */
+START_TEST(a_slow_server_holds_up_no_other_request)
+{
+	struct proc slow, fast, b1;
+	struct slow_ask q = { 0 };
+	char s_url[96], f_url[96];
+	pthread_t th;
+	cJSON *r;
+
+	ck_assert_int_eq(start_tspsim(&slow, "--quiet", "--running-polls", "0", NULL), 0);
+	ck_assert_int_eq(start_tspsim(&fast, "--quiet", "--running-polls", "0", NULL), 0);
+	url_of(s_url, sizeof(s_url), "slow", slow.port);
+	url_of(f_url, sizeof(f_url), "fast", fast.port);
+	ck_assert_int_eq(start_bridge(&b1, "--upstream", s_url, "--upstream", f_url, "--threads", "1",
+				      "--log-level", "warn", NULL), 0);
+	/* Names resolved once while both are quick, then the slow one slows down. */
+	r = frames_of(b1.port, "kernel/Statistics");
+	cJSON_Delete(r);
+	sim_set_faults(slow.port, under_valgrind() ? "{\"latency_ms\":20000}" : "{\"latency_ms\":4000}");
+	q.port = b1.port;
+	ck_assert_int_eq(pthread_create(&th, NULL, ask_slow, &q), 0);
+	usleep(under_valgrind() ? 2000000 : 300000);
+	r = frames_of(b1.port, "fast:kernel/CPU Usage/Total");
+	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "status")), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(frames(r)), 1);
+	cJSON_Delete(r);
+	ck_assert_msg(!__atomic_load_n(&q.done, __ATOMIC_ACQUIRE),
+		      "the slow request ended first: the fast one waited behind it");
+	pthread_join(th, NULL);
+	ck_assert_int_eq(q.status, 200);
+	ck_assert_int_eq(proc_stop(&b1), 0);
+	ck_assert_int_eq(proc_stop(&slow), 0);
+	ck_assert_int_eq(proc_stop(&fast), 0);
+}
+END_TEST
+
 /* ---- the pool the fan-out runs on ---- */
 
 static pthread_barrier_t together;
@@ -412,6 +473,7 @@ Suite *federation_suite(void)
 	tcase_set_timeout(tc, under_valgrind() ? 600 : 90);
 	tcase_add_test(tc, three_servers_behind_one_bridge);
 	tcase_add_test(tc, all_servers_down);
+	tcase_add_test(tc, a_slow_server_holds_up_no_other_request);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pool");
 	tcase_set_timeout(tc, under_valgrind() ? 120 : 20);

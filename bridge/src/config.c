@@ -32,17 +32,16 @@ static const struct opt opts[] = {
 	{ "--upstreams", "TSPB_UPSTREAMS", OPT_UPSTREAM_LIST, 0, 0, 0,
 	  "several trace servers: comma-separated NAME=URL list" },
 	{ "--fetch-threads", "TSPB_FETCH_THREADS", OPT_INT, OFF(threads_fetch), 0, 1024,
-	  "threads fetching from trace servers at once for one request's targets and servers "
-	  "(default 16; 0 = one after the other)" },
+	  "threads that run requests needing a trace server, and a request's targets and servers "
+	  "at the same time (default 64; 0 = on the HTTP threads, one after the other)" },
 	{ "--listen", "TSPB_LISTEN", OPT_STR, OFF(listen_addr), 0, 0,
 	  "address to listen on (default " DEFAULT_LISTEN "; 0.0.0.0 or :: for all)" },
 	{ "--port", "TSPB_PORT", OPT_INT, OFF(port), 0, 65535,
 	  "port to listen on (default 8090; 0 = any free port)" },
 	{ "--port-file", "TSPB_PORT_FILE", OPT_STR, OFF(port_file), 0, 0,
 	  "write the bound port to this file once listening" },
-	{ "--threads", "TSPB_THREADS", OPT_INT, OFF(threads), 0, 256,
-	  "HTTP worker threads, each serving many connections (default 4; 0 = one thread per "
-	  "connection: a request waiting on a trace server holds up no other)" },
+	{ "--threads", "TSPB_THREADS", OPT_INT, OFF(threads), 1, 256,
+	  "HTTP threads, each serving many connections (default 4)" },
 	{ "--max-connections", "TSPB_MAX_CONNECTIONS", OPT_INT, OFF(max_connections), 1, 100000,
 	  "concurrent client connections accepted (default 512)" },
 	{ "--client-timeout", "TSPB_CLIENT_TIMEOUT_S", OPT_LONG, OFF(client_timeout_s), 1, 3600,
@@ -105,7 +104,7 @@ void bridge_config_init(struct bridge_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = DEFAULT_PORT;
 	cfg->threads = 4;
-	cfg->threads_fetch = 16;
+	cfg->threads_fetch = 64;
 	cfg->max_connections = 512;
 	cfg->client_timeout_s = 30;
 	cfg->request_timeout_s = 30;

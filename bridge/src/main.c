@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 	hcfg.cors_origins = cfg.cors_origins;
 	hcfg.resp_cache = app.responses;
 	hcfg.settled = bridge_settled;
+	hcfg.pool = app.ups.pool;
 	hcfg.routes = bridge_routes;
 	hcfg.n_routes = bridge_n_routes;
 	hcfg.app = &app;

@@ -19,6 +19,7 @@
 #include "http_gzip.h"
 #include "jsonw.h"
 #include "resp_cache.h"
+#include "workpool.h"
 #include "log.h"
 
 /*
@@ -50,6 +51,7 @@ struct http_server {
 	pthread_cond_t changed;
 	struct conn_track tracks;       /* list head */
 	size_t in_flight;               /* requests whose head is in and answer not yet sent */
+	size_t handlers;                /* handlers running on the pool (their connections suspended) */
 	int draining, stopping;
 	pthread_t reaper;
 	int reaper_started;
@@ -63,8 +65,11 @@ struct http_server {
  * Made before the head is parsed, so its first on_request call is marked
  * by `began`, not by a NULL context.
  */
+struct pending;
+
 struct request_ctx {
 	struct strbuf body;
+	struct pending *job;            /* a handler run on the pool, and then its answer */
 	struct timespec started;
 	int restricted;                 /* see http_request.restricted */
 	int began;                      /* on_request has seen the head */
@@ -613,6 +618,61 @@ static const char *framing_error(struct MHD_Connection *conn, const struct reque
 	return NULL;
 }
 
+/* One request's handler, run on the pool or here, and its answer. */
+struct pending {
+	struct http_server *s;
+	struct MHD_Connection *conn;
+	const struct http_route *route;
+	struct http_request req;
+	struct http_response res;
+	struct strbuf key;              /* the answer cache's key, when cacheable */
+	int cacheable;
+};
+
+static void pending_free(struct pending *p)
+{
+	if (!p)
+		return;
+	strbuf_release(&p->res.body);
+	strbuf_release(&p->key);
+	free(p);
+}
+
+/*
+ * Runs the handler and keeps its answer when it may be: a 200 built from
+ * final upstream data only (settled() unchanged on the thread that ran it).
+ */
+static void run_handler(struct pending *p)
+{
+	struct http_server *s = p->s;
+	unsigned long mark = p->cacheable && s->cfg.settled ? s->cfg.settled(s->cfg.app) : 0;
+
+	p->route->fn(&p->req, &p->res);
+	if (p->res.body.overflow)
+		http_response_error(&p->res, 413, "the answer would be larger than %zu MiB "
+				    "(--max-answer-mb)", s->cfg.max_response >> 20);
+	else if (p->cacheable && p->res.status == 200 && s->cfg.settled &&
+		 s->cfg.settled(s->cfg.app) == mark)
+		resp_cache_put(s->cfg.resp_cache, p->key.buf, p->key.len, p->res.status,
+			       p->res.content_type, p->res.body.buf ? p->res.body.buf : "", p->res.body.len);
+}
+
+/* On the pool: the handler, then the connection resumed to send its answer. */
+static void run_pending(void *arg, size_t i)
+{
+	struct pending *p = arg;
+	struct http_server *s = p->s;
+
+	(void)i;
+	run_handler(p);
+	/* From here the connection's thread owns p (it may free it at once). */
+	MHD_resume_connection(p->conn);
+	pthread_mutex_lock(&s->lock);
+	s->handlers--;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* A 400 for a head the bridge will not read on: the connection is closed after it. */
 static enum MHD_Result refuse_head(struct http_server *s, struct MHD_Connection *conn,
 				   const char *method, const char *url, const char *why)
@@ -709,6 +769,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
+	if (ctx->job) {
+		/* Back from the pool: the handler's answer is ready. */
+		struct pending *p = ctx->job;
+
+		ctx->job = NULL;
+		log_debug("%s %s -> %d (%.2f ms)", method, url, p->res.status, ms_since(&ctx->started));
+		ret = send_response(s, conn, &p->res, NULL);
+		pending_free(p);
+		return ret;
+	}
 	set_phase(s, conn, PH_BUSY);
 	res.status = 200;
 	res.content_type = "application/json";
@@ -724,7 +794,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	} else if (!route) {
 		http_response_error(&res, 404, "no such endpoint: %s %s", method, url);
 	} else {
-		struct http_request req = {
+		struct pending *p = calloc(1, sizeof(*p));
+		const struct resp_entry *e;
+
+		if (!p) {
+			http_response_error(&res, 500, "out of memory");
+			goto answer;
+		}
+		p->s = s;
+		p->conn = conn;
+		p->route = route;
+		p->req = (struct http_request){
 			.method = method,
 			.path = url,
 			.body = strbuf_str(&ctx->body),
@@ -733,34 +813,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.app = s->cfg.app,
 			.restricted = ctx->restricted,
 		};
-
-		struct strbuf key = STRBUF_INIT;
-		int cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache &&
-				!ctx->restricted && http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &key) == 0;
-		unsigned long mark = 0;
-
-		if (cacheable) {
-			const struct resp_entry *e = resp_cache_get(s->cfg.resp_cache, key.buf, key.len);
-
-			if (e) {
-				log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
-					  ms_since(&ctx->started));
-				strbuf_release(&key);
-				strbuf_release(&res.body);
-				return send_stored(s, conn, e);
-			}
-			mark = s->cfg.settled ? s->cfg.settled(s->cfg.app) : 0;
+		p->res = res;           /* its body buffer passes to the job */
+		strbuf_init(&res.body, 0);
+		strbuf_init(&p->key, 0);
+		p->cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache && !ctx->restricted &&
+			       http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &p->key) == 0;
+		if (p->cacheable && (e = resp_cache_get(s->cfg.resp_cache, p->key.buf, p->key.len))) {
+			log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
+				  ms_since(&ctx->started));
+			pending_free(p);
+			strbuf_release(&res.body);
+			return send_stored(s, conn, e);
 		}
-		route->fn(&req, &res);
-		if (res.body.overflow)
-			http_response_error(&res, 413, "the answer would be larger than %zu MiB "
-					    "(--max-answer-mb)", s->cfg.max_response >> 20);
-		else if (cacheable && res.status == 200 && s->cfg.settled &&
-			 s->cfg.settled(s->cfg.app) == mark)
-			resp_cache_put(s->cfg.resp_cache, key.buf, key.len, res.status,
-				       res.content_type, res.body.buf ? res.body.buf : "", res.body.len);
-		strbuf_release(&key);
+		/*
+		 * Anything that may wait on a trace server runs on the pool, the
+		 * connection suspended meanwhile: this thread goes on serving its
+		 * other connections (and answers from the cache).
+		 */
+		if (s->cfg.pool) {
+			ctx->job = p;
+			pthread_mutex_lock(&s->lock);
+			s->handlers++;
+			pthread_mutex_unlock(&s->lock);
+			MHD_suspend_connection(conn);
+			if (workpool_submit(s->cfg.pool, run_pending, p) == 0) {
+				strbuf_release(&res.body);
+				return MHD_YES;
+			}
+			/* Not queued: run here, and be resumed at once. */
+			run_pending(p, 0);
+			strbuf_release(&res.body);
+			return MHD_YES;
+		}
+		run_handler(p);
+		strbuf_release(&res.body);
+		res = p->res;
+		strbuf_init(&p->res.body, 0);
+		pending_free(p);
 	}
+answer:
 	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, ms_since(&ctx->started));
 	ret = send_response(s, conn, &res, allow[0] ? allow : NULL);
 	strbuf_release(&res.body);
@@ -784,6 +875,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		pthread_cond_broadcast(&s->changed);
 		pthread_mutex_unlock(&s->lock);
 	}
+	pending_free(ctx->job);
 	strbuf_release(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
@@ -810,7 +902,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 	struct sockaddr *sa;
 	/* ITC: MHD_quiesce_daemon() needs it to stop accepting while requests drain. */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
-			     MHD_USE_ITC;
+			     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 
 	if (!s) {
@@ -839,25 +931,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 			 cfg->listen_addr);
 		goto fail;
 	}
-	/*
-	 * threads 0: a thread per connection, so a request waiting on a trace
-	 * server holds up only its own connection; otherwise a pool of polling
-	 * threads, each serving many connections one request at a time.
-	 */
-	struct MHD_OptionItem pool[] = {
-		{ MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 0 ? cfg->threads : 0, NULL },
-		{ MHD_OPTION_END, 0, NULL },
-	};
-
-	if (cfg->threads <= 0) {
-		flags |= MHD_USE_THREAD_PER_CONNECTION;
-		pool[0].option = MHD_OPTION_END;
-	}
 	s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
 				     /* first, or MHD logs the options before it itself */
 				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 				     MHD_OPTION_SOCK_ADDR, sa,
-				     MHD_OPTION_ARRAY, pool,
+				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
 				     /* bounds the request line and headers: 431 from libmicrohttpd above */
@@ -925,6 +1003,17 @@ void http_server_stop(struct http_server *s, long drain_s)
 		log_warn("http: %zu request(s) still in flight after %ld s: closing them", left, drain_s);
 	if (s->reaper_started)
 		pthread_join(s->reaper, NULL);
+	/*
+	 * A handler on the pool holds its suspended connection: it ends when its
+	 * trace server calls do (--upstream-timeout, --poll-deadline), and its
+	 * connection must still exist then.
+	 */
+	pthread_mutex_lock(&s->lock);
+	if (s->handlers)
+		log_warn("http: waiting for %zu handler(s) to finish their trace server calls", s->handlers);
+	while (s->handlers)
+		pthread_cond_wait(&s->changed, &s->lock);
+	pthread_mutex_unlock(&s->lock);
 	MHD_stop_daemon(s->daemon);
 	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->lock);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "strbuf.h"
+#include "workpool.h"
 
 struct MHD_Connection;
 struct auth_config;
@@ -82,6 +83,12 @@ struct http_server_config {
 	 */
 	struct resp_cache *resp_cache;
 	unsigned long (*settled)(void *app);
+	/*
+	 * Handlers run here (not owned; NULL: on the HTTP threads), their
+	 * connections suspended meanwhile, so a request waiting on a trace
+	 * server never holds up the others of its HTTP thread.
+	 */
+	struct workpool *pool;
 	const struct http_route *routes;
 	size_t n_routes;
 	void *app;                      /* handed to handlers in http_request.app */

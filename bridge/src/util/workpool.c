@@ -9,6 +9,7 @@ struct batch {
 	workpool_fn fn;
 	void *arg;
 	size_t n, next, done;
+	int detached;                   /* workpool_submit(): nobody waits, the worker frees it */
 	pthread_cond_t done_cv;
 	struct batch *qnext;
 };
@@ -53,6 +54,11 @@ static void run_piece(struct workpool *p, struct batch *b, size_t i)
 {
 	pthread_mutex_unlock(&p->mu);
 	b->fn(b->arg, i);
+	if (b->detached) {
+		free(b);
+		pthread_mutex_lock(&p->mu);
+		return;
+	}
 	pthread_mutex_lock(&p->mu);
 	if (++b->done == b->n)
 		pthread_cond_broadcast(&b->done_cv);
@@ -144,4 +150,25 @@ void workpool_run(struct workpool *p, size_t n, workpool_fn fn, void *arg)
 		pthread_cond_wait(&b.done_cv, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 	pthread_cond_destroy(&b.done_cv);
+}
+
+int workpool_submit(struct workpool *p, workpool_fn fn, void *arg)
+{
+	struct batch *b;
+
+	if (!p || !p->n_threads || !(b = calloc(1, sizeof(*b))))
+		return -1;
+	b->fn = fn;
+	b->arg = arg;
+	b->n = 1;
+	b->detached = 1;
+	pthread_mutex_lock(&p->mu);
+	if (p->tail)
+		p->tail->qnext = b;
+	else
+		p->head = b;
+	p->tail = b;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
 }

@@ -26,4 +26,11 @@ typedef void (*workpool_fn)(void *arg, size_t i);
 /* Runs fn(arg, i) for each i in 0..n-1 and returns when every one has returned. */
 void workpool_run(struct workpool *p, size_t n, workpool_fn fn, void *arg);
 
+/*
+ * Queues fn(arg, 0) to run on one of the pool's threads and returns at
+ * once. -1 (nothing queued) when the pool has no threads or memory ran
+ * out: the caller runs it itself.
+ */
+int workpool_submit(struct workpool *p, workpool_fn fn, void *arg);
+
 #endif
