@@ -70,7 +70,7 @@ for ft in 0 16 64; do
 	# Cold: a new bridge, nothing in its catalogs; a server slower than 1 s is left out.
 	rm -f "$dir/br"
 	TSPB_UPSTREAMS=$ups "$B/tsp-bridge" --port 0 --port-file "$dir/br" --log-level error --cache-mb 0 \
-		--fetch-threads $ft --threads 0 --upstream-timeout 1000 &
+		--fetch-threads $ft --upstream-timeout 1000 &
 	br=$!
 	PIDS="$PIDS $br"
 	bp=$(wait_port "$dir/br")

@@ -1,5 +1,6 @@
 /* Grafana targets, patterns and discovery queries (gf_target.h). */
 #include "gf_target.h"
+#include "gf_views.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -381,29 +382,6 @@ int gf_pattern_match_entry(const struct gf_pattern *p, int64_t id, const char *n
 
 /* ---- views ---- */
 
-static const char *const view_names[] = {
-	[GF_VIEW_SERIES] = "series", [GF_VIEW_INTERVALS] = "intervals",
-	[GF_VIEW_TIMELINE] = "timeline", [GF_VIEW_ARROWS] = "arrows",
-	[GF_VIEW_STYLES] = "styles", [GF_VIEW_EVENTS] = "events",
-	[GF_VIEW_TREE] = "tree", [GF_VIEW_ANNOTATIONS] = "annotations",
-	[GF_VIEW_NODES] = "nodes", [GF_VIEW_EDGES] = "edges",
-};
-
-const char *gf_view_name(enum gf_view v)
-{
-	return v > 0 && (size_t)v < sizeof(view_names) / sizeof(view_names[0]) ? view_names[v] : NULL;
-}
-
-int gf_view_parse(const char *name)
-{
-	size_t i;
-
-	for (i = 1; name && i < sizeof(view_names) / sizeof(view_names[0]); i++)
-		if (!strcmp(view_names[i], name))
-			return (int)i;
-	return -1;
-}
-
 /* ---- targets ---- */
 
 void gf_target_init(struct gf_target *t)
@@ -485,8 +463,7 @@ static int set_view(struct gf_target *t, const char *v, char *err, size_t errlen
 	int view = gf_view_parse(v);
 
 	if (view < 0) {
-		snprintf(err, errlen, "unknown view \"%s\": series, intervals, timeline, arrows, "
-			 "styles, events, tree, annotations, nodes or edges", v);
+		snprintf(err, errlen, "unknown view \"%s\": %s", v, gf_view_names());
 		return -1;
 	}
 	t->view = (enum gf_view)view;

@@ -62,7 +62,7 @@ enum gf_view {
 	GF_VIEW_NODES,          /* node graph: rows that links join */
 	GF_VIEW_EDGES,          /* node graph: links per (source, target) */
 };
-/* "series", ...; NULL for an unknown value. */
+/* "series", ...; NULL for an unknown value (the names are gf_views.h's table). */
 const char *gf_view_name(enum gf_view v);
 /* -1 for an unknown name. */
 int gf_view_parse(const char *name);

@@ -1,826 +1,30 @@
 /*
- * The Grafana endpoints (docs/grafana-api.md). Discovery answers lists of
- * names; /query and /annotations run each target through
- * resolve -> fetch -> translate -> write.
+ * The Grafana queries (docs/grafana-api.md): /query, /frames, /flat and
+ * /annotations run each target through resolve -> fetch -> translate ->
+ * write, the targets of a request and the outputs of a target at the same
+ * time; and the view table (gf_views.h).
  */
 #include "grafana_api.h"
 
-#include <ctype.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge.h"
 #include "catalog.h"
+#include "gf_api.h"
 #include "gf_frame.h"
 #include "gf_request.h"
 #include "gf_target.h"
 #include "gf_translate.h"
+#include "gf_views.h"
 #include "json_int.h"
 #include "jsonw.h"
 #include "log.h"
 #include "tsp_client.h"
-
-/* ---- per-request context and errors ---- */
-
-struct gctx {
-	const struct bridge *b;
-	int status;             /* HTTP status of the failure, 0 while fine */
-	char msg[1024];
-	struct gf_budget *budget;       /* what this request's frames may hold, shared by its targets */
-	struct gf_budget own;           /* the request's budget, in the request's context */
-};
-
-static int ctx_init(struct gctx *x, const struct http_request *req)
-{
-	memset(x, 0, sizeof(*x));
-	x->b = req->app;
-	x->own.cap = x->b->cfg->max_answer_bytes;
-	x->budget = &x->own;
-	return 0;
-}
-
-static int fail(struct gctx *x, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct gctx *x, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (x->status)          /* the first failure is the one to report */
-		return -1;
-	x->status = status;
-	va_start(ap, fmt);
-	vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* A failure to build frames: 413 naming the limit when the budget ran out, else status/msg. */
-static int budget_or(struct gctx *x, int status, const char *msg)
-{
-	if (__atomic_load_n(&x->budget->over, __ATOMIC_RELAXED))
-		return fail(x, 413, "the answer would hold more than %zu MiB (--max-answer-mb): "
-			    "narrow the time range, the entries, the targets or the limit",
-			    x->budget->cap >> 20);
-	return fail(x, status, "%s", msg);
-}
-
-/* An upstream failure: 502/504 (or 400/500) with the trace server's words. */
-static int fail_upstream(struct gctx *x, const struct tsp_error *e)
-{
-	return fail(x, tsp_error_bridge_status(e), "trace server: %s", e->msg);
-}
-
-static void answer_error(struct http_response *res, const struct gctx *x)
-{
-	http_response_error(res, x->status ? x->status : 500, "%s", x->msg[0] ? x->msg : "internal error");
-}
-
-/* Finishes a JSON answer: an over-large or broken answer is an error, never a cut one. */
-static void answer_json(struct http_response *res, const struct jsonw *w)
-{
-	if (jsonw_finish(w) == 0)
-		return;
-	if (res->body.overflow)
-		http_response_error(res, 413, "the answer would be larger than %zu MiB "
-				    "(--max-answer-mb): narrow the time range, the entries or the limit",
-				    res->body.cap >> 20);
-	else
-		http_response_error(res, 500, "the answer could not be written");
-}
-
-/* ---- a set of names, kept in first-seen order ---- */
-
-struct names {
-	char **v;
-	size_t n, cap;
-	size_t *hash;           /* open addressing over v indexes + 1; 0 = empty */
-	size_t hcap;
-};
-
-static void names_release(struct names *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	free(s->hash);
-	memset(s, 0, sizeof(*s));
-}
-
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static int names_rehash(struct names *s, size_t hcap)
-{
-	size_t *h = calloc(hcap, sizeof(*h)), i;
-
-	if (!h)
-		return -1;
-	for (i = 0; i < s->n; i++) {
-		size_t j = str_hash(s->v[i]) & (hcap - 1);
-
-		while (h[j])
-			j = (j + 1) & (hcap - 1);
-		h[j] = i + 1;
-	}
-	free(s->hash);
-	s->hash = h;
-	s->hcap = hcap;
-	return 0;
-}
-
-/* Adds a copy of name unless present. 0, or -1 when out of memory. */
-static int names_add(struct names *s, const char *name)
-{
-	size_t j;
-
-	if (!name)
-		return 0;
-	if ((s->n + 1) * 2 > s->hcap && names_rehash(s, s->hcap ? s->hcap * 2 : 64) < 0)
-		return -1;
-	for (j = str_hash(name) & (s->hcap - 1); s->hash[j]; j = (j + 1) & (s->hcap - 1))
-		if (!strcmp(s->v[s->hash[j] - 1], name))
-			return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n] = strdup(name);
-	if (!s->v[s->n])
-		return -1;
-	s->hash[j] = ++s->n;
-	return 0;
-}
-
-/* Writes the names as SimpleJSON wants them, or as /variable or payload-option objects. */
-enum names_shape { NAMES_STRINGS, NAMES_VARIABLE, NAMES_OPTIONS, NAMES_TAGS };
-
-static void write_names(struct jsonw *w, const struct names *s, enum names_shape shape)
-{
-	size_t i;
-
-	jsonw_arr_begin(w);
-	for (i = 0; i < s->n; i++) {
-		switch (shape) {
-		case NAMES_STRINGS:
-			jsonw_str(w, s->v[i]);
-			break;
-		case NAMES_VARIABLE:
-			jsonw_obj_begin(w);
-			jsonw_kstr(w, "__text", s->v[i]);
-			jsonw_kstr(w, "__value", s->v[i]);
-			jsonw_obj_end(w);
-			break;
-		case NAMES_OPTIONS:
-			jsonw_obj_begin(w);
-			jsonw_kstr(w, "label", s->v[i]);
-			jsonw_kstr(w, "value", s->v[i]);
-			jsonw_obj_end(w);
-			break;
-		case NAMES_TAGS:
-			jsonw_obj_begin(w);
-			jsonw_kstr(w, "text", s->v[i]);
-			jsonw_obj_end(w);
-			break;
-		}
-	}
-	jsonw_arr_end(w);
-}
-
-/*
- * Appends name as one target part, the syntax's special characters escaped;
- * in_call also escapes what delimits a discovery call's arguments.
- */
-static int escape_name(struct strbuf *sb, const char *name, int entries, int in_call)
-{
-	const char *start = name;
-
-	for (; *name; name++) {
-		int special = *name == '\\' || *name == '?' || *name == '&' || *name == '*' ||
-			      (in_call && (*name == '(' || *name == ')' || *name == ',')) ||
-			      (!entries && *name == '/') ||
-			      (name == start && (*name == '~' || (entries && *name == '#')));
-
-		if ((special && strbuf_addch(sb, '\\') < 0) || strbuf_addch(sb, *name) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int escape_part(struct strbuf *sb, const char *name, int entries)
-{
-	return escape_name(sb, name, entries, 0);
-}
-
-static int escape_arg(struct strbuf *sb, const char *name)
-{
-	return escape_name(sb, name, 0, 1);
-}
-
-/* ---- discovery ---- */
-
-static int type_has_tree(enum tsp_output_type t)
-{
-	return t == TSP_OUTPUT_TREE_TIME_XY || t == TSP_OUTPUT_TIME_GRAPH || t == TSP_OUTPUT_DATA_TREE;
-}
-
-/*
- * A list answer (names) over several matches leaves out one whose upstream
- * call failed, with a log line: 1 to go on. 0 after fail_upstream() when
- * it was the only match, or the last of all-failed ones.
- */
-static int left_out(struct gctx *x, const struct cat_matches *m, size_t i,
-		    const struct tsp_error *e, size_t *n_failed)
-{
-	int upstream = tsp_error_bridge_status(e) >= 502;
-
-	if (m->n > 1 && upstream && ++*n_failed < m->n) {
-		log_warn("%s/%s left out of a list: trace server: %s", m->items[i].exp_label,
-			 m->items[i].output_name ? m->items[i].output_name : "*", e->msg);
-		return 1;
-	}
-	fail_upstream(x, e);
-	return 0;
-}
-
-/* Names of the entries with data of every matched output that has a tree. */
-static int add_entry_names(struct gctx *x, const struct cat_matches *m, struct names *out)
-{
-	size_t i, j, n_failed = 0;
-	int ret = -1;
-
-	for (i = 0; i < m->n; i++) {
-		struct cat_ref *ref = NULL;
-		const struct tsp_model *t;
-		struct tsp_client *c;
-		struct tsp_error e;
-		int rc;
-
-		if (!type_has_tree(m->items[i].type))
-			continue;
-		tsp_error_clear(&e);
-		if (!(c = upstream_client(m->items[i].up)))
-			tsp_error_set(&e, TSP_ERR_NOMEM, 0, "out of memory");
-		rc = c ? catalog_tree(m->items[i].up->cat, c, m->items[i].exp_uuid,
-				      m->items[i].output_id, m->items[i].type, &ref, &e) : -1;
-		upstream_client_put(m->items[i].up, c);
-		if (rc < 0) {
-			if (left_out(x, m, i, &e, &n_failed))
-				continue;
-			goto out;
-		}
-		t = cat_ref_model(ref);
-		for (j = 0; t->has_model && j < t->u.tree.n_entries; j++) {
-			const struct tsp_tree_entry *en = &t->u.tree.entries[j];
-
-			if ((en->has_data || m->items[i].type == TSP_OUTPUT_DATA_TREE) && en->n_labels &&
-			    names_add(out, en->labels[0]) < 0) {
-				cat_ref_put(ref);
-				fail(x, 500, "out of memory");
-				goto out;
-			}
-		}
-		cat_ref_put(ref);
-	}
-	ret = 0;
-out:
-	return ret;
-}
-
-static int add_marker_names(struct gctx *x, const struct cat_matches *m, struct names *out)
-{
-	struct tsp_model mod;
-	struct tsp_client *c;
-	struct tsp_error e;
-	const char *last = NULL;
-	const struct upstream *last_up = NULL;
-	size_t i, j, n_failed = 0;
-	int rc, ret = -1;
-
-	tsp_model_init(&mod);
-	for (i = 0; i < m->n; i++) {
-		/* One call per experiment; two servers may hold one UUID (the same traces). */
-		if (last && last_up == m->items[i].up && !strcmp(last, m->items[i].exp_uuid))
-			continue;
-		last = m->items[i].exp_uuid;
-		last_up = m->items[i].up;
-		tsp_error_clear(&e);
-		if (!(c = upstream_client(m->items[i].up)))
-			tsp_error_set(&e, TSP_ERR_NOMEM, 0, "out of memory");
-		rc = c ? tsp_marker_sets(c, last, &mod, &e) : -1;
-		upstream_client_put(m->items[i].up, c);
-		if (rc < 0) {
-			if (left_out(x, m, i, &e, &n_failed))
-				continue;
-			goto out;
-		}
-		for (j = 0; mod.has_model && j < mod.u.marker_sets.n; j++)
-			if (names_add(out, mod.u.marker_sets.items[j].id) < 0) {
-				fail(x, 500, "out of memory");
-				goto out;
-			}
-	}
-	ret = 0;
-out:
-	tsp_model_release(&mod);
-	return ret;
-}
-
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle), i;
-
-	if (!n)
-		return 1;
-	for (; *hay; hay++) {
-		for (i = 0; i < n && hay[i] && tolower((unsigned char)hay[i]) ==
-		     tolower((unsigned char)needle[i]); i++)
-			;
-		if (i == n)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * experiments(SERVER): the experiments of the servers matching the
- * pattern, always as "server:experiment", so that a variable chained on a
- * server variable gives targets that stay on that server.
- */
-static int server_experiments(struct gctx *x, const struct gf_pattern *server, struct names *out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct gf_pattern any;
-	size_t i, k;
-	int ret = -1;
-
-	memset(&any, 0, sizeof(any));
-	any.kind = GF_PAT_ANY;
-	for (i = 0; i < x->b->ups.n; i++) {
-		struct upstream *u = &x->b->ups.v[i];
-		struct upstreams one = { u, 1, NULL };
-		struct cat_matches m;
-		struct tsp_error e;
-
-		if (!gf_pattern_match(server, u->name, NULL))
-			continue;
-		cat_matches_init(&m);
-		tsp_error_clear(&e);
-		if (upstreams_resolve(&one, &any, NULL, &m, &e) < 0) {
-			cat_matches_release(&m);
-			if (x->b->ups.n > 1 && e.kind != TSP_ERR_NOMEM)
-				continue;       /* a server down lists nothing; the others still do */
-			fail_upstream(x, &e);
-			goto out;
-		}
-		for (k = 0; k < m.n; k++) {
-			strbuf_reset(&sb);
-			if (strbuf_addstr(&sb, u->name) < 0 || strbuf_addch(&sb, ':') < 0 ||
-			    strbuf_addstr(&sb, m.items[k].exp_name) < 0 || names_add(out, sb.buf) < 0) {
-				cat_matches_release(&m);
-				fail(x, 500, "out of memory");
-				goto out;
-			}
-		}
-		cat_matches_release(&m);
-	}
-	ret = 0;
-out:
-	strbuf_release(&sb);
-	return ret;
-}
-
-/* Runs a discovery query (/search, /variable) into out. */
-static int discover(struct gctx *x, const char *q, struct names *out)
-{
-	struct gf_discover d;
-	struct cat_matches m;
-	struct gf_pattern any;
-	struct tsp_error e;
-	struct strbuf sb = STRBUF_INIT;
-	char err[256];
-	size_t i;
-	int ret = -1;
-
-	memset(&d, 0, sizeof(d));
-	memset(&any, 0, sizeof(any));
-	any.kind = GF_PAT_ANY;
-	cat_matches_init(&m);
-	tsp_error_clear(&e);
-	if (gf_discover_parse(&d, q, err, sizeof(err)) < 0) {
-		fail(x, 400, "%s", err);
-		goto out;
-	}
-	switch (d.kind) {
-	case GF_DISC_SERVERS:
-		for (i = 0; i < x->b->ups.n; i++)
-			if (names_add(out, x->b->ups.v[i].name) < 0)
-				goto nomem;
-		break;
-	case GF_DISC_EXPERIMENTS:
-		if (d.has_server) {
-			if (server_experiments(x, &d.server, out) < 0)
-				goto out;
-			break;
-		}
-		/* fall through */
-	case GF_DISC_TARGETS:
-		if (upstreams_resolve(&x->b->ups, &any, d.kind == GF_DISC_TARGETS ? &any : NULL,
-				    &m, &e) < 0) {
-			fail_upstream(x, &e);
-			goto out;
-		}
-		for (i = 0; i < m.n; i++) {
-			const struct cat_match *c = &m.items[i];
-
-			if (d.kind == GF_DISC_EXPERIMENTS) {
-				if (names_add(out, c->exp_label) < 0)
-					goto nomem;
-				continue;
-			}
-			strbuf_reset(&sb);
-			if (escape_part(&sb, c->exp_label, 0) < 0 || strbuf_addch(&sb, '/') < 0 ||
-			    escape_part(&sb, c->output_name, 0) < 0)
-				goto nomem;
-			if (contains_nocase(sb.buf, d.text ? d.text : "") && names_add(out, sb.buf) < 0)
-				goto nomem;
-		}
-		break;
-	case GF_DISC_OUTPUTS:
-		if (upstreams_resolve(&x->b->ups, &d.experiment, &any, &m, &e) < 0) {
-			fail_upstream(x, &e);
-			goto out;
-		}
-		for (i = 0; i < m.n; i++)
-			if ((!d.type || !strcmp(d.type, tsp_output_type_name(m.items[i].type))) &&
-			    names_add(out, m.items[i].output_name) < 0)
-				goto nomem;
-		break;
-	case GF_DISC_ENTRIES:
-		if (upstreams_resolve(&x->b->ups, &d.experiment, &d.output, &m, &e) < 0) {
-			fail_upstream(x, &e);
-			goto out;
-		}
-		if (add_entry_names(x, &m, out) < 0)
-			goto out;
-		break;
-	case GF_DISC_MARKERS:
-		if (upstreams_resolve(&x->b->ups, &d.experiment, NULL, &m, &e) < 0) {
-			fail_upstream(x, &e);
-			goto out;
-		}
-		if (add_marker_names(x, &m, out) < 0)
-			goto out;
-		break;
-	}
-	ret = 0;
-	goto out;
-nomem:
-	fail(x, 500, "out of memory");
-out:
-	strbuf_release(&sb);
-	cat_matches_release(&m);
-	gf_discover_release(&d);
-	return ret;
-}
-
-/* The discovery query of a small request: its target, or the one a tag key stands for. */
-static const char *discovery_query(struct gctx *x, enum gf_small_kind kind, const struct gf_small_req *r)
-{
-	if (kind != GF_REQ_TAG_VALUES)
-		return r->target;
-	if (!strcmp(r->key, "experiment"))
-		return "experiments()";
-	if (!strcmp(r->key, "output"))
-		return "outputs(*)";
-	if (!strcmp(r->key, "server"))
-		return "servers()";
-	fail(x, 400, "unknown tag key \"%s\": experiment, output or server", r->key);
-	return NULL;
-}
-
-/* /search, /variable and /tag-values: a discovery query answered as a list of names. */
-static void serve_names(const struct http_request *req, struct http_response *res,
-			enum gf_small_kind kind, enum names_shape shape)
-{
-	struct gctx x;
-	struct gf_small_req r;
-	struct names s = { 0 };
-	struct jsonw w;
-	const char *q;
-
-	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
-	if (gf_small_req_parse(&r, kind, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	q = discovery_query(&x, kind, &r);
-	if (!q || discover(&x, q, &s) < 0)
-		goto fail;
-	jsonw_init(&w, &res->body);
-	write_names(&w, &s, shape);
-	answer_json(res, &w);
-	goto out;
-fail:
-	answer_error(res, &x);
-out:
-	names_release(&s);
-	gf_small_req_release(&r);
-}
-
-/* POST /search {target} (SimpleJSON): a list of strings. */
-void grafana_search(const struct http_request *req, struct http_response *res)
-{
-	serve_names(req, res, GF_REQ_SEARCH, NAMES_STRINGS);
-}
-
-/* POST /variable {payload: {target}} (JSON datasource): [{__text, __value}]. */
-void grafana_variable(const struct http_request *req, struct http_response *res)
-{
-	serve_names(req, res, GF_REQ_VARIABLE, NAMES_VARIABLE);
-}
-
-/* POST /tag-values {key}: experiment names, output names of every experiment, or server names. */
-void grafana_tag_values(const struct http_request *req, struct http_response *res)
-{
-	serve_names(req, res, GF_REQ_TAG_VALUES, NAMES_TAGS);
-}
-
-/* POST /tag-keys: the ad hoc filter keys. */
-void grafana_tag_keys(const struct http_request *req, struct http_response *res)
-{
-	static const char *const keys[] = { "experiment", "output", "server" };
-	const struct bridge *b = req->app;
-	struct jsonw w;
-	size_t i;
-
-	/* One trace server has nothing to filter on. */
-	jsonw_init(&w, &res->body);
-	jsonw_arr_begin(&w);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) - (b->ups.n < 2); i++) {
-		jsonw_obj_begin(&w);
-		jsonw_kstr(&w, "type", "string");
-		jsonw_kstr(&w, "text", keys[i]);
-		jsonw_obj_end(&w);
-	}
-	jsonw_arr_end(&w);
-	answer_json(res, &w);
-}
-
-/* ---- views: which output types have which view ---- */
-
-struct view_info {
-	enum gf_view view;
-	const char *label;
-	unsigned types;         /* bit (1 << enum tsp_output_type) */
-};
-
-#define T(t) (1u << (t))
-static const struct view_info views[] = {
-	{ GF_VIEW_SERIES, "Time series (XY outputs)", T(TSP_OUTPUT_TREE_TIME_XY) },
-	{ GF_VIEW_INTERVALS, "State intervals (time graph)", T(TSP_OUTPUT_TIME_GRAPH) },
-	{ GF_VIEW_TIMELINE, "State timeline (time graph)", T(TSP_OUTPUT_TIME_GRAPH) },
-	{ GF_VIEW_ARROWS, "Arrows between rows (time graph)", T(TSP_OUTPUT_TIME_GRAPH) },
-	{ GF_VIEW_STYLES, "State styles (time graph)", T(TSP_OUTPUT_TIME_GRAPH) },
-	{ GF_VIEW_EVENTS, "Events (table outputs)", T(TSP_OUTPUT_TABLE) },
-	{ GF_VIEW_TREE, "Statistics (data tree outputs)", T(TSP_OUTPUT_DATA_TREE) },
-	{ GF_VIEW_NODES, "Node graph nodes (time graph links)", T(TSP_OUTPUT_TIME_GRAPH) },
-	{ GF_VIEW_EDGES, "Node graph edges (time graph links)", T(TSP_OUTPUT_TIME_GRAPH) },
-	{ GF_VIEW_ANNOTATIONS, "Annotations (markers)",
-	  T(TSP_OUTPUT_TIME_GRAPH) | T(TSP_OUTPUT_TREE_TIME_XY) | T(TSP_OUTPUT_TABLE) | T(TSP_OUTPUT_DATA_TREE) },
-};
-#undef T
-
-static const struct view_info *view_info(enum gf_view v)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-		if (views[i].view == v)
-			return &views[i];
-	return NULL;
-}
-
-/* The view a target gets when it names none. */
-static enum gf_view default_view(enum tsp_output_type t, enum gf_target_type tt)
-{
-	switch (t) {
-	case TSP_OUTPUT_TREE_TIME_XY:
-		return GF_VIEW_SERIES;
-	case TSP_OUTPUT_TIME_GRAPH:
-		return tt == GF_TT_TIMESERIE ? GF_VIEW_TIMELINE : GF_VIEW_INTERVALS;
-	case TSP_OUTPUT_TABLE:
-		return GF_VIEW_EVENTS;
-	case TSP_OUTPUT_DATA_TREE:
-		return GF_VIEW_TREE;
-	default:
-		return GF_VIEW_DEFAULT;
-	}
-}
-
-/* POST /metrics: one metric per view, with its payload fields. */
-void grafana_metrics(const struct http_request *req, struct http_response *res)
-{
-	struct gctx x;
-	struct gf_small_req r;
-	struct jsonw w;
-	size_t i;
-
-	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
-	if (gf_small_req_parse(&r, GF_REQ_METRICS, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	jsonw_init(&w, &res->body);
-	jsonw_arr_begin(&w);
-	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
-		const struct view_info *v = &views[i];
-
-		jsonw_obj_begin(&w);
-		jsonw_kstr(&w, "label", v->label);
-		jsonw_kstr(&w, "value", gf_view_name(v->view));
-		jsonw_key(&w, "payloads");
-		jsonw_arr_begin(&w);
-
-		jsonw_obj_begin(&w);
-		jsonw_kstr(&w, "label", "Experiment");
-		jsonw_kstr(&w, "name", "experiment");
-		jsonw_kstr(&w, "type", "select");
-		jsonw_kstr(&w, "placeholder", "experiment name");
-		jsonw_kbool(&w, "reloadMetric", 1);
-		jsonw_obj_end(&w);
-
-		jsonw_obj_begin(&w);
-		jsonw_kstr(&w, "label", "Output");
-		jsonw_kstr(&w, "name", "output");
-		jsonw_kstr(&w, "type", "select");
-		jsonw_kstr(&w, "placeholder", "output name");
-		jsonw_kbool(&w, "reloadMetric", 1);
-		jsonw_obj_end(&w);
-
-		if (v->view != GF_VIEW_EVENTS && v->view != GF_VIEW_STYLES &&
-		    v->view != GF_VIEW_ANNOTATIONS) {
-			jsonw_obj_begin(&w);
-			jsonw_kstr(&w, "label", "Entries");
-			jsonw_kstr(&w, "name", "entries");
-			jsonw_kstr(&w, "type", "multi-select");
-			jsonw_kstr(&w, "placeholder", "default entries");
-			jsonw_obj_end(&w);
-		}
-		if (v->view == GF_VIEW_ANNOTATIONS) {
-			jsonw_obj_begin(&w);
-			jsonw_kstr(&w, "label", "Marker set");
-			jsonw_kstr(&w, "name", "markers");
-			jsonw_kstr(&w, "type", "select");
-			jsonw_obj_end(&w);
-		}
-		if (v->view == GF_VIEW_INTERVALS || v->view == GF_VIEW_TIMELINE ||
-		    v->view == GF_VIEW_ARROWS || v->view == GF_VIEW_EVENTS) {
-			jsonw_obj_begin(&w);
-			jsonw_kstr(&w, "label", "Row limit");
-			jsonw_kstr(&w, "name", "limit");
-			jsonw_kstr(&w, "type", "input");
-			jsonw_kstr(&w, "placeholder", "10000");
-			jsonw_obj_end(&w);
-		}
-		jsonw_arr_end(&w);
-		jsonw_obj_end(&w);
-	}
-	jsonw_arr_end(&w);
-	answer_json(res, &w);
-	goto out;
-fail:
-	answer_error(res, &x);
-out:
-	gf_small_req_release(&r);
-}
-
-/* A string member of the payload, "" if absent. */
-static const char *payload_str(const cJSON *payload, const char *name)
-{
-	const char *s = json_get_string(cJSON_GetObjectItemCaseSensitive(payload, name));
-
-	return s ? s : "";
-}
-
-/* POST /metric-payload-options {metric, payload, name}: choices for one field. */
-void grafana_payload_options(const struct http_request *req, struct http_response *res)
-{
-	struct gctx x;
-	struct gf_small_req r;
-	struct names s = { 0 };
-	struct strbuf q = STRBUF_INIT;
-	struct jsonw w;
-	const char *exp, *out_name;
-	int view;
-
-	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
-	if (gf_small_req_parse(&r, GF_REQ_PAYLOAD_OPTIONS, req->body, req->body_len, x.msg,
-			       sizeof(x.msg)) < 0) {
-		x.status = 400;
-		goto fail;
-	}
-	view = gf_view_parse(r.metric);
-	exp = payload_str(r.payload, "experiment");
-	out_name = payload_str(r.payload, "output");
-	if (!strcmp(r.name, "experiment")) {
-		strbuf_addstr(&q, "experiments()");
-	} else if (!strcmp(r.name, "output")) {
-		strbuf_addstr(&q, "outputs(");
-		if ((*exp ? escape_arg(&q, exp) : strbuf_addch(&q, '*')) < 0)
-			goto nomem;
-		strbuf_addch(&q, ')');
-	} else if (!strcmp(r.name, "entries")) {
-		if (!*exp || !*out_name) {
-			fail(&x, 400, "choose an experiment and an output first");
-			goto fail;
-		}
-		strbuf_addstr(&q, "entries(");
-		if (escape_arg(&q, exp) < 0 || strbuf_addch(&q, '/') < 0 ||
-		    escape_arg(&q, out_name) < 0 || strbuf_addch(&q, ')') < 0)
-			goto nomem;
-	} else if (!strcmp(r.name, "markers")) {
-		strbuf_addstr(&q, "markers(");
-		if ((*exp ? escape_arg(&q, exp) : strbuf_addch(&q, '*')) < 0)
-			goto nomem;
-		strbuf_addch(&q, ')');
-	} else {
-		fail(&x, 400, "unknown payload field \"%s\": experiment, output, entries or markers", r.name);
-		goto fail;
-	}
-	if (q.overflow)
-		goto nomem;
-	if (!strcmp(r.name, "output") && view > 0) {
-		/* Only the outputs that have the chosen view. */
-		const struct view_info *vi = view_info((enum gf_view)view);
-		struct gf_pattern p;
-		struct cat_matches m;
-		struct tsp_error e;
-		size_t i;
-		char err[256];
-		struct gf_target t;
-
-		gf_target_init(&t);
-		cat_matches_init(&m);
-		tsp_error_clear(&e);
-		memset(&p, 0, sizeof(p));
-		p.kind = GF_PAT_ANY;
-		strbuf_reset(&q);
-		if ((*exp ? escape_part(&q, exp, 0) : strbuf_addch(&q, '*')) < 0 || strbuf_addstr(&q, "/*") < 0)
-			goto nomem;
-		if (gf_target_parse(&t, q.buf, NULL, err, sizeof(err)) < 0) {
-			fail(&x, 400, "%s", err);
-		} else if (upstreams_resolve(&x.b->ups, &t.experiment, &p, &m, &e) < 0) {
-			fail_upstream(&x, &e);
-		} else {
-			for (i = 0; i < m.n; i++)
-				if ((vi->types & (1u << m.items[i].type)) &&
-				    names_add(&s, m.items[i].output_name) < 0)
-					fail(&x, 500, "out of memory");
-		}
-		cat_matches_release(&m);
-		gf_target_release(&t);
-		if (x.status)
-			goto fail;
-	} else if (discover(&x, q.buf, &s) < 0) {
-		goto fail;
-	}
-	jsonw_init(&w, &res->body);
-	write_names(&w, &s, NAMES_OPTIONS);
-	answer_json(res, &w);
-	goto out;
-nomem:
-	fail(&x, 500, "out of memory");
-fail:
-	answer_error(res, &x);
-out:
-	strbuf_release(&q);
-	names_release(&s);
-	gf_small_req_release(&r);
-}
-
 
 /* ---- queries: targets -> TSP requests -> frames ---- */
 
@@ -914,7 +118,7 @@ static int frames_move(struct frames *dst, struct frames *src)
 }
 
 /* What one target asks, after parsing and resolution. */
-struct job {
+struct gf_job {
 	struct gctx *x;
 	struct tsp_client *c;           /* of the match's trace server, for the job's run */
 	const struct cat_match *m;
@@ -929,7 +133,7 @@ struct job {
 	struct frames *out;
 };
 
-static void notice_running(struct gf_frame *f, const struct job *j, const struct tsp_model *m)
+static void notice_running(struct gf_frame *f, const struct gf_job *j, const struct tsp_model *m)
 {
 	gf_frame_notice(f, "the analysis of %s/%s is still running (%s): the data is partial, "
 			"refresh to complete it", j->m->exp_label, j->m->output_name,
@@ -938,11 +142,11 @@ static void notice_running(struct gf_frame *f, const struct job *j, const struct
 
 /*
  * A TSP data call's outcome: 0 with a model to translate (complete, or
- * partial and flagged in *partial), or -1 after fail_upstream(). A RUNNING
+ * partial and flagged in *partial), or -1 after gctx_fail_upstream(). A RUNNING
  * answer at the deadline is partial data, not an error: the panel shows
  * what there is and a refresh completes it.
  */
-static int data_outcome(struct job *j, int rc, const struct tsp_error *e, const struct tsp_model *m,
+static int data_outcome(struct gf_job *j, int rc, const struct tsp_error *e, const struct tsp_model *m,
 			int *partial)
 {
 	(void)m;        /* a RUNNING answer keeps its partial model in m */
@@ -953,7 +157,7 @@ static int data_outcome(struct job *j, int rc, const struct tsp_error *e, const 
 		*partial = 1;
 		return 0;
 	}
-	return fail_upstream(j->x, e);
+	return gctx_fail_upstream(j->x, e);
 }
 
 /*
@@ -961,7 +165,7 @@ static int data_outcome(struct job *j, int rc, const struct tsp_error *e, const 
  * matches, or by default the tree's isDefault entries (XY) / every entry
  * with data. -1 with a 400 when a pattern matches nothing.
  */
-static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_default,
+static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_default,
 			  int64_t **ids, size_t *n)
 {
 	size_t i, k = 0, n_default = 0;
@@ -971,7 +175,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 	*n = 0;
 	v = calloc(tree->n_entries ? tree->n_entries : 1, sizeof(*v));
 	if (!v)
-		return fail(j->x, 500, "out of memory");
+		return gctx_fail(j->x, 500, "out of memory");
 	if (!j->t->has_entries && xy_default)
 		for (i = 0; i < tree->n_entries; i++)
 			n_default += tree->entries[i].is_default;
@@ -997,7 +201,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 
 		free(v);
 		if (p->kind != GF_PAT_LIST)
-			return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_label,
+			return gctx_fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_label,
 				    j->m->output_name, p->text ? p->text : "");
 		/* Every value of the list matched nothing: name them, bounded. */
 		for (i = 0; i < p->n_list; i++) {
@@ -1012,7 +216,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 		}
 		if (i < p->n_list)
 			strcpy(names + len, len ? ", ..." : "...");
-		return fail(j->x, 400, "no entry of %s/%s matches %s", j->m->exp_label, j->m->output_name,
+		return gctx_fail(j->x, 400, "no entry of %s/%s matches %s", j->m->exp_label, j->m->output_name,
 			    names);
 	}
 	*ids = v;
@@ -1021,7 +225,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 }
 
 /* Fetches the output's tree (cached) and selects entries; *partial if the tree was RUNNING. */
-static int tree_and_entries(struct job *j, struct cat_ref **ref, int xy_default, int64_t **ids,
+static int tree_and_entries(struct gf_job *j, struct cat_ref **ref, int xy_default, int64_t **ids,
 			    size_t *n, int *partial)
 {
 	struct tsp_error e;
@@ -1031,7 +235,7 @@ static int tree_and_entries(struct job *j, struct cat_ref **ref, int xy_default,
 	*ids = NULL;
 	*n = 0;
 	if (catalog_tree(j->m->up->cat, j->c, j->m->exp_uuid, j->m->output_id, j->m->type, ref, &e) < 0)
-		return fail_upstream(j->x, &e);
+		return gctx_fail_upstream(j->x, &e);
 	t = cat_ref_model(*ref);
 	*partial = t->status == TSP_STATUS_RUNNING;
 	if (!t->has_model)
@@ -1039,7 +243,7 @@ static int tree_and_entries(struct job *j, struct cat_ref **ref, int xy_default,
 	return select_entries(j, &t->u.tree, xy_default, ids, n);
 }
 
-static void range_query(const struct job *j, struct tsp_query *q, int32_t nb_times)
+static void range_query(const struct gf_job *j, struct tsp_query *q, int32_t nb_times)
 {
 	memset(q, 0, sizeof(*q));
 	q->has_range = 1;
@@ -1050,22 +254,22 @@ static void range_query(const struct job *j, struct tsp_query *q, int32_t nb_tim
 
 /* ---- adapters: models -> frames of the job ---- */
 
-/* A new frame for the job, with its refId; NULL after fail(). */
-static struct gf_frame *job_frame(struct job *j, const char *name)
+/* A new frame for the job, with its refId; NULL after gctx_fail(). */
+static struct gf_frame *job_frame(struct gf_job *j, const char *name)
 {
 	struct gf_frame *f = frames_new(j->out, j->fmt, j->ref_id);
 
 	if (f)
 		f->budget = j->x->budget;
 	if (!f || (name && gf_frame_set_name(f, name) < 0)) {
-		budget_or(j->x, 500, "out of memory");
+		gctx_budget_or(j->x, 500, "out of memory");
 		return NULL;
 	}
 	return f;
 }
 
 /* The frame of a one-frame view: named for the output, or "exp/output" when a pattern matched several. */
-static struct gf_frame *view_frame(struct job *j)
+static struct gf_frame *view_frame(struct gf_job *j)
 {
 	return job_frame(j, j->prefix ? j->prefix : j->m->output_name);
 }
@@ -1074,21 +278,21 @@ static struct gf_frame *view_frame(struct job *j)
  * After translating m into f (rc, err from gf_tr_*): a translate failure is
  * the bridge's (500), never the user's; partial data carries the notice.
  */
-static int frame_done(struct job *j, struct gf_frame *f, int rc, const char *err, int partial,
+static int frame_done(struct gf_job *j, struct gf_frame *f, int rc, const char *err, int partial,
 		      const struct tsp_model *m)
 {
 	if (rc == 0)
 		rc = gf_frame_settle(f);
 	if (rc < 0 && __atomic_load_n(&j->x->budget->over, __ATOMIC_RELAXED))
-		return budget_or(j->x, 500, "");
+		return gctx_budget_or(j->x, 500, "");
 	if (rc < 0)
-		return fail(j->x, 500, "%s/%s: %s", j->m->exp_label, j->m->output_name, err);
+		return gctx_fail(j->x, 500, "%s/%s: %s", j->m->exp_label, j->m->output_name, err);
 	if (partial)
 		notice_running(f, j, m);
 	return 0;
 }
 
-static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
+static int adapt_series(struct gf_job *j, const struct tsp_model *m, int partial)
 {
 	struct gf_frame *f;
 	char err[256];
@@ -1101,7 +305,7 @@ static int adapt_series(struct job *j, const struct tsp_model *m, int partial)
 		if (gf_frame_add_field(f, "time", GF_TIME) < 0 ||
 		    gf_frame_add_field(f, j->m->output_name, GF_NUMBER) < 0 ||
 		    gf_field_set_display_name_ds(f, 1, j->m->output_name) < 0)
-			return fail(j->x, 500, "out of memory");
+			return gctx_fail(j->x, 500, "out of memory");
 		f->is_series = 1;
 		if (partial)
 			notice_running(f, j, m);
@@ -1130,7 +334,7 @@ static int cmp_id(const void *a, const void *b)
  * ids are looked up in a sorted copy: a range can hold 10^5 links and the
  * entries 10^4 rows.
  */
-static int links_of(const struct job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
+static int links_of(const struct gf_job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
 		    struct tsp_tg_arrows *out, struct tsp_tg_arrow **buf)
 {
 	int64_t *sorted;
@@ -1163,7 +367,7 @@ static int links_of(const struct job *j, const struct tsp_model *m, const int64_
 	return 0;
 }
 
-static int adapt_time_graph(struct job *j, const struct tsp_model *tree, const struct tsp_model *m,
+static int adapt_time_graph(struct gf_job *j, const struct tsp_model *tree, const struct tsp_model *m,
 			    const struct tsp_model *styles, const int64_t *ids, size_t n, int partial)
 {
 	static const struct tsp_tree no_tree;
@@ -1180,7 +384,7 @@ static int adapt_time_graph(struct job *j, const struct tsp_model *tree, const s
 		return -1;
 	if ((j->view == GF_VIEW_ARROWS || j->view == GF_VIEW_NODES || j->view == GF_VIEW_EDGES) &&
 	    links_of(j, m, ids, n, &links, &buf) < 0)
-		return fail(j->x, 500, "out of memory");
+		return gctx_fail(j->x, 500, "out of memory");
 	if (j->view == GF_VIEW_ARROWS)
 		rc = gf_tr_arrows(f, t, &links, ss, j->t->limit, err, sizeof(err));
 	else if (j->view == GF_VIEW_NODES || j->view == GF_VIEW_EDGES)
@@ -1195,7 +399,7 @@ static int adapt_time_graph(struct job *j, const struct tsp_model *tree, const s
 	return frame_done(j, f, rc, err, partial, m);
 }
 
-static int adapt_styles(struct job *j, const struct tsp_model *styles)
+static int adapt_styles(struct gf_job *j, const struct tsp_model *styles)
 {
 	struct gf_frame *f = view_frame(j);
 	char err[256];
@@ -1206,7 +410,7 @@ static int adapt_styles(struct job *j, const struct tsp_model *styles)
 					     sizeof(err)), err, 0, styles);
 }
 
-static int adapt_events(struct job *j, const struct tsp_model *cols, const struct tsp_model *lines,
+static int adapt_events(struct gf_job *j, const struct tsp_model *cols, const struct tsp_model *lines,
 			int64_t total, int partial)
 {
 	static const struct tsp_table_columns no_cols;
@@ -1221,7 +425,7 @@ static int adapt_events(struct job *j, const struct tsp_model *cols, const struc
 			  err, partial, lines);
 }
 
-static int adapt_tree(struct job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
+static int adapt_tree(struct gf_job *j, const struct tsp_model *m, const int64_t *ids, size_t n,
 		      int partial)
 {
 	static const struct tsp_tree no_tree;
@@ -1235,7 +439,7 @@ static int adapt_tree(struct job *j, const struct tsp_model *m, const int64_t *i
 			  err, partial, m);
 }
 
-static int adapt_annotations(struct job *j, const struct tsp_model *m, int partial)
+static int adapt_annotations(struct gf_job *j, const struct tsp_model *m, int partial)
 {
 	struct gf_frame *f = view_frame(j);
 	char err[256];
@@ -1248,7 +452,7 @@ static int adapt_annotations(struct job *j, const struct tsp_model *m, int parti
 
 /* ---- the views ---- */
 
-static int run_series(struct job *j)
+static int run_series(struct gf_job *j)
 {
 	struct cat_ref *ref = NULL;
 	struct tsp_model m;
@@ -1279,7 +483,7 @@ out:
 
 /* Styles of an output; a failure only loses the colours, so it is not fatal. */
 /* The output's styles; without them (notice in `notice`) states are served uncoloured. */
-static void fetch_styles(struct job *j, struct tsp_model *styles, char *notice, size_t len)
+static void fetch_styles(struct gf_job *j, struct tsp_model *styles, char *notice, size_t len)
 {
 	struct tsp_error e;
 
@@ -1294,7 +498,7 @@ static void fetch_styles(struct job *j, struct tsp_model *styles, char *notice, 
 }
 
 /* Intervals, timeline and arrows: tree + states or arrows (+ styles). */
-static int run_time_graph(struct job *j)
+static int run_time_graph(struct gf_job *j)
 {
 	struct cat_ref *ref = NULL;
 	struct tsp_model m, styles;
@@ -1333,7 +537,7 @@ out:
 	return ret;
 }
 
-static int run_styles(struct job *j)
+static int run_styles(struct gf_job *j)
 {
 	struct tsp_model styles;
 	struct tsp_error e;
@@ -1342,7 +546,7 @@ static int run_styles(struct job *j)
 	tsp_model_init(&styles);
 	tsp_error_clear(&e);
 	if (tsp_styles(j->c, j->m->exp_uuid, j->m->output_id, NULL, &styles, &e) < 0) {
-		fail_upstream(j->x, &e);
+		gctx_fail_upstream(j->x, &e);
 		goto out;
 	}
 	ret = adapt_styles(j, &styles);
@@ -1352,7 +556,7 @@ out:
 }
 
 /* The index of the first event at or after t_ns (lowIndex of a one-line page). */
-static int event_index(struct job *j, int64_t t_ns, int64_t *index, int *partial)
+static int event_index(struct gf_job *j, int64_t t_ns, int64_t *index, int *partial)
 {
 	struct tsp_model m;
 	struct tsp_error e;
@@ -1383,7 +587,7 @@ static int event_index(struct job *j, int64_t t_ns, int64_t *index, int *partial
  * Events of the range: the indexes of the first event at `from` and after
  * `to` bound the page, so no timestamp text has to be parsed to page.
  */
-static int run_events(struct job *j)
+static int run_events(struct gf_job *j)
 {
 	struct tsp_model cols, lines;
 	struct tsp_error e;
@@ -1395,7 +599,7 @@ static int run_events(struct job *j)
 	tsp_model_init(&lines);
 	tsp_error_clear(&e);
 	if (tsp_table_columns(j->c, j->m->exp_uuid, j->m->output_id, NULL, &cols, &e) < 0) {
-		fail_upstream(j->x, &e);
+		gctx_fail_upstream(j->x, &e);
 		goto out;
 	}
 	if (event_index(j, j->from_ns, &a, &p1) < 0 ||
@@ -1417,7 +621,7 @@ out:
 	return ret;
 }
 
-static int run_tree(struct job *j)
+static int run_tree(struct gf_job *j)
 {
 	struct cat_ref *ref = NULL;
 	struct tsp_model m;
@@ -1444,7 +648,7 @@ out:
 	return ret;
 }
 
-static int run_annotations(struct job *j)
+static int run_annotations(struct gf_job *j)
 {
 	struct tsp_model cats, m;
 	struct tsp_error e;
@@ -1458,19 +662,19 @@ static int run_annotations(struct job *j)
 	tsp_error_clear(&e);
 	if (tsp_annotation_categories(j->c, j->m->exp_uuid, j->m->output_id, j->t->markers,
 				      &cats, &e) < 0) {
-		fail_upstream(j->x, &e);
+		gctx_fail_upstream(j->x, &e);
 		goto out;
 	}
 	names = calloc(cats.u.categories.n + 1, sizeof(*names));
 	if (!names) {
-		fail(j->x, 500, "out of memory");
+		gctx_fail(j->x, 500, "out of memory");
 		goto out;
 	}
 	for (i = 0; cats.has_model && i < cats.u.categories.n; i++)
 		if (!j->t->category || !strcmp(j->t->category, cats.u.categories.items[i]))
 			names[n++] = cats.u.categories.items[i];
 	if (j->t->category && !n) {
-		fail(j->x, 400, "%s/%s has no annotation category \"%s\"", j->m->exp_label,
+		gctx_fail(j->x, 400, "%s/%s has no annotation category \"%s\"", j->m->exp_label,
 		     j->m->output_name, j->t->category);
 		goto out;
 	}
@@ -1489,42 +693,116 @@ out:
 	return ret;
 }
 
-static int run_view_on(struct job *j)
-{
-	switch (j->view) {
-	case GF_VIEW_SERIES:
-		return run_series(j);
-	case GF_VIEW_INTERVALS:
-	case GF_VIEW_TIMELINE:
-	case GF_VIEW_ARROWS:
-	case GF_VIEW_NODES:
-	case GF_VIEW_EDGES:
-		return run_time_graph(j);
-	case GF_VIEW_STYLES:
-		return run_styles(j);
-	case GF_VIEW_EVENTS:
-		return run_events(j);
-	case GF_VIEW_TREE:
-		return run_tree(j);
-	case GF_VIEW_ANNOTATIONS:
-		return run_annotations(j);
-	default:
-		return fail(j->x, 500, "no view");
-	}
-}
-
 /* Runs the job's view with a client of its trace server. */
-static int run_view(struct job *j)
+static int run_view(struct gf_job *j)
 {
 	int rc;
 
 	j->c = upstream_client(j->m->up);
 	if (!j->c)
-		return fail(j->x, 500, "out of memory");
-	rc = run_view_on(j);
+		return gctx_fail(j->x, 500, "out of memory");
+	rc = gf_view_def(j->view)->run(j);
 	upstream_client_put(j->m->up, j->c);
 	j->c = NULL;
 	return rc;
+}
+
+/* ---- the view table ---- */
+
+#define T GF_TYPE
+#define ALL_TYPES (T(TSP_OUTPUT_TIME_GRAPH) | T(TSP_OUTPUT_TREE_TIME_XY) | T(TSP_OUTPUT_TABLE) | \
+		   T(TSP_OUTPUT_DATA_TREE))
+static const struct gf_view_def views[] = {
+	{ GF_VIEW_SERIES, "series", "Time series (XY outputs)", T(TSP_OUTPUT_TREE_TIME_XY),
+	  T(TSP_OUTPUT_TREE_TIME_XY), GF_TT_ANY, GF_FIELD_ENTRIES, run_series },
+	{ GF_VIEW_INTERVALS, "intervals", "State intervals (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
+	  T(TSP_OUTPUT_TIME_GRAPH), GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_LIMIT, run_time_graph },
+	{ GF_VIEW_TIMELINE, "timeline", "State timeline (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
+	  T(TSP_OUTPUT_TIME_GRAPH), GF_TT_TIMESERIE, GF_FIELD_ENTRIES | GF_FIELD_LIMIT, run_time_graph },
+	{ GF_VIEW_ARROWS, "arrows", "Arrows between rows (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
+	  0, GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_LIMIT, run_time_graph },
+	{ GF_VIEW_STYLES, "styles", "State styles (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
+	  0, GF_TT_ANY, 0, run_styles },
+	{ GF_VIEW_EVENTS, "events", "Events (table outputs)", T(TSP_OUTPUT_TABLE),
+	  T(TSP_OUTPUT_TABLE), GF_TT_ANY, GF_FIELD_LIMIT, run_events },
+	{ GF_VIEW_TREE, "tree", "Statistics (data tree outputs)", T(TSP_OUTPUT_DATA_TREE),
+	  T(TSP_OUTPUT_DATA_TREE), GF_TT_ANY, GF_FIELD_ENTRIES, run_tree },
+	{ GF_VIEW_NODES, "nodes", "Node graph nodes (time graph links)", T(TSP_OUTPUT_TIME_GRAPH),
+	  0, GF_TT_ANY, GF_FIELD_ENTRIES, run_time_graph },
+	{ GF_VIEW_EDGES, "edges", "Node graph edges (time graph links)", T(TSP_OUTPUT_TIME_GRAPH),
+	  0, GF_TT_ANY, GF_FIELD_ENTRIES, run_time_graph },
+	{ GF_VIEW_ANNOTATIONS, "annotations", "Annotations (markers)", ALL_TYPES,
+	  0, GF_TT_ANY, GF_FIELD_MARKERS, run_annotations },
+};
+#undef ALL_TYPES
+#undef T
+
+#define N_VIEWS (sizeof(views) / sizeof(views[0]))
+
+const struct gf_view_def *gf_views(size_t *n)
+{
+	*n = N_VIEWS;
+	return views;
+}
+
+const struct gf_view_def *gf_view_def(enum gf_view v)
+{
+	size_t i;
+
+	for (i = 0; i < N_VIEWS; i++)
+		if (views[i].view == v)
+			return &views[i];
+	return NULL;
+}
+
+const char *gf_view_name(enum gf_view v)
+{
+	const struct gf_view_def *d = gf_view_def(v);
+
+	return d ? d->name : NULL;
+}
+
+int gf_view_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < N_VIEWS; i++)
+		if (!strcmp(views[i].name, name))
+			return (int)views[i].view;
+	return -1;
+}
+
+enum gf_view gf_view_default(enum tsp_output_type t, enum gf_target_type tt)
+{
+	size_t i;
+	int pass;
+
+	/* A view for this very target type first, then one for any. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < N_VIEWS; i++)
+			if ((views[i].default_of & GF_TYPE(t)) &&
+			    (pass ? views[i].default_tt == GF_TT_ANY : views[i].default_tt == (int)tt))
+				return views[i].view;
+	return GF_VIEW_DEFAULT;
+}
+
+static char view_names_text[256];
+
+static void make_names(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < N_VIEWS; i++)
+		n += (size_t)snprintf(view_names_text + n, sizeof(view_names_text) - n, "%s%s",
+				      i == 0 ? "" : i + 1 == N_VIEWS ? " or " : ", ", views[i].name);
+}
+
+const char *gf_view_names(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, make_names);
+	return view_names_text;
 }
 
 /* ---- targets ---- */
@@ -1549,7 +827,7 @@ static int filter_pass(struct gctx *x, const struct gf_filter *f, const char *te
 	if (!strcmp(f->op, "!="))
 		return strcmp(text, f->value) != 0;
 	if (gf_regcomp(&re, f->value, why, sizeof(why)) != 0)
-		return fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex: %s", f->key, f->op,
+		return gctx_fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex: %s", f->key, f->op,
 			    f->value, why);
 	match = regexec(&re, text, 0, NULL, 0) == 0;
 	regfree(&re);
@@ -1627,7 +905,7 @@ static void list_add(char *buf, size_t len, const char *exp, const char *output)
 
 /* One matched output's run, in a context and frames of its own so runs can go at once. */
 struct run {
-	struct job j;
+	struct gf_job j;
 	struct gctx x;
 	struct frames out;
 };
@@ -1665,7 +943,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		text = "";
 	target_words(words, sizeof(words), text, qt);
 	if (gf_target_parse(&t, text, qt->fields, err, sizeof(err)) < 0) {
-		fail(x, 400, "%s", err);
+		gctx_fail(x, 400, "%s", err);
 		goto out;
 	}
 	if (forced)
@@ -1673,7 +951,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 	else if (metric_view > 0 && t.view == GF_VIEW_DEFAULT)
 		t.view = (enum gf_view)metric_view;
 	if (upstreams_resolve(&x->b->ups, &t.experiment, &t.output, &m, &e) < 0) {
-		fail_upstream(x, &e);
+		gctx_fail_upstream(x, &e);
 		goto out;
 	}
 	if (!m.n) {
@@ -1683,40 +961,40 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 		cat_matches_init(&any);
 		if (upstreams_resolve(&x->b->ups, &t.experiment, NULL, &any, &e) < 0) {
 			cat_matches_release(&any);
-			fail_upstream(x, &e);
+			gctx_fail_upstream(x, &e);
 			goto out;
 		}
 		n_exp = any.n;
 		if (!n_exp && any.n_notes)
 			/* It may be the one the server listed malformed: the server's fault. */
-			fail(x, 502, "%s: no experiment matches \"%s\"; %s", words,
+			gctx_fail(x, 502, "%s: no experiment matches \"%s\"; %s", words,
 			     t.experiment.text ? t.experiment.text : "*", any.notes[0]);
 		else if (!n_exp)
-			fail(x, 400, "%s: no experiment matches \"%s\"", words,
+			gctx_fail(x, 400, "%s: no experiment matches \"%s\"", words,
 			     t.experiment.text ? t.experiment.text : "*");
 		else
-			fail(x, 400, "%s: no output matches \"%s\"", words,
+			gctx_fail(x, 400, "%s: no output matches \"%s\"", words,
 			     t.output.text ? t.output.text : "*");
 		cat_matches_release(&any);
 		goto out;
 	}
 	runs = calloc(m.n, sizeof(*runs));
 	if (!runs) {
-		fail(x, 500, "out of memory");
+		gctx_fail(x, 500, "out of memory");
 		goto out;
 	}
 	/* What runs: the matches that pass the filters and have the view. */
 	for (i = 0; i < m.n; i++) {
 		const struct cat_match *c = &m.items[i];
 		struct run *r = &runs[n_runs];
-		struct job *j = &r->j;
-		const struct view_info *vi;
+		struct gf_job *j = &r->j;
+		const struct gf_view_def *vi;
 		int pass = filters_pass(x, qc, c), fits;
-		enum gf_view view = t.view ? t.view : default_view(c->type, qt->type);
+		enum gf_view view = t.view ? t.view : gf_view_default(c->type, qt->type);
 
 		if (pass < 0)
 			goto out;
-		vi = view_info(view);
+		vi = gf_view_def(view);
 		fits = vi && (vi->types & (1u << c->type));
 		n_fit += fits;
 		if (!pass)
@@ -1730,7 +1008,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			continue;
 		}
 		if (!fits) {
-			fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
+			gctx_fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
 			     words, c->exp_label, c->output_name, tsp_output_type_name(c->type),
 			     vi ? gf_view_name(view) : "(none)", vi ? type_words(vi->types) : "known");
 			goto out;
@@ -1766,7 +1044,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			 * anything but an upstream failure, it answers for the target.
 			 */
 			if (m.n == 1 || (r->x.status != 502 && r->x.status != 504)) {
-				fail(x, r->x.status, "%s", r->x.msg);
+				gctx_fail(x, r->x.status, "%s", r->x.msg);
 				goto out;
 			}
 			if (!first_status) {
@@ -1775,14 +1053,14 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			}
 			if (cat_matches_note(&m, "%s/%s left out: %s", c->exp_label, c->output_name,
 					     r->x.msg) < 0) {
-				fail(x, 500, "out of memory");
+				gctx_fail(x, 500, "out of memory");
 				goto out;
 			}
 			log_warn("%s: %s/%s left out: %s", words, c->exp_label, c->output_name, r->x.msg);
 			continue;
 		}
 		if (frames_move(out, &r->out) < 0) {
-			fail(x, 500, "out of memory");
+			gctx_fail(x, 500, "out of memory");
 			goto out;
 		}
 		n_ok++;
@@ -1793,16 +1071,16 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
 	}
 	if (n_skipped && !n_fit) {
-		const struct view_info *vi = view_info(t.view);
+		const struct gf_view_def *vi = gf_view_def(t.view);
 
-		fail(x, 400, "%s: view \"%s\" needs a %s output and none of the %zu matched is one: %s",
+		gctx_fail(x, 400, "%s: view \"%s\" needs a %s output and none of the %zu matched is one: %s",
 		     words, gf_view_name(t.view), vi ? type_words(vi->types) : "known", n_skipped, skipped);
 		goto out;
 	}
 	if (n_skipped && cat_matches_note(&m, "view \"%s\": skipped %zu output%s that %s none: %s",
 					  gf_view_name(t.view), n_skipped, n_skipped > 1 ? "s" : "",
 					  n_skipped > 1 ? "have" : "has", skipped) < 0) {
-		fail(x, 500, "out of memory");
+		gctx_fail(x, 500, "out of memory");
 		goto out;
 	}
 	if (!n_ok && first_status) {
@@ -1859,14 +1137,13 @@ static int32_t nb_times_of(long max_data_points)
 static int query_start(struct gctx *x, const struct http_request *req, struct gf_query_req *r,
 		       struct qctx *qc)
 {
-	if (ctx_init(x, req) < 0)
-		return -1;
+	gctx_init(x, req);
 	if (gf_query_req_parse(r, req->body, req->body_len, x->msg, sizeof(x->msg)) < 0) {
 		x->status = 400;
 		return -1;
 	}
 	if (r->n_targets > (size_t)x->b->cfg->max_targets)
-		return fail(x, 413, "the request has %zu targets; at most %d are served at once "
+		return gctx_fail(x, 413, "the request has %zu targets; at most %d are served at once "
 			    "(--max-targets)", r->n_targets, x->b->cfg->max_targets);
 	memset(qc, 0, sizeof(*qc));
 	qc->from_ns = r->from_ns;
@@ -1891,12 +1168,12 @@ static void target_piece(void *arg, size_t i)
 	struct target_run *t = (struct target_run *)arg + i;
 
 	if (!t->skip && run_target(&t->x, t->qc, t->qt, GF_VIEW_DEFAULT, &t->out) < 0 && !t->x.status)
-		fail(&t->x, 500, "internal error");
+		gctx_fail(&t->x, 500, "internal error");
 }
 
 /*
  * Runs every target of r at the same time (a panel's targets cost about
- * one upstream latency, not one each); NULL after fail() when out of
+ * one upstream latency, not one each); NULL after gctx_fail() when out of
  * memory. Release with target_runs_free().
  */
 static struct target_run *run_targets(struct gctx *x, const struct qctx *qc, const struct gf_query_req *r)
@@ -1905,7 +1182,7 @@ static struct target_run *run_targets(struct gctx *x, const struct qctx *qc, con
 	size_t i;
 
 	if (!ts) {
-		fail(x, 500, "out of memory");
+		gctx_fail(x, 500, "out of memory");
 		return NULL;
 	}
 	for (i = 0; i < r->n_targets; i++) {
@@ -1942,7 +1219,7 @@ void grafana_query(const struct http_request *req, struct http_response *res)
 		goto fail;
 	for (i = 0; i < r.n_targets; i++)
 		if (ts[i].x.status) {
-			fail(&x, ts[i].x.status, "%s", ts[i].x.msg);
+			gctx_fail(&x, ts[i].x.status, "%s", ts[i].x.msg);
 			goto fail;
 		}
 	jsonw_init(&w, &res->body);
@@ -1951,10 +1228,10 @@ void grafana_query(const struct http_request *req, struct http_response *res)
 		for (k = 0; k < ts[i].out.n; k++)
 			write_frame(&w, ts[i].out.v[k], ts[i].out.fmt[k]);
 	jsonw_arr_end(&w);
-	answer_json(res, &w);
+	gctx_answer_json(res, &w);
 	goto out;
 fail:
-	answer_error(res, &x);
+	gctx_answer_error(res, &x);
 out:
 	target_runs_free(ts, r.n_targets);
 	gf_query_req_release(&r);
@@ -1969,10 +1246,10 @@ static int frames_ref_ids_unique(struct gctx *x, const struct gf_query_req *r)
 		const char *a = r->targets[i].ref_id;
 
 		if (!a || !*a)
-			return fail(x, 400, "target %zu has no refId; /frames answers by refId", i + 1);
+			return gctx_fail(x, 400, "target %zu has no refId; /frames answers by refId", i + 1);
 		for (k = 0; k < i; k++)
 			if (!strcmp(a, r->targets[k].ref_id))
-				return fail(x, 400, "two targets have refId \"%s\"; /frames answers by refId", a);
+				return gctx_fail(x, 400, "two targets have refId \"%s\"; /frames answers by refId", a);
 	}
 	return 0;
 }
@@ -2019,10 +1296,10 @@ void grafana_frames(const struct http_request *req, struct http_response *res)
 	}
 	jsonw_obj_end(&w);
 	jsonw_obj_end(&w);
-	answer_json(res, &w);
+	gctx_answer_json(res, &w);
 	goto out;
 fail:
-	answer_error(res, &x);
+	gctx_answer_error(res, &x);
 out:
 	target_runs_free(ts, r.n_targets);
 	gf_query_req_release(&r);
@@ -2053,18 +1330,17 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 
 	memset(&qt, 0, sizeof(qt));
 	memset(&qc, 0, sizeof(qc));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
+	gctx_init(&x, req);
 	fields = cJSON_CreateObject();
 	if (!fields) {
-		fail(&x, 500, "out of memory");
+		gctx_fail(&x, 500, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < sizeof(flat_fields) / sizeof(flat_fields[0]); i++) {
 		const char *v = http_request_arg(req, flat_fields[i]);
 
 		if (v && !cJSON_AddStringToObject(fields, flat_fields[i], v)) {
-			fail(&x, 500, "out of memory");
+			gctx_fail(&x, 500, "out of memory");
 			goto fail;
 		}
 	}
@@ -2072,7 +1348,7 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 	if (!qt.target)
 		qt.target = "";
 	if (!*qt.target && !cJSON_GetObjectItemCaseSensitive(fields, "experiment")) {
-		fail(&x, 400, "say what to fetch: target=experiment/output[/entries][?options], "
+		gctx_fail(&x, 400, "say what to fetch: target=experiment/output[/entries][?options], "
 		     "or experiment=, output= (and entries=, view=, limit=, markers=, category=)");
 		goto fail;
 	}
@@ -2098,10 +1374,10 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 		for (i = 0; i < fs.n; i++)
 			gf_write_long(&w, fs.v[i]);
 	jsonw_arr_end(&w);
-	answer_json(res, &w);
+	gctx_answer_json(res, &w);
 	goto out;
 fail:
-	answer_error(res, &x);
+	gctx_answer_error(res, &x);
 out:
 	cJSON_Delete(fields);
 	frames_release(&fs);
@@ -2152,8 +1428,7 @@ void grafana_annotations(const struct http_request *req, struct http_response *r
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	if (ctx_init(&x, req) < 0)
-		goto fail;
+	gctx_init(&x, req);
 	if (gf_annotation_req_parse(&r, req->body, req->body_len, x.msg, sizeof(x.msg)) < 0) {
 		x.status = 400;
 		goto fail;
@@ -2171,7 +1446,7 @@ void grafana_annotations(const struct http_request *req, struct http_response *r
 		jsonw_init(&w, &echo);
 		write_cjson(&w, r.annotation);
 		if (jsonw_finish(&w) < 0) {
-			fail(&x, 500, "out of memory");
+			gctx_fail(&x, 500, "out of memory");
 			goto fail;
 		}
 	}
@@ -2180,12 +1455,13 @@ void grafana_annotations(const struct http_request *req, struct http_response *r
 	for (i = 0; i < fs.n; i++)
 		gf_write_annotations(&w, fs.v[i], r.annotation ? echo.buf : NULL);
 	jsonw_arr_end(&w);
-	answer_json(res, &w);
+	gctx_answer_json(res, &w);
 	goto out;
 fail:
-	answer_error(res, &x);
+	gctx_answer_error(res, &x);
 out:
 	strbuf_release(&echo);
 	frames_release(&fs);
 	gf_annotation_req_release(&r);
 }
+
