@@ -382,7 +382,7 @@ START_TEST(a_slow_server_holds_up_no_other_request)
 	url_of(s_url, sizeof(s_url), "slow", slow.port);
 	url_of(f_url, sizeof(f_url), "fast", fast.port);
 	ck_assert_int_eq(start_bridge(&b1, "--upstream", s_url, "--upstream", f_url, "--threads", "1",
-				      "--log-level", "warn", NULL), 0);
+				      "--upstream-timeout", "60000", "--log-level", "warn", NULL), 0);
 	/* Names resolved once while both are quick, then the slow one slows down. */
 	r = frames_of(b1.port, "kernel/Statistics");
 	cJSON_Delete(r);
