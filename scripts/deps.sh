@@ -26,6 +26,10 @@ if [ "${1:-}" != build ]; then
 	need_pkg valgrind     "command -v valgrind"
 	need_pkg nodejs       "command -v node"
 	need_pkg npm          "command -v npm"
+	# haproxy, which the replicas suite puts in front of two bridges (it
+	# runs its own; Debian's service is not needed). Debian puts it in
+	# /usr/sbin, which a user's PATH may lack.
+	need_pkg haproxy      "command -v haproxy || test -x /usr/sbin/haproxy"
 	# clang and libFuzzer's runtime (libclang-rt-dev pulls libclang-rt-14-dev,
 	# which clang only recommends) for `make fuzz`: a tiny fuzzer must link.
 	need_pkg clang        "command -v clang"

@@ -1103,7 +1103,10 @@ START_TEST(dashboards_every_panel_answers)
 }
 END_TEST
 
-/* The compose stack and provisioning parse and fit together (no Docker engine here). */
+/*
+ * The compose stacks and provisioning parse and fit together (no Docker
+ * engine here): the demo stack, and the replicas stack with its haproxy.cfg.
+ */
 START_TEST(demo_stack_files_fit_together)
 {
 	struct strbuf log = STRBUF_INIT;
@@ -1115,6 +1118,7 @@ START_TEST(demo_stack_files_fit_together)
 	rc = run_node("tests/spec/check-stack.mjs", args, &log);
 	ck_assert_msg(rc == 0, "stack:\n%s", strbuf_str(&log));
 	ck_assert_int_ge(count_lines(&log, "ok - "), 20);
+	ck_assert_int_ge(count_lines(&log, "ok - replicas: "), 40);
 	strbuf_release(&log);
 }
 END_TEST
