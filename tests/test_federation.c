@@ -303,6 +303,12 @@ START_TEST(three_servers_behind_one_bridge)
 	cJSON_Delete(j);
 	names_of(names, sizeof(names), "servers()");
 	ck_assert_str_eq(names, "a,b,c");
+	/* ?local=1, for load balancers: the bridge alone, no server asked, so no server down. */
+	j = get(br.port, "/health?local=1", 200);
+	ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(j, "status")), "ok");
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "upstreams"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "bridge"));
+	cJSON_Delete(j);
 
 	/* b comes back on its port: the next lists have it again. */
 	ck_assert_int_eq(start_tspsim(&sim[1], "--quiet", "--running-polls", "0", "--seed", "2",

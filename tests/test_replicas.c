@@ -190,7 +190,7 @@ static void lb_write_cfg(const struct lb *lb, const int *ports, int n)
 		"    default_backend " LB_BACKEND "\n"
 		"backend " LB_BACKEND "\n"
 		"    balance roundrobin\n"
-		"    option httpchk GET /health\n"
+		"    option httpchk GET /health?local=1\n"
 		"    http-check expect status 200\n"
 		"    http-response set-header X-Served-By %%[srv_name]\n"
 		"    default-server inter %dms fastinter %dms downinter %dms fall %d rise 1\n",

@@ -237,7 +237,8 @@ static void write_probe(struct jsonw *w, const struct health_probe *p, int restr
  * GET /health: the bridge answers 200 as long as it serves, and says
  * whether each trace server's own /health answers (asked at the same time,
  * so one slow server costs its own latency only). ?strict=1 turns "no
- * trace server is up" into 503, for orchestrators that gate on it.
+ * trace server is up" into 503, for orchestrators that gate on it;
+ * ?local=1 asks no trace server (load balancers checking replicas often).
  * It is open when authentication is on: callers without credentials
  * (req->restricted) then get no upstream URL and no error text.
  */
@@ -245,10 +246,20 @@ static void handle_health(const struct http_request *req, struct http_response *
 {
 	const struct bridge *b = req->app;
 	const char *strict = http_request_arg(req, "strict");
+	const char *local = http_request_arg(req, "local");
 	struct health_probe *ps;
 	struct jsonw w;
 	size_t i, n_up = 0;
 
+	if (local && strcmp(local, "0")) {
+		/* The bridge alone, for load balancers' frequent checks: no trace server is asked. */
+		jsonw_init(&w, &res->body);
+		jsonw_obj_begin(&w);
+		jsonw_kstr(&w, "status", "ok");
+		write_bridge_info(&w, b);
+		jsonw_obj_end(&w);
+		return;
+	}
 	ps = calloc(b->ups.n, sizeof(*ps));
 	if (!ps) {
 		http_response_error(res, 500, "out of memory");

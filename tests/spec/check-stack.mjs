@@ -181,7 +181,7 @@ check(`${R}every server is health-checked`, servers.length > 0 && servers.every(
 const directives = [...(defaults?.lines || []), ...(be?.lines || [])].map((l) => l.join(' '));
 const has = (re) => directives.some((d) => re.test(d));
 check(`${R}round robin`, has(/^balance roundrobin$/), directives.join('; '));
-check(`${R}health check GET /health, 200 expected`, has(/^option httpchk GET \/health$/) &&
+check(`${R}health check GET /health?local=1 (no trace server asked), 200 expected`, has(/^option httpchk GET \/health\?local=1$/) &&
   has(/^http-check expect status 200$/), directives.join('; '));
 check(`${R}a failed connection is retried on another replica`, has(/^retries [1-9]/) &&
   has(/^option redispatch\b/) && has(/^retry-on .*\bconn-failure\b/), directives.join('; '));
