@@ -917,191 +917,205 @@ static void run_piece(void *arg, size_t i)
 	run_view(&r->j);
 }
 
-/*
- * Runs one target: parse, resolve, check the view fits each matched output,
- * fetch and translate into out. The matched outputs (one per server for a
- * fan-out) are fetched at the same time, then taken in order. `forced` is
- * GF_VIEW_ANNOTATIONS for /annotations, GF_VIEW_DEFAULT otherwise.
- */
-static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_query_target *qt,
-		      enum gf_view forced, struct frames *out)
-{
+/* One target on its way: parsed, resolved, and the runs of its matched outputs. */
+struct target_plan {
 	struct gf_target t;
 	struct cat_matches m;
-	struct tsp_error e;
-	struct run *runs = NULL;
-	const char *text = qt->target ? qt->target : "";
-	char err[512], first_msg[sizeof(x->msg)], words[400], skipped[600] = "";
-	int metric_view = -1, ret = -1, first_status = 0;
-	size_t i, k, n_runs = 0, n_ok = 0, n_fit = 0, n_skipped = 0, target_first = out->n;
+	struct run *runs;
+	size_t n_runs, n_fit, n_skipped;
+	char words[400];                /* how messages name the target */
+	char skipped[600];              /* outputs without the view, named */
+};
 
-	gf_target_init(&t);
-	cat_matches_init(&m);
+static void plan_release(struct target_plan *p)
+{
+	size_t i;
+
+	for (i = 0; p->runs && i < p->m.n; i++)
+		frames_release(&p->runs[i].out);
+	free(p->runs);
+	cat_matches_release(&p->m);
+	gf_target_release(&p->t);
+}
+
+/* Parses the target and resolves it over the trace servers; no match is a 400 saying which part. */
+static int resolve_target(struct gctx *x, const struct gf_query_target *qt, enum gf_view forced,
+			  struct target_plan *p)
+{
+	const char *text = qt->target ? qt->target : "";
+	struct cat_matches any;
+	struct tsp_error e;
+	char err[512];
+	int metric_view = -1;
+
 	tsp_error_clear(&e);
 	/* The JSON datasource's builder sends the metric (a view name) as the target. */
 	if (qt->has_payload && (metric_view = gf_view_parse(text)) >= 0)
 		text = "";
-	target_words(words, sizeof(words), text, qt);
-	if (gf_target_parse(&t, text, qt->fields, err, sizeof(err)) < 0) {
-		gctx_fail(x, 400, "%s", err);
-		goto out;
-	}
+	target_words(p->words, sizeof(p->words), text, qt);
+	if (gf_target_parse(&p->t, text, qt->fields, err, sizeof(err)) < 0)
+		return gctx_fail(x, 400, "%s", err);
 	if (forced)
-		t.view = forced;
-	else if (metric_view > 0 && t.view == GF_VIEW_DEFAULT)
-		t.view = (enum gf_view)metric_view;
-	if (upstreams_resolve(&x->b->ups, &t.experiment, &t.output, &m, &e) < 0) {
+		p->t.view = forced;
+	else if (metric_view > 0 && p->t.view == GF_VIEW_DEFAULT)
+		p->t.view = (enum gf_view)metric_view;
+	if (upstreams_resolve(&x->b->ups, &p->t.experiment, &p->t.output, &p->m, &e) < 0)
+		return gctx_fail_upstream(x, &e);
+	if (p->m.n)
+		return 0;
+	cat_matches_init(&any);
+	if (upstreams_resolve(&x->b->ups, &p->t.experiment, NULL, &any, &e) < 0)
 		gctx_fail_upstream(x, &e);
-		goto out;
-	}
-	if (!m.n) {
-		struct cat_matches any;
-		size_t n_exp;
+	else if (!any.n && any.n_notes)
+		/* It may be the one the server listed malformed: the server's fault. */
+		gctx_fail(x, 502, "%s: no experiment matches \"%s\"; %s", p->words,
+			  p->t.experiment.text ? p->t.experiment.text : "*", any.notes[0]);
+	else if (!any.n)
+		gctx_fail(x, 400, "%s: no experiment matches \"%s\"", p->words,
+			  p->t.experiment.text ? p->t.experiment.text : "*");
+	else
+		gctx_fail(x, 400, "%s: no output matches \"%s\"", p->words,
+			  p->t.output.text ? p->t.output.text : "*");
+	cat_matches_release(&any);
+	return -1;
+}
 
-		cat_matches_init(&any);
-		if (upstreams_resolve(&x->b->ups, &t.experiment, NULL, &any, &e) < 0) {
-			cat_matches_release(&any);
-			gctx_fail_upstream(x, &e);
-			goto out;
-		}
-		n_exp = any.n;
-		if (!n_exp && any.n_notes)
-			/* It may be the one the server listed malformed: the server's fault. */
-			gctx_fail(x, 502, "%s: no experiment matches \"%s\"; %s", words,
-			     t.experiment.text ? t.experiment.text : "*", any.notes[0]);
-		else if (!n_exp)
-			gctx_fail(x, 400, "%s: no experiment matches \"%s\"", words,
-			     t.experiment.text ? t.experiment.text : "*");
-		else
-			gctx_fail(x, 400, "%s: no output matches \"%s\"", words,
-			     t.output.text ? t.output.text : "*");
-		cat_matches_release(&any);
-		goto out;
-	}
-	runs = calloc(m.n, sizeof(*runs));
-	if (!runs) {
-		gctx_fail(x, 500, "out of memory");
-		goto out;
-	}
-	/* What runs: the matches that pass the filters and have the view. */
-	for (i = 0; i < m.n; i++) {
-		const struct cat_match *c = &m.items[i];
-		struct run *r = &runs[n_runs];
+/* The runs: the matches that pass the filters and have the view, each with its own context. */
+static int plan_runs(struct gctx *x, const struct qctx *qc, const struct gf_query_target *qt,
+		     struct target_plan *p)
+{
+	size_t i;
+
+	p->runs = calloc(p->m.n, sizeof(*p->runs));
+	if (!p->runs)
+		return gctx_fail(x, 500, "out of memory");
+	for (i = 0; i < p->m.n; i++) {
+		const struct cat_match *c = &p->m.items[i];
+		struct run *r = &p->runs[p->n_runs];
 		struct gf_job *j = &r->j;
-		const struct gf_view_def *vi;
-		int pass = filters_pass(x, qc, c), fits;
-		enum gf_view view = t.view ? t.view : gf_view_default(c->type, qt->type);
+		enum gf_view view = p->t.view ? p->t.view : gf_view_default(c->type, qt->type);
+		const struct gf_view_def *vi = gf_view_def(view);
+		int pass = filters_pass(x, qc, c), fits = vi && (vi->types & GF_TYPE(c->type));
 
 		if (pass < 0)
-			goto out;
-		vi = gf_view_def(view);
-		fits = vi && (vi->types & (1u << c->type));
-		n_fit += fits;
+			return -1;
+		p->n_fit += fits;
 		if (!pass)
 			continue;
-		if (!fits && m.n > 1) {
+		if (!fits && p->m.n > 1) {
 			/* A wide pattern: what has no such view is skipped, and named when the view was asked. */
-			if (t.view) {
-				n_skipped++;
-				list_add(skipped, sizeof(skipped), c->exp_label, c->output_name);
+			if (p->t.view) {
+				p->n_skipped++;
+				list_add(p->skipped, sizeof(p->skipped), c->exp_label, c->output_name);
 			}
 			continue;
 		}
-		if (!fits) {
-			gctx_fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
-			     words, c->exp_label, c->output_name, tsp_output_type_name(c->type),
-			     vi ? gf_view_name(view) : "(none)", vi ? type_words(vi->types) : "known");
-			goto out;
-		}
+		if (!fits)
+			return gctx_fail(x, 400, "%s: %s/%s is a %s output; view \"%s\" needs a %s output",
+					 p->words, c->exp_label, c->output_name, tsp_output_type_name(c->type),
+					 vi ? vi->name : "(none)", vi ? type_words(vi->types) : "known");
 		r->x = *x;
 		j->x = &r->x;
 		j->m = c;
-		j->t = &t;
+		j->t = &p->t;
 		j->view = view;
 		j->ref_id = qt->ref_id;
 		j->from_ns = qc->from_ns;
 		j->to_ns = qc->to_ns;
 		j->nb_times = qc->nb_times;
 		j->out = &r->out;
-		j->fmt = t.format ? t.format : qt->has_payload ? GF_FORMAT_FRAME :
+		j->fmt = p->t.format ? p->t.format : qt->has_payload ? GF_FORMAT_FRAME :
 			 qt->type == GF_TT_TABLE ? GF_FORMAT_TABLE : GF_FORMAT_DEFAULT;
-		if (m.n > 1) {
+		if (p->m.n > 1) {
 			snprintf(j->prefix_buf, sizeof(j->prefix_buf), "%s/%s", c->exp_label, c->output_name);
 			j->prefix = j->prefix_buf;
 		}
-		n_runs++;
+		p->n_runs++;
 	}
-	upstreams_run(&x->b->ups, n_runs, run_piece, runs);
-	for (i = 0; i < n_runs; i++) {
-		struct run *r = &runs[i];
+	return 0;
+}
+
+/*
+ * The runs' outcomes in order, their frames into out. One of several
+ * outputs failing upstream does not take the others down: it is left out
+ * with a notice. Alone, or for anything but an upstream failure, or when
+ * every output failed, the (first) failure answers for the target.
+ */
+static int collect_runs(struct gctx *x, const struct qctx *qc, struct target_plan *p, struct frames *out)
+{
+	const struct run *failed = NULL;
+	size_t i, k, n_ok = 0, first = out->n;
+
+	for (i = 0; i < p->n_runs; i++) {
+		struct run *r = &p->runs[i];
 		const struct cat_match *c = r->j.m;
-		size_t first = out->n;
+		size_t from = out->n;
 
 		if (r->x.status) {
-			/*
-			 * One of several outputs failing upstream does not take the
-			 * others down: it is left out with a notice. Alone, or for
-			 * anything but an upstream failure, it answers for the target.
-			 */
-			if (m.n == 1 || (r->x.status != 502 && r->x.status != 504)) {
-				gctx_fail(x, r->x.status, "%s", r->x.msg);
-				goto out;
-			}
-			if (!first_status) {
-				first_status = r->x.status;
-				memcpy(first_msg, r->x.msg, sizeof(first_msg));
-			}
-			if (cat_matches_note(&m, "%s/%s left out: %s", c->exp_label, c->output_name,
-					     r->x.msg) < 0) {
-				gctx_fail(x, 500, "out of memory");
-				goto out;
-			}
-			log_warn("%s: %s/%s left out: %s", words, c->exp_label, c->output_name, r->x.msg);
+			if (p->m.n == 1 || (r->x.status != 502 && r->x.status != 504))
+				return gctx_fail(x, r->x.status, "%s", r->x.msg);
+			if (!failed)
+				failed = r;
+			if (cat_matches_note(&p->m, "%s/%s left out: %s", c->exp_label, c->output_name,
+					     r->x.msg) < 0)
+				return gctx_fail(x, 500, "out of memory");
+			log_warn("%s: %s/%s left out: %s", p->words, c->exp_label, c->output_name, r->x.msg);
 			continue;
 		}
-		if (frames_move(out, &r->out) < 0) {
-			gctx_fail(x, 500, "out of memory");
-			goto out;
-		}
+		if (frames_move(out, &r->out) < 0)
+			return gctx_fail(x, 500, "out of memory");
 		n_ok++;
 		if (qc->to_ns < c->exp_start || qc->from_ns > c->exp_end)
-			for (k = first; k < out->n; k++)
+			for (k = from; k < out->n; k++)
 				gf_frame_notice(out->v[k], "the time range does not overlap experiment %s: "
 						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_label,
 						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
 	}
-	if (n_skipped && !n_fit) {
-		const struct gf_view_def *vi = gf_view_def(t.view);
+	if (p->n_skipped && !p->n_fit) {
+		const struct gf_view_def *vi = gf_view_def(p->t.view);
 
-		gctx_fail(x, 400, "%s: view \"%s\" needs a %s output and none of the %zu matched is one: %s",
-		     words, gf_view_name(t.view), vi ? type_words(vi->types) : "known", n_skipped, skipped);
-		goto out;
+		return gctx_fail(x, 400, "%s: view \"%s\" needs a %s output and none of the %zu matched is "
+				 "one: %s", p->words, gf_view_name(p->t.view),
+				 vi ? type_words(vi->types) : "known", p->n_skipped, p->skipped);
 	}
-	if (n_skipped && cat_matches_note(&m, "view \"%s\": skipped %zu output%s that %s none: %s",
-					  gf_view_name(t.view), n_skipped, n_skipped > 1 ? "s" : "",
-					  n_skipped > 1 ? "have" : "has", skipped) < 0) {
-		gctx_fail(x, 500, "out of memory");
-		goto out;
-	}
-	if (!n_ok && first_status) {
-		/* Every output failed: the first failure answers, as for one output. */
-		x->status = first_status;
-		memcpy(x->msg, first_msg, sizeof(x->msg));
-		goto out;
-	}
+	if (p->n_skipped && cat_matches_note(&p->m, "view \"%s\": skipped %zu output%s that %s none: %s",
+					     gf_view_name(p->t.view), p->n_skipped,
+					     p->n_skipped > 1 ? "s" : "", p->n_skipped > 1 ? "have" : "has",
+					     p->skipped) < 0)
+		return gctx_fail(x, 500, "out of memory");
+	if (!n_ok && failed)
+		return gctx_fail(x, failed->x.status, "%s", failed->x.msg);
 	/* What was left out, on every frame of this target. */
-	for (k = target_first; k < out->n; k++)
-		for (i = 0; i < m.n_notes; i++)
-			gf_frame_notice(out->v[k], "%s", m.notes[i]);
-	ret = 0;
+	for (k = first; k < out->n; k++)
+		for (i = 0; i < p->m.n_notes; i++)
+			gf_frame_notice(out->v[k], "%s", p->m.notes[i]);
+	return 0;
+}
+
+/*
+ * Runs one target: parse and resolve, check the view fits each matched
+ * output, fetch and translate into out. The matched outputs (one per server
+ * for a fan-out) are fetched at the same time, then taken in order.
+ * `forced` is GF_VIEW_ANNOTATIONS for /annotations, GF_VIEW_DEFAULT otherwise.
+ */
+static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_query_target *qt,
+		      enum gf_view forced, struct frames *out)
+{
+	struct target_plan p;
+	size_t first = out->n;
+	int ret = -1;
+
+	memset(&p, 0, sizeof(p));
+	gf_target_init(&p.t);
+	cat_matches_init(&p.m);
+	if (resolve_target(x, qt, forced, &p) < 0 || plan_runs(x, qc, qt, &p) < 0)
+		goto out;
+	upstreams_run(&x->b->ups, p.n_runs, run_piece, p.runs);
+	ret = collect_runs(x, qc, &p, out);
 out:
 	if (ret < 0)
-		frames_truncate(out, target_first);
-	for (i = 0; runs && i < m.n; i++)
-		frames_release(&runs[i].out);
-	free(runs);
-	cat_matches_release(&m);
-	gf_target_release(&t);
+		frames_truncate(out, first);
+	plan_release(&p);
 	return ret;
 }
 
