@@ -696,78 +696,147 @@ static enum MHD_Result refuse_head(struct http_server *s, struct MHD_Connection 
 	return queue(s, conn, r, 400, "application/json", 0, NULL);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+/*
+ * The head is in: count the request, refuse what cannot be served (framing,
+ * credentials, a NUL in an argument, a declared body over the limit) before
+ * any body is read. MHD_YES with nothing queued: go on reading.
+ */
+static enum MHD_Result begin_request(struct http_server *s, struct MHD_Connection *conn,
+				     const char *url, const char *method, struct request_ctx *ctx)
 {
-	struct http_server *s = cls;
-	struct request_ctx *ctx = *con_cls;
 	struct http_response res;
-	const struct http_route *route;
-	char allow[128];
 	enum MHD_Result ret;
-	int status;
+	const char *clen, *bad;
+	char why[160];
 
-	(void)version;
-	if (!ctx)
-		return MHD_NO;          /* uri_logger could not allocate it */
-	if (!ctx->began) {
-		const char *clen, *bad;
-		char why[160];
+	ctx->began = 1;
+	ctx->counted = 1;
+	pthread_mutex_lock(&s->lock);
+	s->in_flight++;
+	pthread_mutex_unlock(&s->lock);
+	set_phase(s, conn, PH_BODY);
+	bad = framing_error(conn, ctx, why, sizeof(why));
+	if (bad) {
+		set_phase(s, conn, PH_BUSY);
+		return refuse_head(s, conn, method, url, bad);
+	}
+	if (access_gate(s, conn, method, url, ctx, &ret)) {
+		set_phase(s, conn, PH_BUSY);
+		return ret;
+	}
+	/* %00 would cut an argument short without a word: refused, naming it. */
+	{
+		struct nul_arg na = { NULL };
 
-		ctx->began = 1;
-		ctx->counted = 1;
-		pthread_mutex_lock(&s->lock);
-		s->in_flight++;
-		pthread_mutex_unlock(&s->lock);
-		set_phase(s, conn, PH_BODY);
-		bad = framing_error(conn, ctx, why, sizeof(why));
-		if (bad) {
-			set_phase(s, conn, PH_BUSY);
-			return refuse_head(s, conn, method, url, bad);
-		}
-		if (access_gate(s, conn, method, url, ctx, &ret)) {
-			set_phase(s, conn, PH_BUSY);
-			return ret;
-		}
-		/* %00 would cut an argument short without a word: refused, naming it. */
-		{
-			struct nul_arg na = { NULL };
-
-			MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, find_nul_arg, &na);
-			if (na.key) {
-				strbuf_init(&res.body, 0);
-				http_response_error(&res, 400, "query argument \"%s\" holds a NUL "
-						    "character (%%00)", na.key);
-				set_phase(s, conn, PH_BUSY);
-				ret = send_response(s, conn, &res, NULL);
-				strbuf_release(&res.body);
-				return ret;
-			}
-		}
-		/* A declared oversized body is refused before it is read. */
-		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						   MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen && strtoull(clen, NULL, 10) > s->cfg.max_body) {
+		MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, find_nul_arg, &na);
+		if (na.key) {
 			strbuf_init(&res.body, 0);
-			http_response_error(&res, 413, "request body exceeds %zu bytes",
-					    s->cfg.max_body);
-			log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
+			http_response_error(&res, 400, "query argument \"%s\" holds a NUL "
+					    "character (%%00)", na.key);
 			set_phase(s, conn, PH_BUSY);
 			ret = send_response(s, conn, &res, NULL);
 			strbuf_release(&res.body);
 			return ret;
 		}
+	}
+	/* A declared oversized body is refused before it is read. */
+	clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen && strtoull(clen, NULL, 10) > s->cfg.max_body) {
+		strbuf_init(&res.body, 0);
+		http_response_error(&res, 413, "request body exceeds %zu bytes",
+				    s->cfg.max_body);
+		log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
+		set_phase(s, conn, PH_BUSY);
+		ret = send_response(s, conn, &res, NULL);
+		strbuf_release(&res.body);
+		return ret;
+	}
+	return MHD_YES;
+}
+
+/*
+ * A routed request: its stored answer when the cache has one, else its
+ * handler, on the pool (the connection suspended until it is done) or here.
+ * res (its body buffer) is consumed.
+ */
+static enum MHD_Result run_route(struct http_server *s, struct MHD_Connection *conn, const char *url,
+				 const char *method, struct request_ctx *ctx,
+				 const struct http_route *route, struct http_response *res)
+{
+	enum MHD_Result ret;
+	struct pending *p = calloc(1, sizeof(*p));
+	const struct resp_entry *e;
+
+	if (!p) {
+		http_response_error(res, 500, "out of memory");
+		goto answer;
+	}
+	p->s = s;
+	p->conn = conn;
+	p->route = route;
+	p->req = (struct http_request){
+		.method = method,
+		.path = url,
+		.body = strbuf_str(&ctx->body),
+		.body_len = ctx->body.len,
+		.conn = conn,
+		.app = s->cfg.app,
+		.restricted = ctx->restricted,
+	};
+	p->res = *res;          /* its body buffer passes to the job */
+	strbuf_init(&res->body, 0);
+	strbuf_init(&p->key, 0);
+	p->cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache && !ctx->restricted &&
+		       http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &p->key) == 0;
+	if (p->cacheable && (e = resp_cache_get(s->cfg.resp_cache, p->key.buf, p->key.len))) {
+		log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
+			  ms_since(&ctx->started));
+		pending_free(p);
+		strbuf_release(&res->body);
+		return send_stored(s, conn, e);
+	}
+	/*
+	 * Anything that may wait on a trace server runs on the pool, the
+	 * connection suspended meanwhile: this thread goes on serving its
+	 * other connections (and answers from the cache).
+	 */
+	if (s->cfg.pool) {
+		ctx->job = p;
+		pthread_mutex_lock(&s->lock);
+		s->handlers++;
+		pthread_mutex_unlock(&s->lock);
+		MHD_suspend_connection(conn);
+		if (workpool_submit(s->cfg.pool, run_pending, p) == 0) {
+			strbuf_release(&res->body);
+			return MHD_YES;
+		}
+		/* Not queued: run here, and be resumed at once. */
+		run_pending(p, 0);
+		strbuf_release(&res->body);
 		return MHD_YES;
 	}
-	if (*upload_data_size) {
-		/* Keep reading an oversized body but drop it: the answer is 413. */
-		if (!ctx->body.overflow)
-			strbuf_add(&ctx->body, upload_data, *upload_data_size);
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
+	run_handler(p);
+	strbuf_release(&res->body);
+	*res = p->res;
+	strbuf_init(&p->res.body, 0);
+	pending_free(p);
+answer:
+	log_debug("%s %s -> %d (%.2f ms)", method, url, res->status, ms_since(&ctx->started));
+	ret = send_response(s, conn, res, NULL);
+	strbuf_release(&res->body);
+	return ret;
+}
+
+/* The whole request is in: route it, answer from the cache, or run its handler (on the pool). */
+static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *conn, const char *url,
+				const char *method, struct request_ctx *ctx)
+{
+	struct http_response res;
+	const struct http_route *route;
+	char allow[128];
+	enum MHD_Result ret;
+	int status;
 
 	if (ctx->job) {
 		/* Back from the pool: the handler's answer is ready. */
@@ -794,68 +863,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	} else if (!route) {
 		http_response_error(&res, 404, "no such endpoint: %s %s", method, url);
 	} else {
-		struct pending *p = calloc(1, sizeof(*p));
-		const struct resp_entry *e;
-
-		if (!p) {
-			http_response_error(&res, 500, "out of memory");
-			goto answer;
-		}
-		p->s = s;
-		p->conn = conn;
-		p->route = route;
-		p->req = (struct http_request){
-			.method = method,
-			.path = url,
-			.body = strbuf_str(&ctx->body),
-			.body_len = ctx->body.len,
-			.conn = conn,
-			.app = s->cfg.app,
-			.restricted = ctx->restricted,
-		};
-		p->res = res;           /* its body buffer passes to the job */
-		strbuf_init(&res.body, 0);
-		strbuf_init(&p->key, 0);
-		p->cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache && !ctx->restricted &&
-			       http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &p->key) == 0;
-		if (p->cacheable && (e = resp_cache_get(s->cfg.resp_cache, p->key.buf, p->key.len))) {
-			log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
-				  ms_since(&ctx->started));
-			pending_free(p);
-			strbuf_release(&res.body);
-			return send_stored(s, conn, e);
-		}
-		/*
-		 * Anything that may wait on a trace server runs on the pool, the
-		 * connection suspended meanwhile: this thread goes on serving its
-		 * other connections (and answers from the cache).
-		 */
-		if (s->cfg.pool) {
-			ctx->job = p;
-			pthread_mutex_lock(&s->lock);
-			s->handlers++;
-			pthread_mutex_unlock(&s->lock);
-			MHD_suspend_connection(conn);
-			if (workpool_submit(s->cfg.pool, run_pending, p) == 0) {
-				strbuf_release(&res.body);
-				return MHD_YES;
-			}
-			/* Not queued: run here, and be resumed at once. */
-			run_pending(p, 0);
-			strbuf_release(&res.body);
-			return MHD_YES;
-		}
-		run_handler(p);
-		strbuf_release(&res.body);
-		res = p->res;
-		strbuf_init(&p->res.body, 0);
-		pending_free(p);
+		/* res's body buffer passes to the handler's answer. */
+		return run_route(s, conn, url, method, ctx, route, &res);
 	}
-answer:
 	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, ms_since(&ctx->started));
 	ret = send_response(s, conn, &res, allow[0] ? allow : NULL);
 	strbuf_release(&res.body);
 	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct http_server *s = cls;
+	struct request_ctx *ctx = *con_cls;
+
+	(void)version;
+	if (!ctx)
+		return MHD_NO;          /* uri_logger could not allocate it */
+	if (!ctx->began)
+		return begin_request(s, conn, url, method, ctx);
+	if (*upload_data_size) {
+		/* Keep reading an oversized body but drop it: the answer is 413. */
+		if (!ctx->body.overflow)
+			strbuf_add(&ctx->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(s, conn, url, method, ctx);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
