@@ -238,6 +238,64 @@ out:
 	return NULL;
 }
 
+/* An expired list: one caller fetches it anew, the others get the expired one meanwhile. */
+struct refresher {
+	struct cat_env *e;
+	struct tsp_client *c;
+	struct cat_ref *got;
+	int done;
+};
+
+static void *refresh_main(void *arg)
+{
+	struct refresher *r = arg;
+	struct tsp_error err;
+
+	ck_assert_int_eq(catalog_experiments(r->e->cat, r->c, &r->got, &err), 0);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(expired_lists_served_while_one_caller_refreshes)
+{
+	struct catalog_config cc = { 0 };
+	struct cat_env e;
+	struct refresher r = { 0 };
+	struct cat_ref *first, *during, *after;
+	struct tsp_error err;
+	pthread_t th;
+
+	cenv_start(&e, "0", 2000, 0);
+	catalog_free(e.cat);
+	cc.list_ttl_ms = 50;
+	e.cat = catalog_new(&cc);
+	ck_assert_int_eq(catalog_experiments(e.cat, e.c, &first, &err), 0);
+	usleep(120000);                         /* expired */
+	set_fault(&e, under_valgrind() ? "{\"latency_ms\":8000}" : "{\"latency_ms\":1500}");
+	r.e = &e;
+	r.c = tsp_client_new(&e.cfg);
+	ck_assert_ptr_nonnull(r.c);
+	ck_assert_int_eq(pthread_create(&th, NULL, refresh_main, &r), 0);
+	usleep(under_valgrind() ? 1500000 : 300000);
+	/* The refresher is waiting on the slow server; this caller is not. */
+	ck_assert_int_eq(catalog_experiments(e.cat, e.c, &during, &err), 0);
+	ck_assert_msg(!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE), "the second caller waited for the refresh");
+	ck_assert_ptr_eq(during, first);
+	pthread_join(th, NULL);
+	ck_assert_ptr_ne(r.got, first);
+	/* The refreshed list replaced the expired one. */
+	ck_assert_int_eq(catalog_experiments(e.cat, e.c, &after, &err), 0);
+	ck_assert_ptr_eq(after, r.got);
+	set_fault(&e, "{\"latency_ms\":0}");
+	cat_ref_put(first);
+	cat_ref_put(during);
+	cat_ref_put(after);
+	cat_ref_put(r.got);
+	tsp_client_free(r.c);
+	cenv_stop(&e);
+}
+END_TEST
+
 START_TEST(threads_share_one_catalog)
 {
 	struct cat_env e;
@@ -269,6 +327,7 @@ Suite *catalog_suite(void)
 	tcase_add_test(tc, cached_until_cleared_refs_outlive_the_cache);
 	tcase_add_test(tc, running_trees_are_not_cached);
 	tcase_add_test(tc, threads_share_one_catalog);
+	tcase_add_test(tc, expired_lists_served_while_one_caller_refreshes);
 	suite_add_tcase(s, tc);
 	return s;
 }

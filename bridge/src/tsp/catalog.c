@@ -23,7 +23,15 @@ struct cat_slot {
 	int64_t expires_ms;
 	uint64_t age;                   /* insertion counter, for oldest-first eviction */
 	size_t bytes;                   /* what it holds, against cfg.max_bytes */
+	int refreshing;                 /* expired, and one caller is fetching it anew */
 };
+
+/*
+ * An expired answer is still served, for this long past its expiry, while
+ * the one caller that found it expired fetches it anew: the others do not
+ * all wait for (and ask) the trace server at the same instant.
+ */
+#define STALE_MS 30000
 
 struct catalog {
 	pthread_mutex_t lock;
@@ -129,24 +137,46 @@ void cat_ref_put(struct cat_ref *r)
 	pthread_mutex_unlock(lock);
 }
 
-/* A live cached reference for key (one more reference taken), or NULL. Locked. */
-static struct cat_ref *lookup_locked(struct catalog *cat, const char *key, int64_t now)
+/*
+ * A cached reference for key (one more reference taken), or NULL: a miss,
+ * or an expired answer that this caller is to fetch anew (*refresh set;
+ * others get the expired one meanwhile). Locked.
+ */
+static struct cat_ref *lookup_locked(struct catalog *cat, const char *key, int64_t now, int *refresh)
 {
 	size_t i;
 
+	*refresh = 0;
 	for (i = 0; i < cat->n; i++) {
 		struct cat_slot *s = &cat->slots[i];
 
 		if (strcmp(s->key, key))
 			continue;
 		if (s->expires_ms <= now) {
-			slot_drop(cat, i);
-			return NULL;
+			if (s->expires_ms + STALE_MS <= now) {
+				slot_drop(cat, i);
+				return NULL;
+			}
+			if (!s->refreshing) {
+				s->refreshing = 1;
+				*refresh = 1;
+				return NULL;
+			}
 		}
 		s->ref->refs++;
 		return s->ref;
 	}
 	return NULL;
+}
+
+/* A refresh of key that failed: the next caller tries again. Locked. */
+static void refresh_failed_locked(struct catalog *cat, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n; i++)
+		if (!strcmp(cat->slots[i].key, key))
+			cat->slots[i].refreshing = 0;
 }
 
 /* Drops the slot of key, if any. Locked. */
@@ -213,6 +243,7 @@ static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long
 	cat->bytes += bytes;
 	s->ref = r;
 	s->expires_ms = now_ms() + ttl_ms;
+	s->refreshing = 0;
 	s->age = ++cat->clock;
 	r->refs++;
 	pthread_mutex_unlock(&cat->lock);
@@ -235,26 +266,32 @@ enum fetch_kind { F_EXPERIMENTS, F_OUTPUTS, F_TREE };
 /*
  * The cached answer for key, or a fresh one fetched outside the lock.
  * Two threads missing together both fetch; the later insert wins, which is
- * harmless for answers this small (issue 6 coalesces upstream requests).
+ * harmless for answers this small. An expired answer is fetched anew by
+ * one caller while the others are served the expired one.
  */
 static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum fetch_kind kind,
 	       const char *exp, const char *output, enum tsp_output_type type,
 	       struct cat_ref **out, struct tsp_error *err)
 {
 	struct cat_ref *r;
-	int rc;
+	int rc, refresh;
 
 	*out = NULL;
 	pthread_mutex_lock(&cat->lock);
-	r = lookup_locked(cat, key, now_ms());
+	r = lookup_locked(cat, key, now_ms(), &refresh);
 	pthread_mutex_unlock(&cat->lock);
 	if (r) {
 		*out = r;
 		return 0;
 	}
 	r = ref_new(cat);
-	if (!r)
+	if (!r) {
+		pthread_mutex_lock(&cat->lock);
+		if (refresh)
+			refresh_failed_locked(cat, key);
+		pthread_mutex_unlock(&cat->lock);
 		return tsp_error_set(err, TSP_ERR_NOMEM, 0, "out of memory");
+	}
 	switch (kind) {
 	case F_EXPERIMENTS:
 		rc = tsp_list_experiments(c, &r->model, err);
@@ -268,6 +305,10 @@ static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum 
 		     tsp_data_tree(c, exp, output, NULL, &r->model, err);
 		/* Still running at the deadline: the partial tree serves this call only. */
 		if (rc < 0 && err->kind == TSP_ERR_RUNNING) {
+			pthread_mutex_lock(&cat->lock);
+			if (refresh)
+				refresh_failed_locked(cat, key);
+			pthread_mutex_unlock(&cat->lock);
 			*out = r;
 			return 0;
 		}
@@ -275,12 +316,13 @@ static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum 
 	}
 	if (rc < 0) {
 		cat_ref_put(r);
-		if (kind == F_OUTPUTS && err->http_status == 404) {
-			/* The experiment is gone: so is our list of experiments. */
-			pthread_mutex_lock(&cat->lock);
+		pthread_mutex_lock(&cat->lock);
+		if (refresh)
+			refresh_failed_locked(cat, key);
+		/* The experiment is gone: so is our list of experiments. */
+		if (kind == F_OUTPUTS && err->http_status == 404)
 			drop_locked(cat, "experiments");
-			pthread_mutex_unlock(&cat->lock);
-		}
+		pthread_mutex_unlock(&cat->lock);
 		return -1;
 	}
 	/* Said once per fetch, not per request: lists live list_ttl_ms. */
