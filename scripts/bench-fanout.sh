@@ -3,10 +3,12 @@
 # /health, the experiment list and a fan-out over every server take, cold and
 # warm, with the fetch pool at several sizes, and with one server slow.
 # Prints a markdown table (BENCHMARKS.md "Federation").
-#   sh scripts/bench-fanout.sh [BUILD_DIR] [N]
+#   sh scripts/bench-fanout.sh [BUILD_DIR] [N] [LATENCY_MS]
+# LATENCY_MS: each trace server takes that long per answer (default 0).
 set -eu
 B=${1:-build}
 N=${2:-100}
+LAT=${3:-0}
 dir=$(mktemp -d /tmp/tsp-bridge-fanout.XXXXXX)
 PIDS=""
 cleanup() {
@@ -29,7 +31,7 @@ wait_port() { # FILE
 ups=""
 i=1
 while [ $i -le "$N" ]; do
-	"$B/tspsim" --port 0 --port-file "$dir/s$i" --quiet --running-polls 0 --seed $i &
+	"$B/tspsim" --port 0 --port-file "$dir/s$i" --quiet --running-polls 0 --seed $i --latency-ms "$LAT" &
 	PIDS="$PIDS $!"
 	i=$((i + 1))
 done
@@ -80,9 +82,9 @@ for ft in 0 16 64; do
 	s=$(time_of "$bp" POST /query "$Q")
 	grep -q 'trace server s1' "$dir/body" 2>/dev/null || grep -q 's1:kernel/CPU Usage left out' "$dir/body" ||
 		{ echo "bench-fanout: the slow server was not left out: $(head -c 300 "$dir/body")" >&2; exit 1; }
-	curl -s -X DELETE "http://127.0.0.1:$SLOW_PORT/_sim/faults" >/dev/null
+	curl -s -X POST -d "{\"latency_ms\":$LAT}" "http://127.0.0.1:$SLOW_PORT/_sim/faults" >/dev/null
 	kill "$br"; wait "$br" 2>/dev/null || true
 	echo "| $ft | $(ms "$h") ms | $(ms "$e") ms | $(ms "$c") ms | $(ms "$w") ms | $(ms "$s") ms |"
 done
 echo
-echo "$N tspsim instances (RSS ~6 MiB each), one bridge \`--cache-mb 0\`, a 400-point CPU Usage total from every server."
+echo "$N tspsim instances (RSS ~6 MiB each) answering after $LAT ms, one bridge \`--cache-mb 0\`, a 400-point CPU Usage total from every server."

@@ -200,7 +200,8 @@ let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
 
 # --- 5. one bridge, 100 trace servers ---
 log "fan-out over 100 tspsim instances"
-{ printf '\n### One bridge, 100 trace servers (scripts/bench-fanout.sh)\n\n'; sh scripts/bench-fanout.sh "$B" 100; } >"$OUT/fanout.md"
+{ printf '\n### One bridge, 100 trace servers (scripts/bench-fanout.sh)\n\n'; sh scripts/bench-fanout.sh "$B" 100 0
+  printf '\n'; sh scripts/bench-fanout.sh "$B" 100 20; } >"$OUT/fanout.md"
 cat "$OUT/slow.md" "$OUT/fanout.md" >>"$OUT/report.md"
 
 # The Kernel view panel in chromium on tspsim's large workload: first paint
