@@ -135,25 +135,97 @@ out:
 	return ret;
 }
 
+/* The one TIME_GRAPH output of one server the parameters name; -1 after answering why not. */
+static int resolve_output(const struct bridge *b, const struct tl_params *p, struct cat_matches *m,
+			  struct http_response *res)
+{
+	struct gf_pattern pe, po;
+	struct tsp_error e;
+
+	tsp_error_clear(&e);
+	memset(&pe, 0, sizeof(pe));
+	memset(&po, 0, sizeof(po));
+	pe.kind = po.kind = GF_PAT_EXACT;
+	pe.text = (char *)p->experiment;        /* exact patterns only read text */
+	po.text = (char *)p->output;
+	if (upstreams_resolve(&b->ups, &pe, &po, m, &e) < 0) {
+		http_response_error(res, tsp_error_bridge_status(&e), "trace server: %s", e.msg);
+		return -1;
+	}
+	if (!m->n && m->n_notes) {
+		/* It may be one the server listed malformed: the server's fault. */
+		http_response_error(res, 502, "no experiment \"%s\" with an output \"%s\"; %s",
+				    p->experiment, p->output, m->notes[0]);
+		return -1;
+	}
+	if (m->n > 1) {
+		/* One document is one output of one server. */
+		http_response_error(res, 400, "experiment \"%s\" is on several trace servers (%s:%s, "
+				    "%s:%s%s): name one as server:experiment", p->experiment,
+				    m->items[0].up->name, m->items[0].exp_name, m->items[1].up->name,
+				    m->items[1].exp_name, m->n > 2 ? ", ..." : "");
+		return -1;
+	}
+	if (m->n != 1 || m->items[0].type != TSP_OUTPUT_TIME_GRAPH) {
+		http_response_error(res, 400, m->n ? "%s/%s is a %s output, not TIME_GRAPH" :
+				    "no experiment \"%s\" with an output \"%s\"",
+				    m->n ? m->items[0].exp_label : p->experiment,
+				    m->n ? m->items[0].output_name : p->output,
+				    m->n ? tsp_output_type_name(m->items[0].type) : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* States and arrows of the rows; a RUNNING answer is partial data (*partial), not an error. */
+static int fetch_rows(struct tsp_client *c, const struct cat_match *mt, const struct tl_params *p,
+		      const int64_t *ids, size_t n_ids, struct tsp_model *states, struct tsp_model *arrows,
+		      int *partial, struct tsp_error *e)
+{
+	struct tsp_query q;
+	int rc;
+
+	if (!n_ids)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.has_range = 1;
+	q.start = p->from_ns;
+	q.end = p->to_ns;
+	q.nb_times = p->width;
+	q.has_items = 1;
+	q.items = ids;
+	q.n_items = n_ids;
+	rc = tsp_tg_states(c, mt->exp_uuid, mt->output_id, &q, states, e);
+	if (rc < 0 && e->kind != TSP_ERR_RUNNING)
+		return -1;
+	*partial |= rc < 0;
+	tsp_error_clear(e);
+	rc = tsp_tg_arrows(c, mt->exp_uuid, mt->output_id, &q, arrows, e);
+	if (rc < 0 && e->kind != TSP_ERR_RUNNING)
+		return -1;
+	*partial |= rc < 0;
+	tsp_error_clear(e);
+	return 0;
+}
+
 static void serve(const struct http_request *req, struct http_response *res, enum tl_form form)
 {
 	const struct bridge *b = req->app;
+	const struct cat_match *mt;
 	struct tsp_client *c = NULL;
 	struct upstream *up = NULL;
 	struct tl_params p;
-	struct gf_pattern pe, po;
 	struct cat_matches m;
 	struct cat_ref *tree = NULL;
 	struct tsp_model states, arrows, styles;
 	struct tsp_error e;
-	struct tsp_query q;
 	struct tl_source src;
 	struct tl_input in;
 	struct jsonw w;
 	int64_t *ids = NULL;
 	const char *notices[1];
 	size_t n_ids = 0, n_notices = 0;
-	int partial = 0, rc;
+	int partial = 0;
 	char err[512], notice[768];
 
 	cat_matches_init(&m);
@@ -165,71 +237,26 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 		http_response_error(res, 400, "%s", err);
 		goto out;
 	}
-	memset(&pe, 0, sizeof(pe));
-	memset(&po, 0, sizeof(po));
-	pe.kind = po.kind = GF_PAT_EXACT;
-	pe.text = (char *)p.experiment;         /* exact patterns only read text */
-	po.text = (char *)p.output;
-	if (upstreams_resolve(&b->ups, &pe, &po, &m, &e) < 0)
-		goto upstream;
-	if (!m.n && m.n_notes) {
-		/* It may be one the server listed malformed: the server's fault. */
-		http_response_error(res, 502, "no experiment \"%s\" with an output \"%s\"; %s",
-				    p.experiment, p.output, m.notes[0]);
+	if (resolve_output(b, &p, &m, res) < 0)
 		goto out;
-	}
-	if (m.n > 1) {
-		/* One document is one output of one server. */
-		http_response_error(res, 400, "experiment \"%s\" is on several trace servers (%s:%s, "
-				    "%s:%s%s): name one as server:experiment", p.experiment,
-				    m.items[0].up->name, m.items[0].exp_name, m.items[1].up->name,
-				    m.items[1].exp_name, m.n > 2 ? ", ..." : "");
-		goto out;
-	}
-	if (m.n != 1 || m.items[0].type != TSP_OUTPUT_TIME_GRAPH) {
-		http_response_error(res, 400, m.n ? "%s/%s is a %s output, not TIME_GRAPH" :
-				    "no experiment \"%s\" with an output \"%s\"",
-				    m.n ? m.items[0].exp_label : p.experiment,
-				    m.n ? m.items[0].output_name : p.output,
-				    m.n ? tsp_output_type_name(m.items[0].type) : "");
-		goto out;
-	}
-	up = m.items[0].up;
+	mt = &m.items[0];
+	up = mt->up;
 	if (!(c = upstream_client(up))) {
 		http_response_error(res, 500, "out of memory");
 		goto out;
 	}
-	if (catalog_tree(up->cat, c, m.items[0].exp_uuid, m.items[0].output_id, TSP_OUTPUT_TIME_GRAPH,
-			 &tree, &e) < 0)
+	if (catalog_tree(up->cat, c, mt->exp_uuid, mt->output_id, TSP_OUTPUT_TIME_GRAPH, &tree, &e) < 0)
 		goto upstream;
 	partial |= cat_ref_model(tree)->status == TSP_STATUS_RUNNING;
 	if (select_rows(&p, &cat_ref_model(tree)->u.tree, &ids, &n_ids, err, sizeof(err)) < 0) {
 		http_response_error(res, 400, "%s", err);
 		goto out;
 	}
-	memset(&q, 0, sizeof(q));
-	q.has_range = 1;
-	q.start = p.from_ns;
-	q.end = p.to_ns;
-	q.nb_times = p.width;
-	q.has_items = 1;
-	q.items = ids;
-	q.n_items = n_ids;
-	if (n_ids) {
-		rc = tsp_tg_states(c, m.items[0].exp_uuid, m.items[0].output_id, &q, &states, &e);
-		if (rc < 0 && e.kind != TSP_ERR_RUNNING)
-			goto upstream;
-		partial |= rc < 0;
-		tsp_error_clear(&e);
-		rc = tsp_tg_arrows(c, m.items[0].exp_uuid, m.items[0].output_id, &q, &arrows, &e);
-		if (rc < 0 && e.kind != TSP_ERR_RUNNING)
-			goto upstream;
-		partial |= rc < 0;
-	}
-	tsp_error_clear(&e);
-	if (tsp_styles(c, m.items[0].exp_uuid, m.items[0].output_id, NULL, &styles, &e) < 0) {
+	if (fetch_rows(c, mt, &p, ids, n_ids, &states, &arrows, &partial, &e) < 0)
+		goto upstream;
+	if (tsp_styles(c, mt->exp_uuid, mt->output_id, NULL, &styles, &e) < 0) {
 		/* Styles only colour: the data is served without them, saying so. */
-		log_warn("styles of %s/%s: %s", m.items[0].exp_label, m.items[0].output_name, e.msg);
+		log_warn("styles of %s/%s: %s", mt->exp_label, mt->output_name, e.msg);
 		gf_styles_notice(notice, sizeof(notice), e.msg);
 		notices[n_notices++] = notice;
 		tsp_model_release(&styles);
@@ -237,10 +264,10 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	}
 
 	memset(&src, 0, sizeof(src));
-	src.exp_uuid = m.items[0].exp_uuid;
-	src.exp_name = m.items[0].exp_label;
-	src.output_id = m.items[0].output_id;
-	src.output_name = m.items[0].output_name;
+	src.exp_uuid = mt->exp_uuid;
+	src.exp_name = mt->exp_label;
+	src.output_id = mt->output_id;
+	src.output_name = mt->output_name;
 	src.from_ns = p.from_ns;
 	src.to_ns = p.to_ns;
 	src.width = p.width;
