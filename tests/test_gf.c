@@ -253,7 +253,7 @@ static int64_t iso(const char *s)
 {
 	int64_t ns = 0;
 
-	ck_assert_msg(gf_time_parse_iso(s, &ns) == 0, "%s", s);
+	ck_assert_msg(nstime_parse_iso(s, &ns) == 0, "%s", s);
 	return ns;
 }
 
@@ -270,14 +270,14 @@ START_TEST(iso_times_are_exact)
 	ck_assert(iso("2023-11-14T17:13:20-0500") == INT64_C(1700000000000000000));
 	ck_assert(iso("2024-02-29") == INT64_C(1709164800000000000));
 	ck_assert(iso("1969-12-31T23:59:59.999Z") == INT64_C(-1000000));
-	ck_assert_int_eq(gf_time_parse_iso("2023-02-29T00:00:00Z", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20", &ns), -1);   /* no zone */
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20.1234567891Z", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T25:13:20Z", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("now-6h", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20Zjunk", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2263-01-01T00:00:00Z", &ns), -2);
-	ck_assert_int_eq(gf_time_parse_iso("1600-01-01T00:00:00Z", &ns), -2);
+	ck_assert_int_eq(nstime_parse_iso("2023-02-29T00:00:00Z", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T22:13:20", &ns), -1);   /* no zone */
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T22:13:20.1234567891Z", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T25:13:20Z", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("now-6h", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T22:13:20Zjunk", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2263-01-01T00:00:00Z", &ns), -2);
+	ck_assert_int_eq(nstime_parse_iso("1600-01-01T00:00:00Z", &ns), -2);
 }
 END_TEST
 
@@ -409,10 +409,10 @@ START_TEST(frame_shapes)
 	struct jsonw w;
 	char *s;
 
-	ck_assert(gf_ns_to_ms(INT64_C(1700000000500644597)) == INT64_C(1700000000500));
-	ck_assert(gf_ns_to_ms(-1) == -1);
-	ck_assert(gf_ns_to_ms(-1000000) == -1);
-	ck_assert(gf_ns_to_ms(-1000001) == -2);
+	ck_assert(ns_to_ms(INT64_C(1700000000500644597)) == INT64_C(1700000000500));
+	ck_assert(ns_to_ms(-1) == -1);
+	ck_assert(ns_to_ms(-1000000) == -1);
+	ck_assert(ns_to_ms(-1000001) == -2);
 
 	gf_frame_init(&f);
 	ck_assert_int_eq(gf_frame_set_name(&f, "Total"), 0);
@@ -757,16 +757,16 @@ START_TEST(translate_series_events_tree_annotations)
 	ck_assert(strstr(err, "no xValues"));
 	gf_frame_release(&f);
 
-	ck_assert_int_eq(gf_parse_epoch_seconds("1700000000.501 862 836", &ns), 0);
+	ck_assert_int_eq(nstime_parse_epoch_s("1700000000.501 862 836", &ns), 0);
 	ck_assert(ns == INT64_C(1700000000501862836));
-	ck_assert_int_eq(gf_parse_epoch_seconds("22:13:20.501 862 836", &ns), -1);
+	ck_assert_int_eq(nstime_parse_epoch_s("22:13:20.501 862 836", &ns), -1);
 	/* Found by fuzzing: ten digits of seconds overflowed int64 ns. */
-	ck_assert_int_eq(gf_parse_epoch_seconds("9862184356", &ns), -1);
-	ck_assert_int_eq(gf_parse_epoch_seconds("9223372035.999999999", &ns), 0);
+	ck_assert_int_eq(nstime_parse_epoch_s("9862184356", &ns), -1);
+	ck_assert_int_eq(nstime_parse_epoch_s("9223372035.999999999", &ns), 0);
 	ck_assert(ns == INT64_C(9223372035999999999));
 	/* Found by fuzzing: end - start of an arrow or state overflowed int64. */
-	ck_assert(gf_span_ms(INT64_MIN, INT64_MAX) > 1.8e13);
-	ck_assert(gf_span_ms(INT64_C(1700000000000000000), INT64_C(1700000000000001500)) == 1500 / 1e6);
+	ck_assert(ns_span_ms(INT64_MIN, INT64_MAX) > 1.8e13);
+	ck_assert(ns_span_ms(INT64_C(1700000000000000000), INT64_C(1700000000000001500)) == 1500 / 1e6);
 	model(&cols, TSP_M_TABLE_COLUMNS, "{\"model\":[{\"id\":0,\"name\":\"Timestamp\",\"type\":\"TIMESTAMP\"},"
 	      "{\"id\":1,\"name\":\"CPU\",\"type\":\"NUMBER\"},{\"id\":2,\"name\":\"Event type\",\"type\":\"STRING\"}],"
 	      "\"status\":\"COMPLETED\"}");

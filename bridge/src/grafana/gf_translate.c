@@ -3,7 +3,6 @@
 
 #include "hash.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "nstime.h"
 #include "strbuf.h"
 
 static int nomem(char *err, size_t errlen)
@@ -256,7 +256,7 @@ int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *
 		return nomem(err, errlen);
 	/* The server's digits go out as they came (dec.h): the same doubles, cheaper. */
 	for (i = 0; i < s->n_x && i < s->n_y; i++) {
-		gf_set_time(f, 0, i, gf_ns_to_ms(s->x[i]));
+		gf_set_time(f, 0, i, ns_to_ms(s->x[i]));
 		if (s->y_dec)
 			gf_set_num_dec(f, 1, i, s->y[i], s->y_dec[i]);
 		else
@@ -489,8 +489,8 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 									      idbuf, sizeof(idbuf)))))
 			goto nomem;
 		gf_set_str_ref(f, C_ROW, i, row_names[v->row]);
-		gf_set_time(f, C_START, i, gf_ns_to_ms(v->start));
-		gf_set_time(f, C_END, i, gf_ns_to_ms(v->end));
+		gf_set_time(f, C_START, i, ns_to_ms(v->start));
+		gf_set_time(f, C_END, i, ns_to_ms(v->end));
 		/* Names and labels live in the models: copied into the frame, once each. */
 		if (memo_copy(cm, f, v->name, &c) < 0)
 			goto nomem;
@@ -498,7 +498,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 		if (memo_copy(cm, f, v->label, &c) < 0)
 			goto nomem;
 		gf_set_str_ref(f, C_LABEL, i, c);
-		gf_set_num(f, C_DUR, i, gf_span_ms(v->start, v->end));
+		gf_set_num(f, C_DUR, i, ns_span_ms(v->start, v->end));
 		gf_set_str_ref(f, C_SNS, i, sns);
 		gf_set_str_ref(f, C_ENS, i, ens);
 		gf_set_num(f, C_ID, i, (double)st->rows[v->row].entry_id);
@@ -598,9 +598,9 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 
 			if (s->end < from_ns || s->start > to_ns || !gf_state_name(styles, s))
 				continue;
-			t[n++] = gf_ns_to_ms(s->start < from_ns ? from_ns : s->start);
+			t[n++] = ns_to_ms(s->start < from_ns ? from_ns : s->start);
 			if (s->end < to_ns && (!next || next->start > s->end || !gf_state_name(styles, next)))
-				t[n++] = gf_ns_to_ms(s->end);
+				t[n++] = ns_to_ms(s->end);
 		}
 	qsort(t, n, sizeof(*t), cmp_i64);
 	for (i = 0; i < n; i++)
@@ -647,8 +647,8 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 
 			if (s->end < from_ns || s->start > to_ns || !sn)
 				continue;
-			a = lower_bound(t, nt, gf_ns_to_ms(s->start < from_ns ? from_ns : s->start));
-			b = s->end >= to_ns ? nt : lower_bound(t, nt, gf_ns_to_ms(s->end));
+			a = lower_bound(t, nt, ns_to_ms(s->start < from_ns ? from_ns : s->start));
+			b = s->end >= to_ns ? nt : lower_bound(t, nt, ns_to_ms(s->end));
 			if (b <= a)
 				b = a + 1;
 			sn = arena_strdup(&f->arena, sn);
@@ -704,9 +704,9 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 		    gf_set_str(f, C_DST, i, row_label(&ri, x->target_id, b2, sizeof(b2))) < 0 ||
 		    gf_set_str(f, C_TYPE, i, type ? type : "") < 0)
 			goto nomem;
-		gf_set_time(f, C_START, i, gf_ns_to_ms(x->start));
-		gf_set_time(f, C_END, i, gf_ns_to_ms(x->end));
-		gf_set_num(f, C_DUR, i, gf_span_ms(x->start, x->end));
+		gf_set_time(f, C_START, i, ns_to_ms(x->start));
+		gf_set_time(f, C_END, i, ns_to_ms(x->end));
+		gf_set_num(f, C_DUR, i, ns_span_ms(x->start, x->end));
 		gf_set_num(f, C_SID, i, (double)x->source_id);
 		gf_set_num(f, C_DID, i, (double)x->target_id);
 		gf_set_str_ref(f, C_SNS, i, sns);
@@ -937,41 +937,6 @@ int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err,
 
 /* ---- events ---- */
 
-int gf_parse_epoch_seconds(const char *s, int64_t *ns)
-{
-	int64_t secs = 0, frac = 0;
-	int nsec = 0, nfrac = 0, in_frac = 0;
-
-	for (; *s; s++) {
-		if (*s == ' ')
-			continue;
-		if (*s == '.' && !in_frac) {
-			in_frac = 1;
-			continue;
-		}
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		if (in_frac) {
-			if (++nfrac > 9)
-				return -1;
-			frac = frac * 10 + (*s - '0');
-		} else {
-			if (++nsec > 10)
-				return -1;      /* beyond year 2286 */
-			secs = secs * 10 + (*s - '0');
-		}
-	}
-	if (!nsec)
-		return -1;
-	/* Ten digits reach 9999999999 s, but int64 ns stop in 2262. */
-	if (secs > INT64_MAX / 1000000000 - 1)
-		return -1;
-	while (nfrac++ < 9)
-		frac *= 10;
-	*ns = secs * 1000000000 + frac;
-	return 0;
-}
-
 static int parse_number(const char *s, double *out)
 {
 	char *end;
@@ -1014,7 +979,7 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 	/* A time field only when every timestamp cell is epoch seconds. */
 	for (i = 0; ts_col >= 0 && lines && i < lines->n_lines; i++)
 		if ((size_t)ts_col >= lines->lines[i].n_cells ||
-		    gf_parse_epoch_seconds(lines->lines[i].cells[ts_col].content, &ns) < 0)
+		    nstime_parse_epoch_s(lines->lines[i].cells[ts_col].content, &ns) < 0)
 			ts_col = -1;
 	base = ts_col >= 0;
 	if (base && gf_frame_add_field(f, "time", GF_TIME) < 0)
@@ -1035,14 +1000,14 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		long r;
 
 		if (base) {
-			gf_parse_epoch_seconds(l->cells[ts_col].content, &ns);
+			nstime_parse_epoch_s(l->cells[ts_col].content, &ns);
 			if (ns > to_ns)
 				break;          /* lines come in time order */
 		}
 		if ((r = gf_frame_add_row(f)) < 0)
 			return nomem(err, errlen);
 		if (base)
-			gf_set_time(f, 0, (size_t)r, gf_ns_to_ms(ns));
+			gf_set_time(f, 0, (size_t)r, ns_to_ms(ns));
 		for (k = 0; k < ncols && k < l->n_cells; k++) {
 			if (numeric[k]) {
 				parse_number(l->cells[k].content, &d);
@@ -1217,8 +1182,8 @@ int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char 
 			    gf_set_str(f, 3, (size_t)r, x->label ? x->label : cat->name) < 0 ||
 			    gf_set_str(f, 4, (size_t)r, cat->name) < 0)
 				return nomem(err, errlen);
-			gf_set_time(f, 0, (size_t)r, gf_ns_to_ms(x->time));
-			gf_set_time(f, 1, (size_t)r, gf_ns_to_ms(x->duration > 0 && x->time <= INT64_MAX - x->duration ?
+			gf_set_time(f, 0, (size_t)r, ns_to_ms(x->time));
+			gf_set_time(f, 1, (size_t)r, ns_to_ms(x->duration > 0 && x->time <= INT64_MAX - x->duration ?
 							     x->time + x->duration : x->time));
 		}
 	}

@@ -7,7 +7,7 @@
  * models and owns them, and owns the (initialised, empty) frame it passes;
  * the frame copies what it keeps. Each returns 0, or -1 with a message in
  * err (out of memory, or a model that cannot be shown such as an XY series
- * without x values). Times: ns in, ms out (gf_ns_to_ms), exact ns kept as
+ * without x values). Times: ns in, ms out (ns_to_ms), exact ns kept as
  * decimal strings where a view has *_ns fields.
  */
 
@@ -126,8 +126,5 @@ const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s,
  * label, else its style's key; NULL for a "no state" gap.
  */
 const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st);
-
-/* Epoch-seconds timestamp text ("1700000000.501 862 836") -> ns; -1 if it is not one. */
-int gf_parse_epoch_seconds(const char *s, int64_t *ns);
 
 #endif

@@ -1641,7 +1641,7 @@ static int run_target(struct gctx *x, const struct qctx *qc, const struct gf_que
 			for (k = first; k < out->n; k++)
 				gf_frame_notice(out->v[k], "the time range does not overlap experiment %s: "
 						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_name,
-						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
+						ns_to_ms(c->exp_start), ns_to_ms(c->exp_end));
 	}
 	if (n_skipped && !n_fit) {
 		const struct view_info *vi = view_info(t.view);
@@ -1907,10 +1907,10 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 		goto fail;
 	}
 	qc.nb_times = 400;
-	if (gf_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
+	if (tsp_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
 			  http_request_arg(req, "to"), http_request_arg(req, "to_ns"),
 			  &qc.from_ns, &qc.to_ns, x.msg, sizeof(x.msg)) < 0 ||
-	    gf_nb_times_arg(http_request_arg(req, "points"), "points", &qc.nb_times, x.msg,
+	    tsp_nb_times_arg(http_request_arg(req, "points"), "points", &qc.nb_times, x.msg,
 			    sizeof(x.msg)) < 0) {
 		x.status = 400;
 		goto fail;

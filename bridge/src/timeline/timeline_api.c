@@ -48,12 +48,12 @@ static int parse_params(const struct http_request *req, struct tl_params *p, cha
 		snprintf(err, errlen, "experiment and output are required (names or ids)");
 		return -1;
 	}
-	if (gf_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
+	if (tsp_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
 			  http_request_arg(req, "to"), http_request_arg(req, "to_ns"),
 			  &p->from_ns, &p->to_ns, err, errlen) < 0)
 		return -1;
 	p->width = 1000;
-	if (gf_nb_times_arg(http_request_arg(req, "width"), "width", &p->width, err, errlen) < 0)
+	if (tsp_nb_times_arg(http_request_arg(req, "width"), "width", &p->width, err, errlen) < 0)
 		return -1;
 	p->rows = http_request_arg(req, "rows");
 	p->row_ids = http_request_arg(req, "row_ids");

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gf_frame.h"
 #include "gf_translate.h"
 #include "jsonw.h"
+#include "nstime.h"
 
 /* ---- normalised data ---- */
 
@@ -152,7 +152,7 @@ static void kns(struct jsonw *w, const char *key, int64_t ns)
 
 static void kms(struct jsonw *w, const char *key, int64_t ns)
 {
-	jsonw_kint64(w, key, gf_ns_to_ms(ns));
+	jsonw_kint64(w, key, ns_to_ms(ns));
 }
 
 static void kstr_or_null(struct jsonw *w, const char *key, const char *s)
@@ -254,7 +254,7 @@ static void write_state(struct jsonw *w, const struct tl_data *d, const struct t
 		kms(w, "start_ms", s->start);
 		kms(w, "end_ms", s->end);
 	} else {
-		jsonw_kdouble(w, "duration_ms", gf_span_ms(s->start, s->end));
+		jsonw_kdouble(w, "duration_ms", ns_span_ms(s->start, s->end));
 	}
 	jsonw_kstr(w, "value", gf_state_name(in->styles, s->st));
 	kstr_or_null(w, "label", s->st->label);
@@ -307,7 +307,7 @@ static void write_link(struct jsonw *w, const struct tl_data *d, const struct tl
 		kms(w, "start_ms", l->start);
 		kms(w, "end_ms", l->end);
 	} else {
-		jsonw_kdouble(w, "duration_ms", gf_span_ms(l->start, l->end));
+		jsonw_kdouble(w, "duration_ms", ns_span_ms(l->start, l->end));
 	}
 	jsonw_kstr(w, "type", link_type(in, l->a));
 	kstr_or_null(w, "style", style_key(l->a->style));
