@@ -77,55 +77,6 @@ static const char *row_label(const struct row_index *ri, int64_t id, char *buf, 
 
 /* ---- styles ---- */
 
-const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key)
-{
-	return tsp_styles_find(ss, key, NULL);
-}
-
-/* A string style value, looked up through the parentKey chain (bounded: chains may loop). */
-const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key)
-{
-	int depth;
-
-	for (depth = 0; s && depth < 16; depth++) {
-		const struct tsp_style_value *v = tsp_style_get(s, key);
-
-		if (v && !v->is_number && v->str)
-			return v->str;
-		s = gf_style_by_key(ss, s->parent_key);
-	}
-	return NULL;
-}
-
-/*
- * The name of a state: its style's "style-name" (through the chain), else
- * its label, else its style's key. NULL for a state with neither style nor
- * label: Trace Compass sends those for "no state" gaps, not a state.
- */
-const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st)
-{
-	const char *n = gf_style_str(ss, st->style, "style-name");
-
-	if (n)
-		return n;
-	if (st->label)
-		return st->label;
-	return st->style ? st->style->parent_key : NULL;
-}
-
-void gf_styles_notice(char *buf, size_t len, const char *why)
-{
-	snprintf(buf, len, "states are shown without their colours: the trace server gave no "
-		 "styles (%s)", why);
-}
-
-const char *gf_state_own_color(const struct tsp_tg_state *st)
-{
-	const struct tsp_style_value *v = st->style ? tsp_style_get(st->style, "background-color") : NULL;
-
-	return v && !v->is_number ? v->str : NULL;
-}
-
 /* A set of names, for mappings: one per name, found in O(1) however many styles there are. */
 struct name_set {
 	const char **v;
@@ -175,7 +126,7 @@ static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_state
 	*out = NULL;
 	for (i = 0; st && i < st->n_rows; i++)
 		for (j = 0; j < st->rows[i].n_states; j++)
-			max += gf_state_own_color(&st->rows[i].states[j]) != NULL;
+			max += tsp_state_own_color(&st->rows[i].states[j]) != NULL;
 	while (seen.cap < max * 2)
 		seen.cap *= 2;
 	if (!(seen.v = calloc(seen.cap, sizeof(*seen.v))) ||
@@ -184,18 +135,18 @@ static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_state
 	for (i = 0; st && i < st->n_rows; i++)
 		for (j = 0; j < st->rows[i].n_states; j++) {
 			const struct tsp_tg_state *s = &st->rows[i].states[j];
-			const char *color = gf_state_own_color(s), *name;
+			const char *color = tsp_state_own_color(s), *name;
 
 			if (!color || s->end < from_ns || s->start > to_ns ||
-			    !(name = gf_state_name(ss, s)))
+			    !(name = tsp_state_name(ss, s)))
 				continue;
 			if (add_mapping(*out, &k, &seen, name, color) < 0)
 				goto out;
 		}
 	for (i = 0; ss && i < ss->n; i++) {
 		const struct tsp_style *s = &ss->items[i].style;
-		const char *name = gf_style_str(ss, s, "style-name");
-		const char *color = gf_style_str(ss, s, "background-color");
+		const char *name = tsp_style_str(ss, s, "style-name");
+		const char *color = tsp_style_str(ss, s, "background-color");
 
 		if (name && color && add_mapping(*out, &k, &seen, name, color) < 0)
 			goto out;
@@ -287,7 +238,7 @@ static size_t ptr_slot(const void *p, size_t n)
 	return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 40) & (n - 1);
 }
 
-/* gf_state_name(), memoized on the state's style. */
+/* tsp_state_name(), memoized on the state's style. */
 static const char *memo_state_name(struct name_memo *nm, const struct tsp_styles *ss,
 				   const struct tsp_tg_state *st)
 {
@@ -298,7 +249,7 @@ static const char *memo_state_name(struct name_memo *nm, const struct tsp_styles
 
 		if (nm->style[k] != st->style) {
 			nm->style[k] = st->style;
-			nm->name[k] = gf_style_str(ss, st->style, "style-name");
+			nm->name[k] = tsp_style_str(ss, st->style, "style-name");
 		}
 		n = nm->name[k];
 	}
@@ -596,10 +547,10 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 			const struct tsp_tg_state *s = &st->rows[i].states[j];
 			const struct tsp_tg_state *next = j + 1 < st->rows[i].n_states ? s + 1 : NULL;
 
-			if (s->end < from_ns || s->start > to_ns || !gf_state_name(styles, s))
+			if (s->end < from_ns || s->start > to_ns || !tsp_state_name(styles, s))
 				continue;
 			t[n++] = ns_to_ms(s->start < from_ns ? from_ns : s->start);
-			if (s->end < to_ns && (!next || next->start > s->end || !gf_state_name(styles, next)))
+			if (s->end < to_ns && (!next || next->start > s->end || !tsp_state_name(styles, next)))
 				t[n++] = ns_to_ms(s->end);
 		}
 	qsort(t, n, sizeof(*t), cmp_i64);
@@ -642,7 +593,7 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 		 */
 		for (j = 0; j < r->n_states; j++) {
 			const struct tsp_tg_state *s = &r->states[j];
-			const char *sn = gf_state_name(styles, s);
+			const char *sn = tsp_state_name(styles, s);
 			size_t a, b;
 
 			if (s->end < from_ns || s->start > to_ns || !sn)
@@ -694,7 +645,7 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 		goto nomem;
 	for (i = 0; i < shown; i++) {
 		const struct tsp_tg_arrow *x = &a->items[i];
-		const char *type = gf_style_str(styles, x->style, "style-name");
+		const char *type = tsp_style_str(styles, x->style, "style-name");
 		const char *sns = ns_text(f, x->start), *ens = ns_text(f, x->end);
 
 		if (!type && x->style)
@@ -920,8 +871,8 @@ int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err,
 		return nomem(err, errlen);
 	for (i = 0; styles && i < styles->n; i++) {
 		const struct tsp_style *s = &styles->items[i].style;
-		const char *color = gf_style_str(styles, s, "background-color");
-		const char *name = gf_style_str(styles, s, "style-name");
+		const char *color = tsp_style_str(styles, s, "background-color");
+		const char *name = tsp_style_str(styles, s, "style-name");
 		long r;
 
 		if (!color)

@@ -16,6 +16,8 @@
 
 #include "gf_frame.h"
 #include "tsp_model.h"
+/* States are named and coloured by tsp_style.h, for every caller alike. */
+#include "tsp_style.h"
 
 struct jsonw;
 
@@ -109,22 +111,5 @@ int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char 
  * JSON, omitted if NULL>, "time", "timeEnd", "title", "text", "tags": [..]}.
  */
 void gf_write_annotations(struct jsonw *w, const struct gf_frame *f, const char *annotation_json);
-
-/*
- * The notice for an answer made without the output's styles (an older
- * trace server answers /style with 404 or 405; styles only colour states,
- * so the data is served all the same).
- */
-void gf_styles_notice(char *buf, size_t len, const char *why);
-/* A state's own colour: "background-color" in its style's own values (not its parent's), or NULL. */
-const char *gf_state_own_color(const struct tsp_tg_state *st);
-/* Styles: the style of a key; a string value through the parentKey chain (bounded). */
-const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key);
-const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key);
-/*
- * A state's name: its style's "style-name" (through the chain), else its
- * label, else its style's key; NULL for a "no state" gap.
- */
-const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st);
 
 #endif

@@ -1188,7 +1188,7 @@ static void fetch_styles(struct job *j, struct tsp_model *styles, char *notice, 
 	tsp_error_clear(&e);
 	if (tsp_styles(j->x->c, j->m->exp_uuid, j->m->output_id, NULL, styles, &e) < 0) {
 		log_warn("styles of %s/%s: %s", j->m->exp_name, j->m->output_name, e.msg);
-		gf_styles_notice(notice, len, e.msg);
+		tsp_styles_notice(notice, len, e.msg);
 		tsp_model_release(styles);
 		tsp_model_init(styles);
 	}

@@ -220,7 +220,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	if (tsp_styles(c, m.items[0].exp_uuid, m.items[0].output_id, NULL, &styles, &e) < 0) {
 		/* Styles only colour: the data is served without them, saying so. */
 		log_warn("styles of %s/%s: %s", m.items[0].exp_name, m.items[0].output_name, e.msg);
-		gf_styles_notice(notice, sizeof(notice), e.msg);
+		tsp_styles_notice(notice, sizeof(notice), e.msg);
 		notices[n_notices++] = notice;
 		tsp_model_release(&styles);
 		tsp_model_init(&styles);

@@ -10,6 +10,7 @@
 #include "gf_translate.h"
 #include "jsonw.h"
 #include "nstime.h"
+#include "tsp_style.h"
 
 /* ---- normalised data ---- */
 
@@ -111,7 +112,7 @@ static int data_init(struct tl_data *d, const struct tl_source *src, const struc
 			const struct tsp_tg_state *s = &r->states[j];
 			struct tl_state *o;
 
-			if (s->end < src->from_ns || s->start > src->to_ns || !gf_state_name(in->styles, s))
+			if (s->end < src->from_ns || s->start > src->to_ns || !tsp_state_name(in->styles, s))
 				continue;       /* outside, or a gap */
 			o = s->start == s->end ? &d->events[d->n_events++] : &d->states[d->n_states++];
 			o->row = r->entry_id;
@@ -181,14 +182,14 @@ static const char *style_key(const struct tsp_style *s)
 
 static const char *link_type(const struct tl_input *in, const struct tsp_tg_arrow *a)
 {
-	const char *n = gf_style_str(in->styles, a->style, "style-name");
+	const char *n = tsp_style_str(in->styles, a->style, "style-name");
 
 	return n ? n : style_key(a->style) ? style_key(a->style) : "link";
 }
 
 static const char *event_type(const struct tl_input *in, const struct tsp_tg_state *s)
 {
-	const char *n = gf_style_str(in->styles, s->style, "style-name");
+	const char *n = tsp_style_str(in->styles, s->style, "style-name");
 
 	return n ? n : style_key(s->style) ? style_key(s->style) : "event";
 }
@@ -256,14 +257,14 @@ static void write_state(struct jsonw *w, const struct tl_data *d, const struct t
 	} else {
 		jsonw_kdouble(w, "duration_ms", ns_span_ms(s->start, s->end));
 	}
-	jsonw_kstr(w, "value", gf_state_name(in->styles, s->st));
+	jsonw_kstr(w, "value", tsp_state_name(in->styles, s->st));
 	kstr_or_null(w, "label", s->st->label);
 	kstr_or_null(w, "style", style_key(s->st->style));
 	if (flat) {
-		kstr_or_null(w, "color", gf_style_str(in->styles, s->st->style, "background-color"));
+		kstr_or_null(w, "color", tsp_style_str(in->styles, s->st->style, "background-color"));
 	} else {
 		/* A colour of the state's own wins over its style's: said only where there is one. */
-		const char *own = gf_state_own_color(s->st);
+		const char *own = tsp_state_own_color(s->st);
 
 		if (own && is_rgb(own))
 			jsonw_kstr(w, "color", own);
@@ -321,22 +322,12 @@ static void write_styles(struct jsonw *w, const struct tsp_styles *ss)
 	jsonw_obj_begin(w);
 	for (i = 0; ss && i < ss->n; i++) {
 		const struct tsp_style *s = &ss->items[i].style;
-		const struct tsp_style_value *h = NULL;
-		const struct tsp_style *c;
-		const char *color = gf_style_str(ss, s, "background-color");
-		int depth;
+		const struct tsp_style_value *h = tsp_style_num(ss, s, "height");
+		const char *color = tsp_style_str(ss, s, "background-color");
 
-		/* height is a number: walk the chain for it as gf_style_str does for strings */
-		for (c = s, depth = 0; c && !h && depth < 16; depth++) {
-			h = tsp_style_get(c, "height");
-			if (h && !h->is_number)
-				h = NULL;
-			if (!h)
-				c = gf_style_by_key(ss, c->parent_key);
-		}
 		jsonw_key(w, ss->items[i].key);
 		jsonw_obj_begin(w);
-		kstr_or_null(w, "name", gf_style_str(ss, s, "style-name"));
+		kstr_or_null(w, "name", tsp_style_str(ss, s, "style-name"));
 		/* Only #rrggbb colours: anything else would not be usable as one. */
 		kstr_or_null(w, "color", color && is_rgb(color) ? color : NULL);
 		jsonw_key(w, "height");

@@ -1,11 +1,11 @@
 #include "tsp_model.h"
 
-#include "hash.h"
 #include "json_fast.h"
 #include "json_int.h"
 #include "jsonw.h"
 #include "strbuf.h"
 #include "tg_states_reader.h"
+#include "tsp_style.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -1461,67 +1461,6 @@ static int parse_styles(struct ctx *c, const struct path *p, const cJSON *v,
 	return tsp_styles_index(st, c->a) < 0 ? nomem(c) : 0;
 }
 
-static size_t style_slot(const char *key, size_t mask)
-{
-	return (size_t)hash_fnv1a64(key, strlen(key)) & mask;
-}
-
-int tsp_styles_index(struct tsp_styles *ss, struct arena *a)
-{
-	size_t cap = 16, i, k;
-
-	if (ss->n > UINT32_MAX / 4)
-		return -1;
-	while (cap < ss->n * 2)
-		cap *= 2;
-	ss->slots = arena_calloc(a, cap, sizeof(*ss->slots));
-	if (!ss->slots) {
-		ss->n_slots = 0;
-		return -1;
-	}
-	ss->n_slots = cap;
-	for (i = 0; i < ss->n; i++) {
-		for (k = style_slot(ss->items[i].key, cap - 1); ss->slots[k];
-		     k = (k + 1) & (cap - 1))
-			if (!strcmp(ss->items[ss->slots[k] - 1].key, ss->items[i].key))
-				break;
-		if (!ss->slots[k])
-			ss->slots[k] = (uint32_t)i + 1;
-	}
-	return 0;
-}
-
-const struct tsp_style *tsp_styles_find(const struct tsp_styles *ss, const char *key, size_t *probes)
-{
-	size_t i, n = 0;
-	const struct tsp_style *found = NULL;
-
-	if (!ss || !key)
-		goto out;
-	if (ss->n_slots) {
-		for (i = style_slot(key, ss->n_slots - 1); ss->slots[i];
-		     i = (i + 1) & (ss->n_slots - 1)) {
-			n++;
-			if (!strcmp(ss->items[ss->slots[i] - 1].key, key)) {
-				found = &ss->items[ss->slots[i] - 1].style;
-				break;
-			}
-		}
-		goto out;
-	}
-	for (i = 0; i < ss->n; i++) {
-		n++;
-		if (!strcmp(ss->items[i].key, key)) {
-			found = &ss->items[i].style;
-			break;
-		}
-	}
-out:
-	if (probes)
-		*probes = n;
-	return found;
-}
-
 static int parse_categories(struct ctx *c, const struct path *p, const cJSON *v,
 			    struct tsp_strings *s)
 {
@@ -1982,18 +1921,6 @@ static int parse_generic(struct tsp_model *m, enum tsp_model_kind kind, const ch
 	rc = tsp_model_parse_json(m, kind, root, err);
 	json_doc_release(&doc);
 	return rc;
-}
-
-const struct tsp_style_value *tsp_style_get(const struct tsp_style *s, const char *key)
-{
-	size_t i;
-
-	if (!s || !key)
-		return NULL;
-	for (i = 0; i < s->n_values; i++)
-		if (!strcmp(s->values[i].key, key))
-			return &s->values[i];
-	return NULL;
 }
 
 const char *tsp_status_name(enum tsp_status s)

@@ -494,16 +494,4 @@ int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
 int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 			 const struct cJSON *root, struct tsp_error *err);
 
-/*
- * The style named key (the first of equal keys), or NULL: through the
- * index when the parser built one, else by a scan. *probes, when not NULL,
- * gets the number of keys compared (for tests of the index).
- */
-const struct tsp_style *tsp_styles_find(const struct tsp_styles *ss, const char *key, size_t *probes);
-/* Builds ss->slots in arena a; -1 when out of memory (the scan still works then). */
-int tsp_styles_index(struct tsp_styles *ss, struct arena *a);
-
-/* Looks up a style value by key in this style only (no parent chain). */
-const struct tsp_style_value *tsp_style_get(const struct tsp_style *s, const char *key);
-
 #endif
