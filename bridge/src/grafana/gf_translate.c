@@ -678,110 +678,6 @@ out:
 
 /* ---- node graph ---- */
 
-static const char *meta_text(const struct tsp_tree_entry *e, const char *key, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_metadata; i++) {
-		const struct tsp_metadata *m = &e->metadata[i];
-
-		if (strcmp(m->key, key) || !m->n_values)
-			continue;
-		if (!m->values[0].is_number)
-			return m->values[0].str;
-		snprintf(buf, len, "%.17g", m->values[0].num);
-		return buf;
-	}
-	return NULL;
-}
-
-void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len)
-{
-	char a[32], b[32];
-	const char *tid = meta_text(e, "tid", a, sizeof(a)), *pid = meta_text(e, "pid", b, sizeof(b));
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	if (tid || pid) {
-		snprintf(buf, len, "%s%s%s%s%s", tid ? "tid " : "", tid ? tid : "", tid && pid ? ", " : "",
-			 pid ? "pid " : "", pid ? pid : "");
-		return;
-	}
-	for (i = 1; i < e->n_labels && n + 1 < len; i++)
-		if (e->labels[i] && *e->labels[i]) {
-			int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", e->labels[i]);
-
-			n = w < 0 ? n : n + (size_t)w < len ? n + (size_t)w : len - 1;
-		}
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-	const struct gf_link_pair *x = a, *y = b;
-
-	if (x->source != y->source)
-		return x->source < y->source ? -1 : 1;
-	return x->target < y->target ? -1 : x->target > y->target;
-}
-
-size_t gf_link_pairs_merge(struct gf_link_pair *p, size_t n)
-{
-	size_t i, k = 0;
-
-	qsort(p, n, sizeof(*p), cmp_pair);
-	for (i = 0; i < n; i++) {
-		if (k && p[k - 1].source == p[i].source && p[k - 1].target == p[i].target)
-			p[k - 1].count += p[i].count;
-		else
-			p[k++] = p[i];
-	}
-	return k;
-}
-
-static int cmp_entry_id(const void *a, const void *b)
-{
-	int64_t x = (*(const struct tsp_tree_entry *const *)a)->id;
-	int64_t y = (*(const struct tsp_tree_entry *const *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
-void gf_entries_by_id(const struct tsp_tree_entry **rows, size_t n)
-{
-	qsort(rows, n, sizeof(*rows), cmp_entry_id);
-}
-
-/* Index of the row of id in rows sorted by id, or n. */
-static size_t row_index(const struct tsp_tree_entry *const *rows, size_t n, int64_t id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rows[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && rows[lo]->id == id ? lo : n;
-}
-
-void gf_link_degrees(const struct gf_link_pair *p, size_t n, const struct tsp_tree_entry *const *rows,
-		     size_t n_rows, long *out, long *in)
-{
-	size_t i, r;
-
-	memset(out, 0, n_rows * sizeof(*out));
-	memset(in, 0, n_rows * sizeof(*in));
-	for (i = 0; i < n; i++) {
-		if ((r = row_index(rows, n_rows, p[i].source)) < n_rows)
-			out[r] += p[i].count;
-		if ((r = row_index(rows, n_rows, p[i].target)) < n_rows)
-			in[r] += p[i].count;
-	}
-}
-
 int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
 		     int edges, char *err, size_t errlen)
 {
@@ -792,7 +688,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 	static const struct field_spec edge_fields[] = {
 		{ "id", GF_STRING }, { "source", GF_STRING }, { "target", GF_STRING }, { "mainstat", GF_NUMBER },
 	};
-	struct gf_link_pair *p = calloc(a->n + 1, sizeof(*p));
+	struct tsp_link_pair *p = calloc(a->n + 1, sizeof(*p));
 	const struct tsp_tree_entry **by_id = calloc(tree->n_entries + 1, sizeof(*by_id));
 	long *outs = calloc(tree->n_entries + 1, sizeof(*outs)), *ins = calloc(tree->n_entries + 1, sizeof(*ins));
 	size_t i, k;
@@ -809,7 +705,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 		p[i].target = a->items[i].target_id;
 		p[i].count = 1;
 	}
-	k = gf_link_pairs_merge(p, a->n);
+	k = tsp_link_pairs_merge(p, a->n);
 	if (edges) {
 		for (i = 0; i < k; i++) {
 			long r = gf_frame_add_row(f);
@@ -831,8 +727,8 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 	/* Every row a link joins, in id order, with its links out and in. */
 	for (i = 0; i < tree->n_entries; i++)
 		by_id[i] = &tree->entries[i];
-	gf_entries_by_id(by_id, tree->n_entries);
-	gf_link_degrees(p, k, by_id, tree->n_entries, outs, ins);
+	tsp_entries_by_id(by_id, tree->n_entries);
+	tsp_link_degrees(p, k, by_id, tree->n_entries, outs, ins);
 	for (i = 0; i < tree->n_entries; i++) {
 		const struct tsp_tree_entry *e = by_id[i];
 		long r;
@@ -840,7 +736,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 		if (!outs[i] && !ins[i])
 			continue;
 		snprintf(id, sizeof(id), "%" PRId64, e->id);
-		gf_entry_subtitle(e, buf, sizeof(buf));
+		tsp_entry_subtitle(e, buf, sizeof(buf));
 		if ((r = gf_frame_add_row(f)) < 0 || gf_set_str(f, 0, (size_t)r, id) < 0 ||
 		    gf_set_str(f, 1, (size_t)r, e->n_labels ? e->labels[0] : "") < 0 ||
 		    gf_set_str(f, 2, (size_t)r, buf) < 0)

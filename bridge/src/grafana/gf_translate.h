@@ -16,7 +16,8 @@
 
 #include "gf_frame.h"
 #include "tsp_model.h"
-/* States are named and coloured by tsp_style.h, for every caller alike. */
+/* Rows, links and states are named, counted and coloured alike for every caller. */
+#include "tsp_graph.h"
 #include "tsp_style.h"
 
 struct jsonw;
@@ -57,30 +58,6 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
  */
 int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
 		     int edges, char *err, size_t errlen);
-/* Links counted per (source, target) row pair: what a node graph draws. */
-struct gf_link_pair {
-	int64_t source, target;
-	long count;
-};
-/*
- * Sorts n pairs by source then target and merges the equal ones, adding
- * their counts; returns how many remain.
- */
-size_t gf_link_pairs_merge(struct gf_link_pair *p, size_t n);
-/*
- * The links out of and into each row of rows (sorted by id, as
- * gf_entries_by_id leaves them): out[i], in[i], zeroed first.
- */
-void gf_link_degrees(const struct gf_link_pair *p, size_t n, const struct tsp_tree_entry *const *rows,
-		     size_t n_rows, long *out, long *in);
-/* Sorts tree entry pointers by id. */
-void gf_entries_by_id(const struct tsp_tree_entry **rows, size_t n);
-/*
- * What tells a row from others of its name ("tid 317, pid 316"): its tid and
- * pid metadata, else its other labels; "" when it has none.
- */
-void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len);
-
 /* The output's state styles that have a colour: state, name, color. */
 int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err, size_t errlen);
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gf_translate.h"
 #include "jsonw.h"
 #include "nstime.h"
+#include "tsp_graph.h"
 #include "tsp_style.h"
 
 /* ---- normalised data ---- */
@@ -104,7 +104,7 @@ static int data_init(struct tl_data *d, const struct tl_source *src, const struc
 		if (wanted(in, t->entries[i].id))
 			d->rows[d->n_rows++] = &t->entries[i];
 	}
-	gf_entries_by_id(d->by_id, d->n_by_id);
+	tsp_entries_by_id(d->by_id, d->n_by_id);
 	for (i = 0; in->states && i < in->states->n_rows; i++) {
 		const struct tsp_tg_row *r = &in->states->rows[i];
 
@@ -409,9 +409,9 @@ static void write_document(struct jsonw *w, const struct tl_source *src, const s
 /* ---- node graph ---- */
 
 /* Links counted per (source, target) pair, sorted. */
-static struct gf_link_pair *edges_of(const struct tl_data *d, size_t *n)
+static struct tsp_link_pair *edges_of(const struct tl_data *d, size_t *n)
 {
-	struct gf_link_pair *e = calloc(d->n_links + 1, sizeof(*e));
+	struct tsp_link_pair *e = calloc(d->n_links + 1, sizeof(*e));
 	size_t i;
 
 	if (!e)
@@ -421,7 +421,7 @@ static struct gf_link_pair *edges_of(const struct tl_data *d, size_t *n)
 		e[i].target = d->links[i].a->target_id;
 		e[i].count = 1;
 	}
-	*n = gf_link_pairs_merge(e, d->n_links);
+	*n = tsp_link_pairs_merge(e, d->n_links);
 	return e;
 }
 
@@ -436,7 +436,7 @@ static void write_id(struct jsonw *w, const char *key, int64_t id)
 static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes)
 {
 	size_t n = 0, i, k;
-	struct gf_link_pair *e = edges_of(d, &n);
+	struct tsp_link_pair *e = edges_of(d, &n);
 	long *outs = calloc(d->n_by_id + 1, sizeof(*outs)), *ins = calloc(d->n_by_id + 1, sizeof(*ins));
 	char sub[256];
 
@@ -461,14 +461,14 @@ static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes
 		}
 	} else {
 		/* Every row a link touches, with its links out and in. */
-		gf_link_degrees(e, n, d->by_id, d->n_by_id, outs, ins);
+		tsp_link_degrees(e, n, d->by_id, d->n_by_id, outs, ins);
 		for (k = 0; k < d->n_by_id; k++) {
 			int64_t id = d->by_id[k]->id;
 
 			if (!outs[k] && !ins[k])
 				continue;
 			/* Many threads share a name: the subtitle tells them apart. */
-			gf_entry_subtitle(d->by_id[k], sub, sizeof(sub));
+			tsp_entry_subtitle(d->by_id[k], sub, sizeof(sub));
 			jsonw_obj_begin(w);
 			write_id(w, "id", id);
 			jsonw_kstr(w, "title", name_of(d, id) ? name_of(d, id) : "");
