@@ -354,7 +354,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 {
 	struct gf_discover d;
 	struct cat_matches m;
-	struct gf_pattern any;
+	struct name_pattern any;
 	struct tsp_error e;
 	struct strbuf sb = STRBUF_INIT;
 	char err[256];
@@ -363,7 +363,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 
 	memset(&d, 0, sizeof(d));
 	memset(&any, 0, sizeof(any));
-	any.kind = GF_PAT_ANY;
+	any.kind = NAME_PAT_ANY;
 	cat_matches_init(&m);
 	tsp_error_clear(&e);
 	if (gf_discover_parse(&d, q, err, sizeof(err)) < 0) {
@@ -704,7 +704,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 	if (!strcmp(r.name, "output") && view > 0) {
 		/* Only the outputs that have the chosen view. */
 		const struct view_info *vi = view_info((enum gf_view)view);
-		struct gf_pattern p;
+		struct name_pattern p;
 		struct cat_matches m;
 		struct tsp_error e;
 		size_t i;
@@ -715,7 +715,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 		cat_matches_init(&m);
 		tsp_error_clear(&e);
 		memset(&p, 0, sizeof(p));
-		p.kind = GF_PAT_ANY;
+		p.kind = NAME_PAT_ANY;
 		strbuf_reset(&q);
 		if ((*exp ? escape_part(&q, exp, 0) : strbuf_addch(&q, '*')) < 0 || strbuf_addstr(&q, "/*") < 0)
 			goto nomem;
@@ -881,7 +881,7 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 		const char *name = en->n_labels ? en->labels[0] : "";
 
 		if (j->t->has_entries) {
-			if (gf_pattern_match_entry(&j->t->entries, en->id, name) &&
+			if (name_pattern_match_entry(&j->t->entries, en->id, name) &&
 			    (en->has_data || j->m->type == TSP_OUTPUT_DATA_TREE))
 				v[k++] = en->id;
 		} else if (n_default) {
@@ -892,12 +892,12 @@ static int select_entries(struct job *j, const struct tsp_tree *tree, int xy_def
 		}
 	}
 	if (!k && j->t->has_entries && tree->n_entries) {
-		const struct gf_pattern *p = &j->t->entries;
+		const struct name_pattern *p = &j->t->entries;
 		char names[512] = "";
 		size_t len = 0;
 
 		free(v);
-		if (p->kind != GF_PAT_LIST)
+		if (p->kind != NAME_PAT_LIST)
 			return fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_name,
 				    j->m->output_name, p->text ? p->text : "");
 		/* Every value of the list matched nothing: name them, bounded. */
@@ -1435,7 +1435,7 @@ static int filter_pass(struct gctx *x, const struct gf_filter *f, const char *te
 		return !strcmp(text, f->value);
 	if (!strcmp(f->op, "!="))
 		return strcmp(text, f->value) != 0;
-	if (gf_regcomp(&re, f->value, why, sizeof(why)) != 0)
+	if (name_regcomp(&re, f->value, why, sizeof(why)) != 0)
 		return fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex: %s", f->key, f->op,
 			    f->value, why);
 	match = regexec(&re, text, 0, NULL, 0) == 0;

@@ -108,7 +108,7 @@ static int select_rows(const struct tl_params *p, const struct tsp_tree *t, int6
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (p->row_re && gf_regcomp(&re, p->row_re, why, sizeof(why)) != 0) {
+	if (p->row_re && name_regcomp(&re, p->row_re, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "row_re: \"%s\" is not a valid regex: %s", p->row_re, why);
 		goto out;
 	}
@@ -140,7 +140,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	const struct bridge *b = req->app;
 	struct tsp_client *c = tsp_client_thread_get(&b->tsp);
 	struct tl_params p;
-	struct gf_pattern pe, po;
+	struct name_pattern pe, po;
 	struct cat_matches m;
 	struct cat_ref *tree = NULL;
 	struct tsp_model states, arrows, styles;
@@ -170,7 +170,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	}
 	memset(&pe, 0, sizeof(pe));
 	memset(&po, 0, sizeof(po));
-	pe.kind = po.kind = GF_PAT_EXACT;
+	pe.kind = po.kind = NAME_PAT_EXACT;
 	pe.text = (char *)p.experiment;         /* exact patterns only read text */
 	po.text = (char *)p.output;
 	if (catalog_resolve(b->cat, c, &pe, &po, &m, &e) < 0)

@@ -387,8 +387,8 @@ int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
 	return 0;
 }
 
-int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_pattern *exp,
-		    const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err)
+int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct name_pattern *exp,
+		    const struct name_pattern *out, struct cat_matches *m, struct tsp_error *err)
 {
 	struct cat_ref *exps = NULL, *outs = NULL;
 	const struct tsp_experiments *ev;
@@ -407,7 +407,7 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_p
 		const struct tsp_experiment *e = &ev->items[i];
 		const struct tsp_outputs *ov;
 
-		if (!gf_pattern_match(exp, e->name, e->uuid))
+		if (!name_pattern_match(exp, e->name, e->uuid))
 			continue;
 		if (!out) {
 			if (add_match(m, &cap, e, NULL) < 0)
@@ -431,7 +431,7 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const struct gf_p
 					      e->name, ov->n_skipped, ov->skipped) < 0)
 			goto nomem;
 		for (k = 0; k < ov->n; k++)
-			if (gf_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
+			if (name_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
 			    add_match(m, &cap, e, &ov->items[k]) < 0)
 				goto nomem;
 		cat_ref_put(outs);
