@@ -10,6 +10,12 @@
  * tsp_model_release(). Strings are never NULL unless the field says
  * "NULL if absent".
  *
+ * Modules: the structs' life and the names of their enums are tsp_model.c,
+ * which depends on nothing above the arena; parsing is tsp_model_parse.c,
+ * which first hands states answers to the direct reader
+ * (tg_states_reader.h) and parses the rest, and whatever it declines,
+ * as a tree. Styles are looked up through tsp_style.h.
+ *
  * Tolerance: the parser accepts what real trace servers send even when it
  * strays from API.yaml: `style: null` or missing, `parentKey: null` or a
  * parentKey with no `values`, `model: null` (or missing) whatever the
@@ -41,6 +47,8 @@ enum tsp_status {
 
 /* "RUNNING", ... ; "UNKNOWN" for TSP_STATUS_UNKNOWN. */
 const char *tsp_status_name(enum tsp_status s);
+/* The status named s[0..n) exactly; TSP_STATUS_UNKNOWN for any other text. */
+enum tsp_status tsp_status_parse(const char *s, size_t n);
 
 struct tsp_kv {
 	const char *key;
