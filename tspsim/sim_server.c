@@ -17,6 +17,7 @@
 #include "json_int.h"
 #include "jsonw.h"
 #include "models.h"
+#include "monotime.h"
 #include "strbuf.h"
 
 #ifndef TSPB_VERSION
@@ -1222,26 +1223,11 @@ struct conn_ctx {
 	struct timespec started;
 };
 
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /* Sleeps ms, or less when the server stops. */
 static void delay(struct sim_server *s, int64_t ms)
 {
-	struct timespec dl;
+	struct timespec dl = mono_after_ms(ms);
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += (time_t)(ms / 1000);
-	dl.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping)
 		if (pthread_cond_timedwait(&s->wake, &s->lock, &dl) == ETIMEDOUT)
@@ -1295,7 +1281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!ctx)
 			return MHD_NO;
 		strbuf_init(&ctx->body, MAX_BODY);
-		clock_gettime(CLOCK_MONOTONIC, &ctx->started);
+		ctx->started = mono_now();
 		*con_cls = ctx;
 		return MHD_YES;
 	}
@@ -1385,10 +1371,10 @@ answer:
 log:
 	if (!s->cfg.quiet && dropped)
 		fprintf(stderr, "tspsim: %s %s -> connection dropped (%.2f ms)\n", method, url,
-			ms_since(&ctx->started));
+			mono_elapsed_ms(&ctx->started));
 	else if (!s->cfg.quiet)
 		fprintf(stderr, "tspsim: %s %s -> %d (%.2f ms)\n", method, url, status,
-			ms_since(&ctx->started));
+			mono_elapsed_ms(&ctx->started));
 	strbuf_release(&out);
 	return dropped ? MHD_NO : ret;
 }

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "jsonw.h"
+#include "monotime.h"
 
 #ifndef TSPB_VERSION
 #define TSPB_VERSION "dev"
@@ -669,32 +670,11 @@ int tsp_client_request(struct tsp_client *c, const char *method, const char *pat
 
 /* ---- fetch and poll ---- */
 
-static struct timespec now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t = now_mono();
-
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
 /* Sleeps ms on the monotonic clock; an absolute target makes EINTR harmless. */
 static void sleep_ms(long ms)
 {
-	struct timespec t = now_mono();
+	struct timespec t = mono_after_ms(ms);
 
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 		;
 }
@@ -732,7 +712,7 @@ static void still_running(struct tsp_error *err, const char *method, const char 
 			  long status, const struct timespec *t0, const struct tsp_model *out)
 {
 	tsp_error_set(err, TSP_ERR_RUNNING, status, "%s %s: analysis still running after %ld ms: %s",
-		      method, path, ms_since(t0), out->status_message ? out->status_message : "");
+		      method, path, mono_ms_since(t0), out->status_message ? out->status_message : "");
 }
 
 static int fetch_polled(struct tsp_client *c, const char *method, const char *path,
@@ -741,7 +721,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 {
 	struct tsp_model next;
 	struct tsp_error local;
-	struct timespec t0 = now_mono();
+	struct timespec t0 = mono_now();
 	long status = 0, backoff, timeout, left;
 	int ret = -1, repoll = 0;
 
@@ -757,7 +737,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 	for (;;) {
 		timeout = c->cfg.timeout_ms;
 		if (repoll) {
-			left = c->cfg.poll_deadline_ms - ms_since(&t0);
+			left = c->cfg.poll_deadline_ms - mono_ms_since(&t0);
 			if (left <= 0) {
 				still_running(err, method, path, status, &t0, out);
 				goto out;
@@ -800,7 +780,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 			goto out;
 		}
 		/* RUNNING: back off, but never sleep past the deadline. */
-		left = c->cfg.poll_deadline_ms - ms_since(&t0);
+		left = c->cfg.poll_deadline_ms - mono_ms_since(&t0);
 		if (left <= 0) {
 			still_running(err, method, path, status, &t0, out);
 			goto out;
