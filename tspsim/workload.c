@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "strbuf.h"
 
 /* ---- PRNG: splitmix64, integer only so every platform gives the same run ---- */
@@ -42,11 +43,7 @@ static int64_t rng_dur(struct wl_rng *r, int64_t mean)
 
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
+	return hash_fnv1a64_more(h, s, strlen(s));
 }
 
 /* ---- catalogues ---- */

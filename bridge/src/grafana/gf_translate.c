@@ -235,7 +235,7 @@ struct name_memo {
 
 static size_t ptr_slot(const void *p, size_t n)
 {
-	return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 40) & (n - 1);
+	return (size_t)(hash_ptr(p) >> 40) & (n - 1);
 }
 
 /* tsp_state_name(), memoized on the state's style. */

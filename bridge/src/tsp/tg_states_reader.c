@@ -181,9 +181,7 @@ static const char *intern(struct rd *r, const char *s, size_t n)
 
 static size_t ptr_hash(const void *p, int flag)
 {
-	uint64_t v = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(v >> 32) ^ (size_t)flag;
+	return (size_t)(hash_ptr(p) >> 32) ^ (size_t)flag;
 }
 
 /* The one style with this parent key (interned) and no values; vobj: "values" was {}. */
