@@ -118,9 +118,9 @@ START_TEST(query_bounds_are_invalid)
 	q.end = 20;
 	q.nb_times = 1;
 	ck_assert_int_eq(tsp_query_to_json(&q, &sb, &err), 0);
-	q.nb_times = 65536;
+	q.nb_times = TSP_NB_TIMES_MAX;
 	ck_assert_int_eq(tsp_query_to_json(&q, &sb, &err), 0);
-	q.nb_times = 65537;
+	q.nb_times = TSP_NB_TIMES_MAX + 1;
 	ck_assert_int_eq(tsp_query_to_json(&q, &sb, &err), -1);
 	ck_assert_int_eq(err.kind, TSP_ERR_INVALID);
 	assert_msg_has(&err, "nbTimes 65537");

@@ -32,7 +32,6 @@
 /* Upstream words in an HTTP error message, and the snippet of a non-JSON answer. */
 #define HTTP_WORDS_MAX 300
 #define SNIPPET_MAX 80
-#define NB_TIMES_MAX 65536
 
 struct tsp_client {
 	struct tsp_client_config cfg;   /* cfg.base_url points at base_url */
@@ -361,10 +360,10 @@ static int query_check(const struct tsp_query *q, struct tsp_error *err)
 		return tsp_error_set(err, TSP_ERR_INVALID, 0,
 				     "requested_timerange: end %lld is before start %lld",
 				     (long long)q->end, (long long)q->start);
-	if (q->has_range && (q->nb_times < 0 || q->nb_times > NB_TIMES_MAX))
+	if (q->has_range && (q->nb_times < 0 || q->nb_times > TSP_NB_TIMES_MAX))
 		return tsp_error_set(err, TSP_ERR_INVALID, 0,
 				     "requested_timerange: nbTimes %ld is outside 1..%d",
-				     (long)q->nb_times, NB_TIMES_MAX);
+				     (long)q->nb_times, TSP_NB_TIMES_MAX);
 	if (q->has_items && q->n_items && !q->items)
 		return tsp_error_set(err, TSP_ERR_INVALID, 0, "requested_items: NULL array");
 	if (q->table_count < 0)

@@ -9,6 +9,7 @@
 #include "json_int.h"
 #include "json_time.h"
 #include "nstime.h"
+#include "tsp_client.h"
 
 int tsp_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const char *ns_name,
 		 int64_t *ns, char *err, size_t errlen)
@@ -76,8 +77,8 @@ int tsp_nb_times_arg(const char *v, const char *name, int32_t *out, char *err, s
 		return 0;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < 1 || n > 65536) {
-		snprintf(err, errlen, "%s must be 1..65536, not \"%s\"", name, v);
+	if (!*v || *end || errno || n < 1 || n > TSP_NB_TIMES_MAX) {
+		snprintf(err, errlen, "%s must be 1..%d, not \"%s\"", name, TSP_NB_TIMES_MAX, v);
 		return -1;
 	}
 	*out = (int32_t)n;

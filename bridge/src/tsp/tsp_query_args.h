@@ -26,7 +26,7 @@ int tsp_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const 
  */
 int tsp_range_args(const char *from, const char *from_ns, const char *to, const char *to_ns,
 		   int64_t *from_out, int64_t *to_out, char *err, size_t errlen);
-/* A TSP nbTimes given as text (1..65536) into *out; *out is kept when v is NULL. */
+/* A TSP nbTimes given as text (1..TSP_NB_TIMES_MAX) into *out; *out is kept when v is NULL. */
 int tsp_nb_times_arg(const char *v, const char *name, int32_t *out, char *err, size_t errlen);
 
 #endif
