@@ -365,6 +365,8 @@ static struct interval *radix_sort(struct interval *v, struct interval *tmp, siz
 	return v;
 }
 
+/* The intervals frame's fields, in column order. */
+enum { IV_ROW, IV_START, IV_END, IV_STATE, IV_LABEL, IV_DUR, IV_SNS, IV_ENS, IV_ID };
 static const struct field_spec interval_fields[] = {
 	{ "row", GF_STRING }, { "start", GF_TIME }, { "end", GF_TIME }, { "state", GF_STRING },
 	{ "label", GF_STRING }, { "duration_ms", GF_NUMBER }, { "start_ns", GF_STRING },
@@ -372,34 +374,16 @@ static const struct field_spec interval_fields[] = {
 };
 
 /*
- * Intervals in (start, entry id) order; of equal ones, as they came (row,
- * then state). The sort: intervals are laid out row by row in (entry id,
- * row) order, then stably sorted by start alone.
+ * The states of st in [from_ns, to_ns] into iv, clipped to it and laid out
+ * row by row in (entry id, row) order; gaps are left out. How many, and
+ * the earliest start in *min_start.
  */
-int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
-		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
-		    char *err, size_t errlen)
+static size_t gather_intervals(const struct tsp_tg_states *st, const struct tsp_styles *styles,
+			       int64_t from_ns, int64_t to_ns, struct row_key *rk, struct name_memo *nm,
+			       struct interval *iv, int64_t *min_start)
 {
-	struct row_index ri = { 0 };
-	struct interval *iv = NULL, *sorted;
-	struct row_key *rk = NULL;
-	struct name_memo *nm = NULL;
-	struct copy_memo *cm = NULL;
-	const char **row_names = NULL;
-	size_t i, j, n = 0, total = 0, shown;
-	int64_t min_start = INT64_MAX;
-	int ret = -1;
-	char idbuf[32];
-	enum { C_ROW, C_START, C_END, C_STATE, C_LABEL, C_DUR, C_SNS, C_ENS, C_ID };
+	size_t i, j, n = 0;
 
-	for (i = 0; i < st->n_rows; i++)
-		total += st->rows[i].n_states;
-	if (row_index_init(&ri, tree) < 0 ||
-	    total > SIZE_MAX / 2 / sizeof(*iv) || !(iv = malloc(2 * (total ? total : 1) * sizeof(*iv))) ||
-	    !(rk = malloc((st->n_rows ? st->n_rows : 1) * sizeof(*rk))) ||
-	    !(row_names = calloc(st->n_rows ? st->n_rows : 1, sizeof(*row_names))) ||
-	    !(nm = calloc(1, sizeof(*nm))) || !(cm = calloc(1, sizeof(*cm))))
-		goto nomem;
 	for (i = 0; i < st->n_rows; i++) {
 		rk[i].id = st->rows[i].entry_id;
 		rk[i].idx = i;
@@ -419,41 +403,84 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 			iv[n].name = name;
 			iv[n].label = s->label;
 			iv[n].row = rk[i].idx;
-			if (iv[n].start < min_start)
-				min_start = iv[n].start;
+			if (iv[n].start < *min_start)
+				*min_start = iv[n].start;
 			n++;
 		}
 	}
+	return n;
+}
+
+/*
+ * Row i of the intervals frame. row_names[r]: row r's name once copied into
+ * the frame (NULL before). -1 when out of memory.
+ */
+static int set_interval(struct gf_frame *f, size_t i, const struct interval *v,
+			const struct tsp_tg_states *st, const struct row_index *ri,
+			const char **row_names, struct copy_memo *cm)
+{
+	const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end), *c;
+	char idbuf[32];
+
+	if (!sns || !ens)
+		return -1;
+	/* A row's name is looked up and copied once. */
+	if (!row_names[v->row] &&
+	    !(row_names[v->row] = arena_strdup(&f->arena, row_label(ri, st->rows[v->row].entry_id,
+								      idbuf, sizeof(idbuf)))))
+		return -1;
+	gf_set_str_ref(f, IV_ROW, i, row_names[v->row]);
+	gf_set_time(f, IV_START, i, ns_to_ms(v->start));
+	gf_set_time(f, IV_END, i, ns_to_ms(v->end));
+	/* Names and labels live in the models: copied into the frame, once each. */
+	if (memo_copy(cm, f, v->name, &c) < 0)
+		return -1;
+	gf_set_str_ref(f, IV_STATE, i, c);
+	if (memo_copy(cm, f, v->label, &c) < 0)
+		return -1;
+	gf_set_str_ref(f, IV_LABEL, i, c);
+	gf_set_num(f, IV_DUR, i, ns_span_ms(v->start, v->end));
+	gf_set_str_ref(f, IV_SNS, i, sns);
+	gf_set_str_ref(f, IV_ENS, i, ens);
+	gf_set_num(f, IV_ID, i, (double)st->rows[v->row].entry_id);
+	return 0;
+}
+
+/*
+ * Intervals in (start, entry id) order; of equal ones, as they came (row,
+ * then state). The sort: intervals are laid out row by row in (entry id,
+ * row) order, then stably sorted by start alone.
+ */
+int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
+		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
+		    char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	struct interval *iv = NULL, *sorted;
+	struct row_key *rk = NULL;
+	struct name_memo *nm = NULL;
+	struct copy_memo *cm = NULL;
+	const char **row_names = NULL;
+	size_t i, n, total = 0, shown;
+	int64_t min_start = INT64_MAX;
+	int ret = -1;
+
+	for (i = 0; i < st->n_rows; i++)
+		total += st->rows[i].n_states;
+	if (row_index_init(&ri, tree) < 0 ||
+	    total > SIZE_MAX / 2 / sizeof(*iv) || !(iv = malloc(2 * (total ? total : 1) * sizeof(*iv))) ||
+	    !(rk = malloc((st->n_rows ? st->n_rows : 1) * sizeof(*rk))) ||
+	    !(row_names = calloc(st->n_rows ? st->n_rows : 1, sizeof(*row_names))) ||
+	    !(nm = calloc(1, sizeof(*nm))) || !(cm = calloc(1, sizeof(*cm))))
+		goto nomem;
+	n = gather_intervals(st, styles, from_ns, to_ns, rk, nm, iv, &min_start);
 	sorted = radix_sort(iv, iv + n, n, min_start);
 	shown = limit > 0 && n > (size_t)limit ? (size_t)limit : n;
 	if (ADD_FIELDS(f, interval_fields, shown) < 0)
 		goto nomem;
-	for (i = 0; i < shown; i++) {
-		const struct interval *v = &sorted[i];
-		const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end), *c;
-
-		if (!sns || !ens)
+	for (i = 0; i < shown; i++)
+		if (set_interval(f, i, &sorted[i], st, &ri, row_names, cm) < 0)
 			goto nomem;
-		/* A row's name is looked up and copied once. */
-		if (!row_names[v->row] &&
-		    !(row_names[v->row] = arena_strdup(&f->arena, row_label(&ri, st->rows[v->row].entry_id,
-									      idbuf, sizeof(idbuf)))))
-			goto nomem;
-		gf_set_str_ref(f, C_ROW, i, row_names[v->row]);
-		gf_set_time(f, C_START, i, ns_to_ms(v->start));
-		gf_set_time(f, C_END, i, ns_to_ms(v->end));
-		/* Names and labels live in the models: copied into the frame, once each. */
-		if (memo_copy(cm, f, v->name, &c) < 0)
-			goto nomem;
-		gf_set_str_ref(f, C_STATE, i, c);
-		if (memo_copy(cm, f, v->label, &c) < 0)
-			goto nomem;
-		gf_set_str_ref(f, C_LABEL, i, c);
-		gf_set_num(f, C_DUR, i, ns_span_ms(v->start, v->end));
-		gf_set_str_ref(f, C_SNS, i, sns);
-		gf_set_str_ref(f, C_ENS, i, ens);
-		gf_set_num(f, C_ID, i, (double)st->rows[v->row].entry_id);
-	}
 	f->length = shown;
 	if (shown < n && gf_frame_notice(f, "showing the first %zu of %zu intervals: narrow the time "
 					 "range or raise limit", shown, n) < 0)
@@ -520,28 +547,16 @@ static int name_repeats(const char **names, size_t n, const char *name)
 	return lo + 1 < n && !strcmp(names[lo], name) && !strcmp(names[lo + 1], name);
 }
 
-int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
-		   const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
-		   char *err, size_t errlen)
+/*
+ * The times the timeline changes at, in ms, sorted and distinct, into t:
+ * every state start, and every end not followed at once by another state.
+ * How many.
+ */
+static size_t change_times(const struct tsp_tg_states *st, const struct tsp_styles *styles,
+			   int64_t from_ns, int64_t to_ns, int64_t *t)
 {
-	struct row_index ri = { 0 };
-	struct gf_mapping *maps = NULL;
-	const char **names = NULL;
-	int64_t *t = NULL;
-	size_t i, j, n = 0, nt = 0, total = 0, rows, n_maps = 0, n_names = 0;
-	int ret = -1;
+	size_t i, j, n = 0, nt = 0;
 
-	for (i = 0; i < st->n_rows; i++)
-		total += st->rows[i].n_states;
-	if (row_index_init(&ri, tree) < 0 || !(t = malloc((2 * total + 1) * sizeof(*t))) ||
-	    style_mappings(styles, st, from_ns, to_ns, &maps, &n_maps) < 0 ||
-	    !(names = calloc(ri.n + 1, sizeof(*names))))
-		goto nomem;
-	for (i = 0; i < ri.n; i++)
-		if (ri.v[i].name)
-			names[n_names++] = ri.v[i].name;
-	qsort(names, n_names, sizeof(*names), cmp_str);
-	/* Change times: every state start, and every end not followed at once by another state. */
 	for (i = 0; i < st->n_rows; i++)
 		for (j = 0; j < st->rows[i].n_states; j++) {
 			const struct tsp_tg_state *s = &st->rows[i].states[j];
@@ -557,6 +572,90 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 	for (i = 0; i < n; i++)
 		if (!nt || t[nt - 1] != t[i])
 			t[nt++] = t[i];
+	return nt;
+}
+
+/* What every row field of a timeline frame shares. */
+struct timeline_ctx {
+	const struct tsp_styles *styles;
+	int64_t from_ns, to_ns;
+	const int64_t *t;               /* change_times() */
+	size_t nt;
+	const struct row_index *ri;
+	const char **names;             /* the tree's row names, sorted */
+	size_t n_names;
+	const struct gf_mapping *maps;  /* state -> colour */
+	size_t n_maps;
+};
+
+/* Row r as a string field: the state in force at each change time. -1 when out of memory. */
+static int timeline_row(struct gf_frame *f, const struct timeline_ctx *tc, const struct tsp_tg_row *r)
+{
+	const struct row_name *rn = row_find(tc->ri, r->entry_id);
+	char name[512];
+	size_t j, k;
+	int fi;
+
+	/* Thread names repeat (four "bash"): the id keeps the fields apart. */
+	if (rn && rn->name) {
+		if (name_repeats(tc->names, tc->n_names, rn->name))
+			snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
+		else
+			snprintf(name, sizeof(name), "%s", rn->name);
+	} else {
+		snprintf(name, sizeof(name), "#%" PRId64, r->entry_id);
+	}
+	fi = gf_frame_add_field(f, name, GF_STRING);
+	if (fi < 0 || (tc->n_maps && gf_field_set_mappings(f, (size_t)fi, tc->maps, tc->n_maps) < 0))
+		return -1;
+	/*
+	 * Later states overwrite earlier ones: of several states in the
+	 * same ms, the last one to start is shown (a panel cannot draw
+	 * below its ms resolution anyway).
+	 */
+	for (j = 0; j < r->n_states; j++) {
+		const struct tsp_tg_state *s = &r->states[j];
+		const char *sn = tsp_state_name(tc->styles, s);
+		size_t a, b;
+
+		if (s->end < tc->from_ns || s->start > tc->to_ns || !sn)
+			continue;
+		a = lower_bound(tc->t, tc->nt, ns_to_ms(s->start < tc->from_ns ? tc->from_ns : s->start));
+		b = s->end >= tc->to_ns ? tc->nt : lower_bound(tc->t, tc->nt, ns_to_ms(s->end));
+		if (b <= a)
+			b = a + 1;
+		sn = arena_strdup(&f->arena, sn);
+		if (!sn)
+			return -1;
+		for (k = a; k < b && k < tc->nt; k++)
+			gf_set_str_ref(f, (size_t)fi, k, sn);
+	}
+	return 0;
+}
+
+int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
+		   const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
+		   char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	struct gf_mapping *maps = NULL;
+	const char **names = NULL;
+	int64_t *t = NULL;
+	size_t i, nt, total = 0, rows, n_maps = 0, n_names = 0;
+	struct timeline_ctx tc;
+	int ret = -1;
+
+	for (i = 0; i < st->n_rows; i++)
+		total += st->rows[i].n_states;
+	if (row_index_init(&ri, tree) < 0 || !(t = malloc((2 * total + 1) * sizeof(*t))) ||
+	    style_mappings(styles, st, from_ns, to_ns, &maps, &n_maps) < 0 ||
+	    !(names = calloc(ri.n + 1, sizeof(*names))))
+		goto nomem;
+	for (i = 0; i < ri.n; i++)
+		if (ri.v[i].name)
+			names[n_names++] = ri.v[i].name;
+	qsort(names, n_names, sizeof(*names), cmp_str);
+	nt = change_times(st, styles, from_ns, to_ns, t);
 	rows = st->n_rows;
 	if (limit > 0 && rows > (size_t)limit)
 		rows = (size_t)limit;
@@ -567,48 +666,10 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 	for (i = 0; i < nt; i++)
 		gf_set_time(f, 0, i, t[i]);
 	f->length = nt;
-	for (i = 0; i < rows; i++) {
-		const struct tsp_tg_row *r = &st->rows[i];
-		const struct row_name *rn = row_find(&ri, r->entry_id);
-		char name[512];
-		size_t k;
-		int fi;
-
-		/* Thread names repeat (four "bash"): the id keeps the fields apart. */
-		if (rn && rn->name) {
-			if (name_repeats(names, n_names, rn->name))
-				snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
-			else
-				snprintf(name, sizeof(name), "%s", rn->name);
-		} else {
-			snprintf(name, sizeof(name), "#%" PRId64, r->entry_id);
-		}
-		fi = gf_frame_add_field(f, name, GF_STRING);
-		if (fi < 0 || (n_maps && gf_field_set_mappings(f, (size_t)fi, maps, n_maps) < 0))
+	tc = (struct timeline_ctx){ styles, from_ns, to_ns, t, nt, &ri, names, n_names, maps, n_maps };
+	for (i = 0; i < rows; i++)
+		if (timeline_row(f, &tc, &st->rows[i]) < 0)
 			goto nomem;
-		/*
-		 * Later states overwrite earlier ones: of several states in the
-		 * same ms, the last one to start is shown (a panel cannot draw
-		 * below its ms resolution anyway).
-		 */
-		for (j = 0; j < r->n_states; j++) {
-			const struct tsp_tg_state *s = &r->states[j];
-			const char *sn = tsp_state_name(styles, s);
-			size_t a, b;
-
-			if (s->end < from_ns || s->start > to_ns || !sn)
-				continue;
-			a = lower_bound(t, nt, ns_to_ms(s->start < from_ns ? from_ns : s->start));
-			b = s->end >= to_ns ? nt : lower_bound(t, nt, ns_to_ms(s->end));
-			if (b <= a)
-				b = a + 1;
-			sn = arena_strdup(&f->arena, sn);
-			if (!sn)
-				goto nomem;
-			for (k = a; k < b && k < nt; k++)
-				gf_set_str_ref(f, (size_t)fi, k, sn);
-		}
-	}
 	if (rows < st->n_rows && gf_frame_notice(f, "showing %zu of %zu rows: select entries or "
 						 "raise limit", rows, st->n_rows) < 0)
 		goto nomem;

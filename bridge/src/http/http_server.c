@@ -624,6 +624,109 @@ static enum MHD_Result refuse_head(struct http_server *s, struct MHD_Connection 
 	return queue(s, conn, r, 400, "application/json", 0, NULL);
 }
 
+/*
+ * The head is in: counts the request and refuses what can be judged before
+ * the body is read (framing, credentials, a NUL in an argument, a declared
+ * oversized body). MHD_YES to read on, or what sending the refusal gave.
+ */
+static enum MHD_Result begin_request(struct http_server *s, struct MHD_Connection *conn,
+				     struct request_ctx *ctx, const char *method, const char *url)
+{
+	struct http_response res;
+	const char *clen, *bad;
+	char why[160];
+	enum MHD_Result ret;
+	struct nul_arg na = { NULL };
+
+	ctx->began = 1;
+	ctx->counted = 1;
+	pthread_mutex_lock(&s->lock);
+	s->in_flight++;
+	pthread_mutex_unlock(&s->lock);
+	set_phase(s, conn, PH_BODY);
+	bad = framing_error(conn, ctx, why, sizeof(why));
+	if (bad) {
+		set_phase(s, conn, PH_BUSY);
+		return refuse_head(s, conn, method, url, bad);
+	}
+	if (access_gate(s, conn, method, url, ctx, &ret)) {
+		set_phase(s, conn, PH_BUSY);
+		return ret;
+	}
+	/* %00 would cut an argument short without a word: refused, naming it. */
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, find_nul_arg, &na);
+	if (na.key) {
+		strbuf_init(&res.body, 0);
+		http_response_error(&res, 400, "query argument \"%s\" holds a NUL "
+				    "character (%%00)", na.key);
+		set_phase(s, conn, PH_BUSY);
+		ret = send_response(s, conn, &res, NULL);
+		strbuf_release(&res.body);
+		return ret;
+	}
+	/* A declared oversized body is refused before it is read. */
+	clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen && strtoull(clen, NULL, 10) > s->cfg.max_body) {
+		strbuf_init(&res.body, 0);
+		http_response_error(&res, 413, "request body exceeds %zu bytes",
+				    s->cfg.max_body);
+		log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
+		set_phase(s, conn, PH_BUSY);
+		ret = send_response(s, conn, &res, NULL);
+		strbuf_release(&res.body);
+		return ret;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Runs the route into res, through the response cache where the route
+ * allows it. 1 when a stored answer was sent instead (*sent: how that
+ * went), 0 when res is the answer to send.
+ */
+static int run_route(struct http_server *s, struct MHD_Connection *conn, struct request_ctx *ctx,
+		     const struct http_route *route, const char *method, const char *url,
+		     struct http_response *res, enum MHD_Result *sent)
+{
+	struct http_request req = {
+		.method = method,
+		.path = url,
+		.body = strbuf_str(&ctx->body),
+		.body_len = ctx->body.len,
+		.conn = conn,
+		.app = s->cfg.app,
+		.restricted = ctx->restricted,
+	};
+	struct strbuf key = STRBUF_INIT;
+	int cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache &&
+			!ctx->restricted && http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &key) == 0;
+	unsigned long mark = 0;
+
+	if (cacheable) {
+		const struct resp_entry *e = resp_cache_get(s->cfg.resp_cache, key.buf, key.len);
+
+		if (e) {
+			log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
+				  mono_elapsed_ms(&ctx->started));
+			strbuf_release(&key);
+			*sent = send_stored(s, conn, e);
+			return 1;
+		}
+		mark = s->cfg.settled ? s->cfg.settled(s->cfg.app) : 0;
+	}
+	route->fn(&req, res);
+	if (res->body.overflow)
+		http_response_error(res, 413, "the answer would be larger than %zu MiB "
+				    "(--max-answer-mb)", s->cfg.max_response >> 20);
+	else if (cacheable && res->status == 200 && s->cfg.settled &&
+		 s->cfg.settled(s->cfg.app) == mark)
+		resp_cache_put(s->cfg.resp_cache, key.buf, key.len, res->status,
+			       res->content_type, res->body.buf ? res->body.buf : "", res->body.len);
+	strbuf_release(&key);
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -640,55 +743,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!ctx)
 		return MHD_NO;          /* uri_logger could not allocate it */
-	if (!ctx->began) {
-		const char *clen, *bad;
-		char why[160];
-
-		ctx->began = 1;
-		ctx->counted = 1;
-		pthread_mutex_lock(&s->lock);
-		s->in_flight++;
-		pthread_mutex_unlock(&s->lock);
-		set_phase(s, conn, PH_BODY);
-		bad = framing_error(conn, ctx, why, sizeof(why));
-		if (bad) {
-			set_phase(s, conn, PH_BUSY);
-			return refuse_head(s, conn, method, url, bad);
-		}
-		if (access_gate(s, conn, method, url, ctx, &ret)) {
-			set_phase(s, conn, PH_BUSY);
-			return ret;
-		}
-		/* %00 would cut an argument short without a word: refused, naming it. */
-		{
-			struct nul_arg na = { NULL };
-
-			MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, find_nul_arg, &na);
-			if (na.key) {
-				strbuf_init(&res.body, 0);
-				http_response_error(&res, 400, "query argument \"%s\" holds a NUL "
-						    "character (%%00)", na.key);
-				set_phase(s, conn, PH_BUSY);
-				ret = send_response(s, conn, &res, NULL);
-				strbuf_release(&res.body);
-				return ret;
-			}
-		}
-		/* A declared oversized body is refused before it is read. */
-		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						   MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen && strtoull(clen, NULL, 10) > s->cfg.max_body) {
-			strbuf_init(&res.body, 0);
-			http_response_error(&res, 413, "request body exceeds %zu bytes",
-					    s->cfg.max_body);
-			log_debug("%s %s -> 413 (Content-Length %s)", method, url, clen);
-			set_phase(s, conn, PH_BUSY);
-			ret = send_response(s, conn, &res, NULL);
-			strbuf_release(&res.body);
-			return ret;
-		}
-		return MHD_YES;
-	}
+	if (!ctx->began)
+		return begin_request(s, conn, ctx, method, url);
 	if (*upload_data_size) {
 		/* Keep reading an oversized body but drop it: the answer is 413. */
 		if (!ctx->body.overflow)
@@ -711,43 +767,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				    method, url, allow);
 	} else if (!route) {
 		http_response_error(&res, 404, "no such endpoint: %s %s", method, url);
-	} else {
-		struct http_request req = {
-			.method = method,
-			.path = url,
-			.body = strbuf_str(&ctx->body),
-			.body_len = ctx->body.len,
-			.conn = conn,
-			.app = s->cfg.app,
-			.restricted = ctx->restricted,
-		};
-
-		struct strbuf key = STRBUF_INIT;
-		int cacheable = (route->flags & HTTP_ROUTE_CACHE) && s->cfg.resp_cache &&
-				!ctx->restricted && http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &key) == 0;
-		unsigned long mark = 0;
-
-		if (cacheable) {
-			const struct resp_entry *e = resp_cache_get(s->cfg.resp_cache, key.buf, key.len);
-
-			if (e) {
-				log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
-					  mono_elapsed_ms(&ctx->started));
-				strbuf_release(&key);
-				strbuf_release(&res.body);
-				return send_stored(s, conn, e);
-			}
-			mark = s->cfg.settled ? s->cfg.settled(s->cfg.app) : 0;
-		}
-		route->fn(&req, &res);
-		if (res.body.overflow)
-			http_response_error(&res, 413, "the answer would be larger than %zu MiB "
-					    "(--max-answer-mb)", s->cfg.max_response >> 20);
-		else if (cacheable && res.status == 200 && s->cfg.settled &&
-			 s->cfg.settled(s->cfg.app) == mark)
-			resp_cache_put(s->cfg.resp_cache, key.buf, key.len, res.status,
-				       res.content_type, res.body.buf ? res.body.buf : "", res.body.len);
-		strbuf_release(&key);
+	} else if (run_route(s, conn, ctx, route, method, url, &res, &ret)) {
+		strbuf_release(&res.body);
+		return ret;
 	}
 	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, mono_elapsed_ms(&ctx->started));
 	ret = send_response(s, conn, &res, allow[0] ? allow : NULL);

@@ -577,6 +577,42 @@ static int map_curl_error(struct tsp_client *c, CURLcode rc, const struct sink *
 			     method, path, url, why);
 }
 
+/* The options of one exchange on c's handle, its URL already in c->url; the answer goes to sink. */
+static void set_options(struct tsp_client *c, const char *method, const char *body, long timeout_ms,
+			struct sink *sink)
+{
+	CURL *h = c->curl;
+
+	/* Forget the previous request's options; live connections survive a reset. */
+	curl_easy_reset(h);
+	c->curl_err[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, c->url.buf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 c->cfg.connect_timeout_ms < timeout_ms ? c->cfg.connect_timeout_ms : timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "tsp-bridge/" TSPB_VERSION);
+	/* Large JSON compresses well; the cap applies to the decoded bytes. */
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? c->hdr_body : c->hdr_get);
+	if (!body && !strcmp(method, "GET")) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		if (strcmp(method, "POST"))
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		if (body || !strcmp(method, "POST")) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)(body ? strlen(body) : 0));
+		}
+	}
+}
+
 /* tsp_client_request() with the total timeout given (re-polls cut it to the deadline). */
 static int do_request(struct tsp_client *c, const char *method, const char *path,
 		      const char *body, long timeout_ms, long *status, struct strbuf *out,
@@ -612,35 +648,7 @@ static int do_request(struct tsp_client *c, const char *method, const char *path
 	if (out->cap && out->cap < sink.cap)
 		sink.cap = out->cap;
 
-	/* Forget the previous request's options; live connections survive a reset. */
-	curl_easy_reset(h);
-	c->curl_err[0] = '\0';
-	curl_easy_setopt(h, CURLOPT_URL, c->url.buf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 c->cfg.connect_timeout_ms < timeout_ms ? c->cfg.connect_timeout_ms : timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "tsp-bridge/" TSPB_VERSION);
-	/* Large JSON compresses well; the cap applies to the decoded bytes. */
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? c->hdr_body : c->hdr_get);
-	if (!body && !strcmp(method, "GET")) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	} else {
-		if (strcmp(method, "POST"))
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-		if (body || !strcmp(method, "POST")) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)(body ? strlen(body) : 0));
-		}
-	}
-
+	set_options(c, method, body, timeout_ms, &sink);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (status)

@@ -73,20 +73,97 @@ struct rx_group {
 	int last_stack;                         /* repetitions on the last atom while it could */
 };
 
+/* Over the whole expression: repetitions of what can match "", and their cost. */
+struct rx_costs {
+	unsigned long empty_loops, empty_cost;
+};
+
+/* c gets a new last atom of `nodes` nodes, `loops` of them optional or looping; 1 past a cap. */
+static int rx_atom(struct rx_group *c, unsigned long nodes, unsigned long loops, int empty)
+{
+	c->pre_empty = c->pre_empty && (!c->has_last || c->last_empty);
+	c->has_last = 1;
+	c->last_empty = empty;
+	c->last_nodes = nodes;
+	c->last_loops = loops;
+	c->last_stack = 0;
+	c->nodes += nodes;
+	c->loops += loops;
+	return c->nodes > NAME_REGEX_MAX_NODES || c->loops > NAME_REGEX_MAX_LOOPS;
+}
+
+/*
+ * c's last atom becomes f copies of itself, plus opt optional/looping
+ * nodes; zero: it may now match "". 1 past a cap.
+ */
+static int rx_repeat(struct rx_group *c, struct rx_costs *t, unsigned long f, unsigned long opt,
+		     int zero)
+{
+	if (!c->has_last)
+		return 0;
+	if (c->last_empty && opt) {
+		/* Measured: about the square of the loops inside, per such repetition. */
+		t->empty_cost += (c->last_loops + 1) * (c->last_loops + 1);
+		if (++t->empty_loops > NAME_REGEX_MAX_EMPTY_LOOPS || t->empty_cost > NAME_REGEX_MAX_EMPTY_COST ||
+		    ++c->last_stack > NAME_REGEX_MAX_EMPTY_STACK)
+			return 1;
+	}
+	c->last_empty |= zero;
+	c->nodes -= c->last_nodes;
+	c->loops -= c->last_loops;
+	c->last_nodes = c->last_nodes * f + opt;
+	c->last_loops = c->last_loops * f + opt;
+	c->nodes += c->last_nodes;
+	c->loops += c->last_loops;
+	return c->nodes > NAME_REGEX_MAX_NODES || c->loops > NAME_REGEX_MAX_LOOPS;
+}
+
+/*
+ * The bound opening at p ('{'): "{m}", "{m,}", "{m,n}", "{,n}". 1 with *end
+ * at its '}' and the repetition it makes (as rx_repeat() takes it); 0 when
+ * the '{' is a literal; -1 when malformed.
+ */
+static int rx_bound(const char *p, const char **end, unsigned long *f, unsigned long *opt, int *zero)
+{
+	const char *b = p + 1;
+	unsigned long m = 0, n = 0;
+
+	if (!(*b >= '0' && *b <= '9') && !(*b == ',' && b[1] >= '0' && b[1] <= '9'))
+		return 0;
+	for (; *b >= '0' && *b <= '9'; b++)
+		m = m < 100000 ? m * 10 + (unsigned long)(*b - '0') : m;
+	*f = m;
+	*opt = 0;
+	if (*b == ',') {
+		*f = m + 1;
+		*opt = 1;
+		if (b[1] >= '0' && b[1] <= '9') {
+			for (b++; *b >= '0' && *b <= '9'; b++)
+				n = n < 100000 ? n * 10 + (unsigned long)(*b - '0') : n;
+			*f = n > m ? n : m;
+			*opt = n > m ? n - m : 0;
+		} else {
+			b++;
+		}
+	}
+	if (*b != '}')
+		return -1;
+	*zero = m == 0;
+	*end = b;
+	return 1;
+}
+
 static int regex_too_costly(const char *p)
 {
 	struct rx_group g[NAME_REGEX_MAX_DEPTH + 1], *c = g;
-	unsigned long empty_loops = 0, empty_cost = 0;
-	int empty;
+	struct rx_costs t = { 0, 0 };
 
 	memset(c, 0, sizeof(*c));
 	c->pre_empty = 1;
 	for (; *p; p++) {
-		unsigned long f = 1, opt = 0, m = 0, n = 0, nodes = 1, loops = 0;
-		int zero = 0;
-		const char *b;
+		unsigned long f = 1, opt = 0, nodes = 1, loops = 0;
+		int zero = 0, empty = 0, rc;
 
-		empty = 0;
 		switch (*p) {
 		case '(':
 			if (++c - g > NAME_REGEX_MAX_DEPTH)
@@ -106,7 +183,7 @@ static int regex_too_costly(const char *p)
 			loops = c->loops + c->empty_alts +
 				(c->pre_empty && (!c->has_last || c->last_empty));
 			c--;
-			goto atom;
+			break;          /* the group is the parent's new atom */
 		case '|':
 			if (c->pre_empty && (!c->has_last || c->last_empty)) {
 				c->alt_empty = 1;
@@ -122,38 +199,23 @@ static int regex_too_costly(const char *p)
 			break;
 		case '*':
 		case '?':
-			opt = 1;
-			zero = 1;
-			goto repeat;
+			if (rx_repeat(c, &t, 1, 1, 1))
+				return 1;
+			continue;
 		case '+':
-			f = 2;
-			opt = 1;
-			goto repeat;
+			if (rx_repeat(c, &t, 2, 1, 0))
+				return 1;
+			continue;
 		case '{':
-			/* "{m}", "{m,}", "{m,n}", "{,n}"; anything else is a literal. */
-			b = p + 1;
-			if (!(*b >= '0' && *b <= '9') && !(*b == ',' && b[1] >= '0' && b[1] <= '9'))
-				break;
-			for (; *b >= '0' && *b <= '9'; b++)
-				m = m < 100000 ? m * 10 + (unsigned long)(*b - '0') : m;
-			f = m;
-			if (*b == ',') {
-				f = m + 1;
-				opt = 1;
-				if (b[1] >= '0' && b[1] <= '9') {
-					for (b++; *b >= '0' && *b <= '9'; b++)
-						n = n < 100000 ? n * 10 + (unsigned long)(*b - '0') : n;
-					f = n > m ? n : m;
-					opt = n > m ? n - m : 0;
-				} else {
-					b++;
-				}
-			}
-			if (*b != '}')
+			rc = rx_bound(p, &p, &f, &opt, &zero);
+			if (rc < 0)
 				return -1;      /* malformed: regcomp says why */
-			zero = m == 0;
-			p = b;
-			goto repeat;
+			if (rc > 0) {
+				if (rx_repeat(c, &t, f, opt, zero))
+					return 1;
+				continue;
+			}
+			break;          /* a literal */
 		case '[':
 			/* A bracket expression is one atom. */
 			if (!(p = bracket_end(p)))
@@ -164,37 +226,7 @@ static int regex_too_costly(const char *p)
 				p++;
 			break;
 		}
-atom:
-		/* A new last atom of `nodes` nodes, `loops` of them optional or looping. */
-		c->pre_empty = c->pre_empty && (!c->has_last || c->last_empty);
-		c->has_last = 1;
-		c->last_empty = empty;
-		c->last_nodes = nodes;
-		c->last_loops = loops;
-		c->last_stack = 0;
-		c->nodes += nodes;
-		c->loops += loops;
-		goto check;
-repeat:
-		/* The last atom becomes f copies of itself, plus opt optional/looping nodes. */
-		if (!c->has_last)
-			continue;
-		if (c->last_empty && opt) {
-			/* Measured: about the square of the loops inside, per such repetition. */
-			empty_cost += (c->last_loops + 1) * (c->last_loops + 1);
-			if (++empty_loops > NAME_REGEX_MAX_EMPTY_LOOPS || empty_cost > NAME_REGEX_MAX_EMPTY_COST ||
-			    ++c->last_stack > NAME_REGEX_MAX_EMPTY_STACK)
-				return 1;
-		}
-		c->last_empty |= zero;
-		c->nodes -= c->last_nodes;
-		c->loops -= c->last_loops;
-		c->last_nodes = c->last_nodes * f + opt;
-		c->last_loops = c->last_loops * f + opt;
-		c->nodes += c->last_nodes;
-		c->loops += c->last_loops;
-check:
-		if (c->nodes > NAME_REGEX_MAX_NODES || c->loops > NAME_REGEX_MAX_LOOPS)
+		if (rx_atom(c, nodes, loops, empty))
 			return 1;
 	}
 	return 0;
