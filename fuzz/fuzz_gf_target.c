@@ -19,22 +19,22 @@ static const char *const names[] = {
 	"", "kernel", "CPU Usage", "bash", "kworker/0:1", "Thread Status", "a*b", "~x", "#3",
 };
 
-static void check_pattern(const struct gf_pattern *p, const char *text, int entries)
+static void check_pattern(const struct name_pattern *p, const char *text, int entries)
 {
 	size_t i;
 
 	switch (p->kind) {
-	case GF_PAT_ANY:
+	case NAME_PAT_ANY:
 		break;
-	case GF_PAT_EXACT:
-	case GF_PAT_GLOB:
-	case GF_PAT_REGEX:
+	case NAME_PAT_EXACT:
+	case NAME_PAT_GLOB:
+	case NAME_PAT_REGEX:
 		FUZZ_CHECK(p->text != NULL, "pattern without text");
 		break;
-	case GF_PAT_ID:
+	case NAME_PAT_ID:
 		FUZZ_CHECK(entries, "#N outside entries");
 		break;
-	case GF_PAT_LIST:
+	case NAME_PAT_LIST:
 		FUZZ_CHECK(p->n_list > 0 && p->list, "empty list");
 		for (i = 0; i < p->n_list; i++)
 			FUZZ_CHECK(p->list[i] != NULL, "list hole");
@@ -43,15 +43,15 @@ static void check_pattern(const struct gf_pattern *p, const char *text, int entr
 		FUZZ_CHECK(0, "kind %d", (int)p->kind);
 	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		int m = gf_pattern_match(p, names[i], NULL);
+		int m = name_pattern_match(p, names[i], NULL);
 
 		FUZZ_CHECK(m == 0 || m == 1, "match %d", m);
-		if (p->kind == GF_PAT_ANY)
+		if (p->kind == NAME_PAT_ANY)
 			FUZZ_CHECK(m, "ANY did not match \"%s\"", names[i]);
-		(void)gf_pattern_match_entry(p, (int64_t)i, names[i]);
+		(void)name_pattern_match_entry(p, (int64_t)i, names[i]);
 	}
-	(void)gf_pattern_match(p, text, "alt");
-	(void)gf_pattern_match(p, NULL, NULL);
+	(void)name_pattern_match(p, text, "alt");
+	(void)name_pattern_match(p, NULL, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,8 @@
 /*
- * Time parsing: gf_time_parse_iso() and gf_time_parse() (gf_request.h),
- * the path /timeline's from/to take (timeline_api.c: epoch ms text read
- * through json_parse_exact(), else ISO 8601), and gf_parse_epoch_seconds()
- * (gf_translate.h, TSP event table timestamps).
+ * Time parsing: nstime_parse_iso() (nstime.h) and json_time_parse()
+ * (json_time.h), the path /timeline's from/to take (tsp_query_args.c: epoch
+ * ms text read through json_parse_exact(), else ISO 8601), and
+ * nstime_parse_epoch_s() (nstime.h, TSP event table timestamps).
  *
  * Checks: an accepted ISO time prints back through gmtime_r() and parses
  * again to the same nanosecond (days_from_civil against glibc); an
@@ -14,9 +14,9 @@
 #include <time.h>
 
 #include "fuzz_common.h"
-#include "gf_request.h"
-#include "gf_translate.h"
 #include "json_int.h"
+#include "json_time.h"
+#include "nstime.h"
 
 static void check_iso(const char *text)
 {
@@ -24,7 +24,7 @@ static void check_iso(const char *text)
 	struct tm tm;
 	time_t t;
 	char buf[80];
-	int rc = gf_time_parse_iso(text, &ns);
+	int rc = nstime_parse_iso(text, &ns);
 
 	FUZZ_CHECK(rc == 0 || rc == -1 || rc == -2, "rc %d", rc);
 	if (rc)
@@ -39,7 +39,7 @@ static void check_iso(const char *text)
 	FUZZ_CHECK(gmtime_r(&t, &tm) != NULL, "gmtime");
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
-	FUZZ_CHECK(gf_time_parse_iso(buf, &again) == 0, "%s (from \"%s\") does not parse", buf, text);
+	FUZZ_CHECK(nstime_parse_iso(buf, &again) == 0, "%s (from \"%s\") does not parse", buf, text);
 	FUZZ_CHECK(again == ns, "\"%s\" -> %" PRId64 " -> %s -> %" PRId64, text, ns, buf, again);
 }
 
@@ -56,7 +56,7 @@ static void check_ms_arg(const char *text)
 	j = json_parse_exact(text, strlen(text), NULL, 0);
 	if (!j)
 		return;
-	rc = gf_time_parse(j, "from", &ns, err, sizeof(err));
+	rc = json_time_parse(j, "from", &ns, err, sizeof(err));
 	if (rc < 0) {
 		FUZZ_CHECK(err[0] && fuzz_terminated(err, sizeof(err)), "no message");
 	} else if (strspn(text, "-0123456789") == strlen(text)) {
@@ -72,7 +72,7 @@ static void check_epoch_seconds(const char *text)
 {
 	int64_t ns = 0;
 
-	if (gf_parse_epoch_seconds(text, &ns) < 0)
+	if (nstime_parse_epoch_s(text, &ns) < 0)
 		return;
 	if (!strchr(text, '.')) {
 		char digits[32];
@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A Grafana range value as JSON: "2023-...Z" or 1700000000000. */
 	j = json_parse_exact((const char *)data, size, NULL, 0);
 	if (j) {
-		if (gf_time_parse(j, "range.from", &ns, err, sizeof(err)) < 0)
+		if (json_time_parse(j, "range.from", &ns, err, sizeof(err)) < 0)
 			FUZZ_CHECK(err[0] && fuzz_terminated(err, sizeof(err)), "no message");
 		cJSON_Delete(j);
 	}

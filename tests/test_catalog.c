@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "gf_target.h"
 #include "harness.h"
 
 struct cat_env {

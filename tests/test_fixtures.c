@@ -21,6 +21,7 @@
 #include "jsonw.h"
 #include "strbuf.h"
 #include "tsp_model.h"
+#include "tsp_style.h"
 
 #define OUT_OF_RANGE "9876543210987654321"
 

@@ -51,38 +51,38 @@ START_TEST(entries_in_grafana_variable_formats)
 	struct gf_target t;
 
 	target_ok(&t, "", "{\"experiment\":\"k\",\"output\":\"o\",\"entries\":\"(bash|kworker\\\\/0:1|a\\\\.b)\"}");
-	ck_assert_int_eq(t.entries.kind, GF_PAT_LIST);
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_LIST);
 	ck_assert_uint_eq(t.entries.n_list, 3);
 	ck_assert_str_eq(t.entries.list[1], "kworker/0:1");
-	ck_assert(gf_pattern_match(&t.entries, "a.b", NULL) && gf_pattern_match(&t.entries, "bash", NULL));
-	ck_assert(!gf_pattern_match(&t.entries, "axb", NULL) && !gf_pattern_match(&t.entries, "bas", NULL));
+	ck_assert(name_pattern_match(&t.entries, "a.b", NULL) && name_pattern_match(&t.entries, "bash", NULL));
+	ck_assert(!name_pattern_match(&t.entries, "axb", NULL) && !name_pattern_match(&t.entries, "bas", NULL));
 	ck_assert_int_eq(t.has_entries, 1);
 	gf_target_release(&t);
 	target_ok(&t, "k/o", "{\"entries\":\"{bash,sshd}\"}");
-	ck_assert_int_eq(t.entries.kind, GF_PAT_LIST);
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_LIST);
 	ck_assert_uint_eq(t.entries.n_list, 2);
 	ck_assert_str_eq(t.entries.list[1], "sshd");
 	gf_target_release(&t);
 	/* An array: each element may be one variable's value, regex-escaped or in the list format. */
 	target_ok(&t, "k/o", "{\"entries\":[\"kworker\\\\/0:1\",\"(bash|sshd)\",\"Total\"]}");
 	ck_assert_uint_eq(t.entries.n_list, 4);
-	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL) && gf_pattern_match(&t.entries, "sshd", NULL) &&
-		  gf_pattern_match(&t.entries, "Total", NULL));
+	ck_assert(name_pattern_match(&t.entries, "kworker/0:1", NULL) && name_pattern_match(&t.entries, "sshd", NULL) &&
+		  name_pattern_match(&t.entries, "Total", NULL));
 	gf_target_release(&t);
 	/* A single regex-escaped value is the name. */
 	target_ok(&t, "k/o", "{\"entries\":\"kworker\\\\/0:1\"}");
-	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL));
+	ck_assert(name_pattern_match(&t.entries, "kworker/0:1", NULL));
 	gf_target_release(&t);
 	/* Not the formats: a regex stays one, unescaped specials and "(x)" are the user's own. */
 	target_ok(&t, "k/o", "{\"entries\":\"~^(bash|sshd)$\"}");
-	ck_assert_int_eq(t.entries.kind, GF_PAT_REGEX);
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_REGEX);
 	gf_target_release(&t);
 	target_ok(&t, "k/o", "{\"entries\":\"(sd-pam)\"}");
-	ck_assert_int_eq(t.entries.kind, GF_PAT_EXACT);
-	ck_assert(gf_pattern_match(&t.entries, "(sd-pam)", NULL));
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_EXACT);
+	ck_assert(name_pattern_match(&t.entries, "(sd-pam)", NULL));
 	gf_target_release(&t);
 	target_ok(&t, "k/o", "{\"entries\":\"(ba.h|sshd)\"}");
-	ck_assert_int_ne(t.entries.kind, GF_PAT_LIST);
+	ck_assert_int_ne(t.entries.kind, NAME_PAT_LIST);
 	gf_target_release(&t);
 }
 END_TEST
@@ -92,7 +92,7 @@ START_TEST(target_parts_and_options)
 	struct gf_target t;
 
 	target_ok(&t, "kernel/CPU Usage", NULL);
-	ck_assert_int_eq(t.experiment.kind, GF_PAT_EXACT);
+	ck_assert_int_eq(t.experiment.kind, NAME_PAT_EXACT);
 	ck_assert_str_eq(t.experiment.text, "kernel");
 	ck_assert_str_eq(t.output.text, "CPU Usage");
 	ck_assert_int_eq(t.has_entries, 0);
@@ -103,7 +103,7 @@ START_TEST(target_parts_and_options)
 	/* Entries are the rest up to '?', slashes included; blanks trimmed. */
 	target_ok(&t, " kernel / CPU Usage / kworker/0:1 ?view=series&limit=5&markers=frames&category=Frames&format=frame", NULL);
 	ck_assert_str_eq(t.output.text, "CPU Usage");
-	ck_assert_int_eq(t.entries.kind, GF_PAT_EXACT);
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_EXACT);
 	ck_assert_str_eq(t.entries.text, "kworker/0:1");
 	ck_assert_int_eq(t.view, GF_VIEW_SERIES);
 	ck_assert_int_eq(t.limit, 5);
@@ -122,11 +122,11 @@ START_TEST(target_parts_and_options)
 	/* Fields win over the string; an entries array is a list. */
 	target_ok(&t, "kernel/CPU Usage/foo", "{\"output\":\"Thread Status\",\"entries\":[\"a\",\"b\"],\"limit\":\"7\",\"other\":1}");
 	ck_assert_str_eq(t.output.text, "Thread Status");
-	ck_assert_int_eq(t.entries.kind, GF_PAT_LIST);
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_LIST);
 	ck_assert_uint_eq(t.entries.n_list, 2);
 	ck_assert_int_eq(t.limit, 7);
-	ck_assert(gf_pattern_match(&t.entries, "b", NULL));
-	ck_assert(!gf_pattern_match(&t.entries, "c", NULL));
+	ck_assert(name_pattern_match(&t.entries, "b", NULL));
+	ck_assert(!name_pattern_match(&t.entries, "c", NULL));
 	gf_target_release(&t);
 	target_ok(&t, "", "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\",\"entries\":\"\"}");
 	ck_assert_int_eq(t.has_entries, 0);
@@ -160,13 +160,13 @@ START_TEST(target_parts_and_options)
 	target_err("kernel/CPU Usage/~[x](b)\\\\1", NULL, "back-references");
 	/* A backslash inside brackets and an escaped backslash are no back-references. */
 	target_ok(&t, "kernel/CPU Usage/~^[\\\\1]+$", NULL);
-	ck_assert(gf_pattern_match(&t.entries, "\\1\\", NULL));
+	ck_assert(name_pattern_match(&t.entries, "\\1\\", NULL));
 	gf_target_release(&t);
 	target_ok(&t, "kernel/CPU Usage/~^a\\\\\\\\1$", NULL);
-	ck_assert(gf_pattern_match(&t.entries, "a\\1", NULL));
+	ck_assert(name_pattern_match(&t.entries, "a\\1", NULL));
 	gf_target_release(&t);
 	target_ok(&t, "kernel/CPU Usage/~^(systemd|kworker/[0-9]+:[[:digit:]]{1,3}|(ab+c*)+)$", NULL);
-	ck_assert(gf_pattern_match(&t.entries, "kworker/0:1", NULL));
+	ck_assert(name_pattern_match(&t.entries, "kworker/0:1", NULL));
 	gf_target_release(&t);
 	target_err("kernel/CPU Usage/#x", NULL, "not an entry id");
 	target_err("", "{\"experiment\":5,\"output\":\"x\"}", "experiment must be a string");
@@ -180,35 +180,35 @@ START_TEST(pattern_kinds_match)
 	struct gf_target t;
 
 	target_ok(&t, "kern*/CPU*/~^kworker/[0-9]+", NULL);
-	ck_assert_int_eq(t.experiment.kind, GF_PAT_GLOB);
-	ck_assert(gf_pattern_match(&t.experiment, "kernel", NULL));
-	ck_assert(!gf_pattern_match(&t.experiment, "ukernel", NULL));
-	ck_assert_int_eq(t.entries.kind, GF_PAT_REGEX);
-	ck_assert(gf_pattern_match_entry(&t.entries, 3, "kworker/1:1"));
-	ck_assert(!gf_pattern_match_entry(&t.entries, 3, "bash"));
+	ck_assert_int_eq(t.experiment.kind, NAME_PAT_GLOB);
+	ck_assert(name_pattern_match(&t.experiment, "kernel", NULL));
+	ck_assert(!name_pattern_match(&t.experiment, "ukernel", NULL));
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_REGEX);
+	ck_assert(name_pattern_match_entry(&t.entries, 3, "kworker/1:1"));
+	ck_assert(!name_pattern_match_entry(&t.entries, 3, "bash"));
 	gf_target_release(&t);
 
 	/* Globs: only '*' is special, '?' and '[' are literal. */
 	target_ok(&t, "a[1]*/o", NULL);
-	ck_assert(gf_pattern_match(&t.experiment, "a[1]x", NULL));
-	ck_assert(!gf_pattern_match(&t.experiment, "a1x", NULL));
+	ck_assert(name_pattern_match(&t.experiment, "a[1]x", NULL));
+	ck_assert(!name_pattern_match(&t.experiment, "a1x", NULL));
 	gf_target_release(&t);
 
 	/* Exact matches a name or the alternative (UUID / id). */
 	target_ok(&t, "6a4f-uuid/o/#42", NULL);
-	ck_assert(gf_pattern_match(&t.experiment, "kernel", "6a4f-uuid"));
-	ck_assert(!gf_pattern_match(&t.experiment, "kernel", "other"));
-	ck_assert_int_eq(t.entries.kind, GF_PAT_ID);
-	ck_assert(gf_pattern_match_entry(&t.entries, 42, "x"));
-	ck_assert(!gf_pattern_match_entry(&t.entries, 41, "x"));
+	ck_assert(name_pattern_match(&t.experiment, "kernel", "6a4f-uuid"));
+	ck_assert(!name_pattern_match(&t.experiment, "kernel", "other"));
+	ck_assert_int_eq(t.entries.kind, NAME_PAT_ID);
+	ck_assert(name_pattern_match_entry(&t.entries, 42, "x"));
+	ck_assert(!name_pattern_match_entry(&t.entries, 41, "x"));
 	gf_target_release(&t);
 
 	/* "*" alone is any; an escaped star is a literal name. */
 	target_ok(&t, "*/\\*", NULL);
-	ck_assert_int_eq(t.experiment.kind, GF_PAT_ANY);
-	ck_assert_int_eq(t.output.kind, GF_PAT_EXACT);
-	ck_assert(gf_pattern_match(&t.output, "*", NULL));
-	ck_assert(!gf_pattern_match(&t.output, "x", NULL));
+	ck_assert_int_eq(t.experiment.kind, NAME_PAT_ANY);
+	ck_assert_int_eq(t.output.kind, NAME_PAT_EXACT);
+	ck_assert(name_pattern_match(&t.output, "*", NULL));
+	ck_assert(!name_pattern_match(&t.output, "x", NULL));
 	gf_target_release(&t);
 }
 END_TEST
@@ -231,7 +231,7 @@ START_TEST(discovery_queries)
 	ck_assert_str_eq(d.output.text, "Thread Status");
 	gf_discover_release(&d);
 	ck_assert_int_eq(gf_discover_parse(&d, "markers(k*)", err, sizeof(err)), 0);
-	ck_assert_int_eq(d.experiment.kind, GF_PAT_GLOB);
+	ck_assert_int_eq(d.experiment.kind, NAME_PAT_GLOB);
 	gf_discover_release(&d);
 	ck_assert_int_eq(gf_discover_parse(&d, "cpu", err, sizeof(err)), 0);
 	ck_assert_int_eq(d.kind, GF_DISC_TARGETS);
@@ -253,7 +253,7 @@ static int64_t iso(const char *s)
 {
 	int64_t ns = 0;
 
-	ck_assert_msg(gf_time_parse_iso(s, &ns) == 0, "%s", s);
+	ck_assert_msg(nstime_parse_iso(s, &ns) == 0, "%s", s);
 	return ns;
 }
 
@@ -270,14 +270,14 @@ START_TEST(iso_times_are_exact)
 	ck_assert(iso("2023-11-14T17:13:20-0500") == INT64_C(1700000000000000000));
 	ck_assert(iso("2024-02-29") == INT64_C(1709164800000000000));
 	ck_assert(iso("1969-12-31T23:59:59.999Z") == INT64_C(-1000000));
-	ck_assert_int_eq(gf_time_parse_iso("2023-02-29T00:00:00Z", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20", &ns), -1);   /* no zone */
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20.1234567891Z", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T25:13:20Z", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("now-6h", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2023-11-14T22:13:20Zjunk", &ns), -1);
-	ck_assert_int_eq(gf_time_parse_iso("2263-01-01T00:00:00Z", &ns), -2);
-	ck_assert_int_eq(gf_time_parse_iso("1600-01-01T00:00:00Z", &ns), -2);
+	ck_assert_int_eq(nstime_parse_iso("2023-02-29T00:00:00Z", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T22:13:20", &ns), -1);   /* no zone */
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T22:13:20.1234567891Z", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T25:13:20Z", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("now-6h", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2023-11-14T22:13:20Zjunk", &ns), -1);
+	ck_assert_int_eq(nstime_parse_iso("2263-01-01T00:00:00Z", &ns), -2);
+	ck_assert_int_eq(nstime_parse_iso("1600-01-01T00:00:00Z", &ns), -2);
 }
 END_TEST
 
@@ -409,10 +409,10 @@ START_TEST(frame_shapes)
 	struct jsonw w;
 	char *s;
 
-	ck_assert(gf_ns_to_ms(INT64_C(1700000000500644597)) == INT64_C(1700000000500));
-	ck_assert(gf_ns_to_ms(-1) == -1);
-	ck_assert(gf_ns_to_ms(-1000000) == -1);
-	ck_assert(gf_ns_to_ms(-1000001) == -2);
+	ck_assert(ns_to_ms(INT64_C(1700000000500644597)) == INT64_C(1700000000500));
+	ck_assert(ns_to_ms(-1) == -1);
+	ck_assert(ns_to_ms(-1000000) == -1);
+	ck_assert(ns_to_ms(-1000001) == -2);
 
 	gf_frame_init(&f);
 	ck_assert_int_eq(gf_frame_set_name(&f, "Total"), 0);
@@ -757,16 +757,16 @@ START_TEST(translate_series_events_tree_annotations)
 	ck_assert(strstr(err, "no xValues"));
 	gf_frame_release(&f);
 
-	ck_assert_int_eq(gf_parse_epoch_seconds("1700000000.501 862 836", &ns), 0);
+	ck_assert_int_eq(nstime_parse_epoch_s("1700000000.501 862 836", &ns), 0);
 	ck_assert(ns == INT64_C(1700000000501862836));
-	ck_assert_int_eq(gf_parse_epoch_seconds("22:13:20.501 862 836", &ns), -1);
+	ck_assert_int_eq(nstime_parse_epoch_s("22:13:20.501 862 836", &ns), -1);
 	/* Found by fuzzing: ten digits of seconds overflowed int64 ns. */
-	ck_assert_int_eq(gf_parse_epoch_seconds("9862184356", &ns), -1);
-	ck_assert_int_eq(gf_parse_epoch_seconds("9223372035.999999999", &ns), 0);
+	ck_assert_int_eq(nstime_parse_epoch_s("9862184356", &ns), -1);
+	ck_assert_int_eq(nstime_parse_epoch_s("9223372035.999999999", &ns), 0);
 	ck_assert(ns == INT64_C(9223372035999999999));
 	/* Found by fuzzing: end - start of an arrow or state overflowed int64. */
-	ck_assert(gf_span_ms(INT64_MIN, INT64_MAX) > 1.8e13);
-	ck_assert(gf_span_ms(INT64_C(1700000000000000000), INT64_C(1700000000000001500)) == 1500 / 1e6);
+	ck_assert(ns_span_ms(INT64_MIN, INT64_MAX) > 1.8e13);
+	ck_assert(ns_span_ms(INT64_C(1700000000000000000), INT64_C(1700000000000001500)) == 1500 / 1e6);
 	model(&cols, TSP_M_TABLE_COLUMNS, "{\"model\":[{\"id\":0,\"name\":\"Timestamp\",\"type\":\"TIMESTAMP\"},"
 	      "{\"id\":1,\"name\":\"CPU\",\"type\":\"NUMBER\"},{\"id\":2,\"name\":\"Event type\",\"type\":\"STRING\"}],"
 	      "\"status\":\"COMPLETED\"}");

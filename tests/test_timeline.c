@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gf_translate.h"
 #include "jsonw.h"
 #include "timeline_doc.h"
 #include "harness.h"
 #include "json_int.h"
 #include "tsp_client.h"
+#include "tsp_style.h"
 
 #define TG_ID "org.eclipse.tracecompass.internal.analysis.os.linux.core.threadstatus.ThreadStatusDataProvider"
 
@@ -169,7 +169,7 @@ START_TEST(round_trip_against_tsp)
 			const cJSON *d;
 			int64_t cs, ce;
 
-			if (s->end < from || s->start > to || !gf_state_name(&styles.u.styles, s) ||
+			if (s->end < from || s->start > to || !tsp_state_name(&styles.u.styles, s) ||
 			    s->start == s->end)
 				continue;
 			cs = s->start < from ? from : s->start;
@@ -180,7 +180,7 @@ START_TEST(round_trip_against_tsp)
 			ck_assert(ns_of(d, "start_ns") == cs && ns_of(d, "end_ns") == ce);
 			ck_assert(int_of(d, "start_ms") == cs / 1000000 && int_of(d, "end_ms") == ce / 1000000);
 			ck_assert_str_eq(json_get_string(cJSON_GetObjectItemCaseSensitive(d, "value")),
-					 gf_state_name(&styles.u.styles, s));
+					 tsp_state_name(&styles.u.styles, s));
 		}
 	}
 	ck_assert_int_gt((int)k, 100);

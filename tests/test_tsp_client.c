@@ -19,6 +19,7 @@
 
 #include "harness.h"
 #include "json_int.h"
+#include "monotime.h"
 #include "tsp_client.h"
 #include "upstream.h"
 
@@ -50,14 +51,6 @@ static int64_t jint(const cJSON *o)
 	ck_assert_msg(o != NULL, "missing number");
 	ck_assert_int_eq(json_get_int64(o, &v), JSON_OK);
 	return v;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
 #define assert_msg_has(err, s) \
@@ -126,9 +119,9 @@ START_TEST(query_bounds_are_invalid)
 	q.end = 20;
 	q.nb_times = 1;
 	ck_assert_int_eq(tsp_query_to_json(&q, &sb, &err), 0);
-	q.nb_times = 65536;
+	q.nb_times = TSP_NB_TIMES_MAX;
 	ck_assert_int_eq(tsp_query_to_json(&q, &sb, &err), 0);
-	q.nb_times = 65537;
+	q.nb_times = TSP_NB_TIMES_MAX + 1;
 	ck_assert_int_eq(tsp_query_to_json(&q, &sb, &err), -1);
 	ck_assert_int_eq(err.kind, TSP_ERR_INVALID);
 	assert_msg_has(&err, "nbTimes 65537");
@@ -820,10 +813,10 @@ START_TEST(fake_running_forever_hits_deadline)
 	c = tsp_client_new(&cfg);
 	ck_assert_ptr_nonnull(c);
 	tsp_model_init(&m);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_now();
 	ck_assert_int_eq(tsp_client_fetch(c, "POST", "/running-forever", "{\"parameters\":{}}",
 					  TSP_M_XY, &m, &err), -1);
-	elapsed = ms_since(&t0);
+	elapsed = mono_ms_since(&t0);
 	ck_assert_int_eq(err.kind, TSP_ERR_RUNNING);
 	ck_assert_msg(elapsed >= 700 && elapsed < 700 + 2000, "elapsed %ld ms", elapsed);
 	assert_msg_has(&err, "POST /running-forever: analysis still running after ");
@@ -862,9 +855,9 @@ START_TEST(fake_slow_repoll_cut_at_deadline)
 	c = tsp_client_new(&cfg);
 	ck_assert_ptr_nonnull(c);
 	tsp_model_init(&m);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_now();
 	ck_assert_int_eq(tsp_client_fetch(c, "POST", "/running-then-slow", "{}", TSP_M_XY, &m, &err), -1);
-	elapsed = ms_since(&t0);
+	elapsed = mono_ms_since(&t0);
 	ck_assert_msg(err.kind == TSP_ERR_RUNNING, "%s", err.msg);
 	ck_assert_msg(elapsed >= 400 && elapsed < 1400, "elapsed %ld ms", elapsed);
 	ck_assert_int_eq(fake_count("/tsp/api/running-then-slow"), 2);
@@ -1036,9 +1029,9 @@ START_TEST(fake_timeout_and_drops)
 	c = tsp_client_new(&cfg);
 	ck_assert_ptr_nonnull(c);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_now();
 	ck_assert_int_eq(tsp_client_request(c, "GET", "/slow", NULL, &status, &out, &err), -1);
-	elapsed = ms_since(&t0);
+	elapsed = mono_ms_since(&t0);
 	ck_assert_int_eq(err.kind, TSP_ERR_TIMEOUT);
 	ck_assert_int_eq(status, 0);
 	assert_msg_has(&err, "GET /slow: no complete answer from http://127.0.0.1:");

@@ -21,6 +21,7 @@
 #include "json_int.h"
 #include "strbuf.h"
 #include "tsp_model.h"
+#include "tsp_style.h"
 
 static struct tsp_model m;
 static struct tsp_error err;

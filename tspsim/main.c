@@ -122,6 +122,99 @@ struct opts {
 	const char *port_file;
 };
 
+/* An option without a value (but --help and --version). */
+static void set_flag(struct sim_config *c, const char *name)
+{
+	if (!strcmp(name, "--quiet"))
+		c->quiet = 1;
+	else if (!strcmp(name, "--fail-500"))
+		c->faults.http_500 = 1;
+	else if (!strcmp(name, "--malformed-json"))
+		c->faults.malformed_json = 1;
+	else if (!strcmp(name, "--drop-connection"))
+		c->faults.drop_connection = 1;
+	else if (!strcmp(name, "--running-forever"))
+		c->faults.running_forever = 1;
+	else if (!strcmp(name, "--analysis-failed"))
+		c->faults.analysis_failed = 1;
+	else if (!strcmp(name, "--truncate"))
+		c->faults.truncate = 1;
+	else if (!strcmp(name, "--bad-experiments"))
+		c->faults.bad_experiments = 1;
+	else if (!strcmp(name, "--bad-utf8"))
+		c->faults.bad_utf8 = 1;
+}
+
+/* An option with its value; -1 once it said what is wrong with it. */
+static int set_value(struct opts *o, const char *name, const char *val)
+{
+	struct sim_config *c = &o->cfg;
+	int64_t v;
+
+	if (!strcmp(name, "--listen")) {
+		c->listen = val;
+	} else if (!strcmp(name, "--port-file")) {
+		o->port_file = val;
+	} else if (!strcmp(name, "--fault-path")) {
+		if (strlen(val) >= sizeof(c->faults.path_filter)) {
+			fprintf(stderr, "tspsim: --fault-path is too long\n");
+			return -1;
+		}
+		snprintf(c->faults.path_filter, sizeof(c->faults.path_filter), "%s", val);
+	} else if (!strcmp(name, "--port")) {
+		if (parse_int(name, val, 0, 65535, &v) < 0)
+			return -1;
+		c->port = (int)v;
+	} else if (!strcmp(name, "--max-connections")) {
+		if (parse_int(name, val, 1, 100000, &v) < 0)
+			return -1;
+		c->max_connections = (unsigned)v;
+	} else if (!strcmp(name, "--seed")) {
+		if (parse_int(name, val, 0, INT64_MAX, &v) < 0)
+			return -1;
+		c->wl.seed = (uint64_t)v;
+	} else if (!strcmp(name, "--cpus")) {
+		if (parse_int(name, val, 1, 4096, &v) < 0)
+			return -1;
+		c->wl.cpus = (int)v;
+	} else if (!strcmp(name, "--threads")) {
+		if (parse_int(name, val, 1, 1000000, &v) < 0)
+			return -1;
+		c->wl.threads = (int)v;
+	} else if (!strcmp(name, "--duration-ms")) {
+		if (parse_int(name, val, 1, INT64_C(1000000000), &v) < 0)
+			return -1;
+		c->wl.duration_ns = v * 1000000;
+	} else if (!strcmp(name, "--events")) {
+		if (parse_int(name, val, 1, INT64_C(200000000), &v) < 0)
+			return -1;
+		c->wl.events = v;
+	} else if (!strcmp(name, "--running-polls")) {
+		if (parse_int(name, val, 0, 1000000, &v) < 0)
+			return -1;
+		c->running_polls = (int)v;
+	} else if (!strcmp(name, "--latency-ms")) {
+		if (parse_int(name, val, 0, 3600000, &v) < 0)
+			return -1;
+		c->faults.latency_ms = v;
+	} else if (!strcmp(name, "--junk-kb")) {
+		if (parse_int(name, val, 0, 1024 * 1024, &v) < 0)
+			return -1;
+		c->faults.junk_kb = v;
+	} else if (!strcmp(name, "--style-status")) {
+		if (parse_int(name, val, 400, 599, &v) < 0)
+			return -1;
+		c->faults.style_status = (int)v;
+	} else if (!strcmp(name, "--inline-color")) {
+		if (strlen(val) >= sizeof(c->faults.inline_color)) {
+			fprintf(stderr, "tspsim: --inline-color is too long\n");
+			return -1;
+		}
+		snprintf(c->faults.inline_color, sizeof(c->faults.inline_color), "%s", val);
+	}
+	return 0;
+}
+
 /* 0 = run, 1 = exit 0 (help/version), -1 = usage error. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -139,14 +232,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "--style-status", 1 }, { "--inline-color", 1 }, { "--bad-utf8", 0 },
 		{ "--junk-kb", 1 },
 	};
-	struct sim_config *c = &o->cfg;
 	int i;
 
 	for (i = 1; i < argc; i++) {
 		char name[64];
 		const char *arg = argv[i], *val = NULL, *eq = strchr(arg, '=');
 		size_t k, nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-		int64_t v;
 
 		if (nlen >= sizeof(name))
 			nlen = sizeof(name) - 1;
@@ -172,88 +263,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (!strcmp(name, "--help")) {
 			usage(stdout);
 			return 1;
-		} else if (!strcmp(name, "--version")) {
+		}
+		if (!strcmp(name, "--version")) {
 			printf("tspsim %s (TSP 0.6.0)\n", TSPB_VERSION);
 			return 1;
-		} else if (!strcmp(name, "--listen")) {
-			c->listen = val;
-		} else if (!strcmp(name, "--port-file")) {
-			o->port_file = val;
-		} else if (!strcmp(name, "--quiet")) {
-			c->quiet = 1;
-		} else if (!strcmp(name, "--fail-500")) {
-			c->faults.http_500 = 1;
-		} else if (!strcmp(name, "--malformed-json")) {
-			c->faults.malformed_json = 1;
-		} else if (!strcmp(name, "--drop-connection")) {
-			c->faults.drop_connection = 1;
-		} else if (!strcmp(name, "--running-forever")) {
-			c->faults.running_forever = 1;
-		} else if (!strcmp(name, "--analysis-failed")) {
-			c->faults.analysis_failed = 1;
-		} else if (!strcmp(name, "--truncate")) {
-			c->faults.truncate = 1;
-		} else if (!strcmp(name, "--bad-experiments")) {
-			c->faults.bad_experiments = 1;
-		} else if (!strcmp(name, "--bad-utf8")) {
-			c->faults.bad_utf8 = 1;
-		} else if (!strcmp(name, "--fault-path")) {
-			if (strlen(val) >= sizeof(c->faults.path_filter)) {
-				fprintf(stderr, "tspsim: --fault-path is too long\n");
-				return -1;
-			}
-			snprintf(c->faults.path_filter, sizeof(c->faults.path_filter), "%s", val);
-		} else if (!strcmp(name, "--port")) {
-			if (parse_int(name, val, 0, 65535, &v) < 0)
-				return -1;
-			c->port = (int)v;
-		} else if (!strcmp(name, "--max-connections")) {
-			if (parse_int(name, val, 1, 100000, &v) < 0)
-				return -1;
-			c->max_connections = (unsigned)v;
-		} else if (!strcmp(name, "--seed")) {
-			if (parse_int(name, val, 0, INT64_MAX, &v) < 0)
-				return -1;
-			c->wl.seed = (uint64_t)v;
-		} else if (!strcmp(name, "--cpus")) {
-			if (parse_int(name, val, 1, 4096, &v) < 0)
-				return -1;
-			c->wl.cpus = (int)v;
-		} else if (!strcmp(name, "--threads")) {
-			if (parse_int(name, val, 1, 1000000, &v) < 0)
-				return -1;
-			c->wl.threads = (int)v;
-		} else if (!strcmp(name, "--duration-ms")) {
-			if (parse_int(name, val, 1, INT64_C(1000000000), &v) < 0)
-				return -1;
-			c->wl.duration_ns = v * 1000000;
-		} else if (!strcmp(name, "--events")) {
-			if (parse_int(name, val, 1, INT64_C(200000000), &v) < 0)
-				return -1;
-			c->wl.events = v;
-		} else if (!strcmp(name, "--running-polls")) {
-			if (parse_int(name, val, 0, 1000000, &v) < 0)
-				return -1;
-			c->running_polls = (int)v;
-		} else if (!strcmp(name, "--latency-ms")) {
-			if (parse_int(name, val, 0, 3600000, &v) < 0)
-				return -1;
-			c->faults.latency_ms = v;
-		} else if (!strcmp(name, "--junk-kb")) {
-			if (parse_int(name, val, 0, 1024 * 1024, &v) < 0)
-				return -1;
-			c->faults.junk_kb = v;
-		} else if (!strcmp(name, "--style-status")) {
-			if (parse_int(name, val, 400, 599, &v) < 0)
-				return -1;
-			c->faults.style_status = (int)v;
-		} else if (!strcmp(name, "--inline-color")) {
-			if (strlen(val) >= sizeof(c->faults.inline_color)) {
-				fprintf(stderr, "tspsim: --inline-color is too long\n");
-				return -1;
-			}
-			snprintf(c->faults.inline_color, sizeof(c->faults.inline_color), "%s", val);
 		}
+		if (!known[k].has_arg)
+			set_flag(&o->cfg, name);
+		else if (set_value(o, name, val) < 0)
+			return -1;
 	}
 	return 0;
 }

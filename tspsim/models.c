@@ -652,12 +652,55 @@ static void write_axis(struct jsonw *w, const char *key, const char *label, cons
 	jsonw_obj_end(w);
 }
 
-int model_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
-	     char *err, size_t errlen)
+/*
+ * One CPU usage series: sample i, at x[i], is the usage over (pts[i],
+ * pts[i + 1]], acc[] the busy ns up to each point.
+ */
+static void write_usage_series(struct jsonw *w, int64_t id, const char *name, const int64_t *x,
+			       const int64_t *pts, const int64_t *acc, size_t n,
+			       const struct workload *wl, int64_t limit)
 {
 	static const char *const palette[] = {
 		"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
 	};
+	size_t i;
+
+	jsonw_obj_begin(w);
+	jsonw_kint64(w, "seriesId", id);
+	jsonw_kstr(w, "seriesName", name);
+	jsonw_key(w, "xValues");
+	jsonw_arr_begin(w);
+	for (i = 0; i < n; i++)
+		jsonw_int64(w, x[i]);
+	jsonw_arr_end(w);
+	jsonw_key(w, "yValues");
+	jsonw_arr_begin(w);
+	for (i = 0; i < n; i++) {
+		/* Normalised by the part of the step the trace has data for. */
+		int64_t lo = pts[i] > wl->start ? pts[i] : wl->start;
+		int64_t hi = pts[i + 1] < limit ? pts[i + 1] : limit;
+		double span = (double)hi - (double)lo;
+
+		jsonw_double(w, span > 0 ? 100.0 * (double)(acc[i + 1] - acc[i]) /
+					   (span * wl->params.cpus) : 0.0);
+	}
+	jsonw_arr_end(w);
+	jsonw_key(w, "style");
+	jsonw_obj_begin(w);
+	jsonw_key(w, "values");
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "series-type", "line");
+	jsonw_kstr(w, "color", palette[(uint64_t)id % 8]);
+	jsonw_obj_end(w);
+	jsonw_obj_end(w);
+	write_axis(w, "xValuesDescription", "Time", "ns", "TIMESTAMP");
+	write_axis(w, "yValuesDescription", "CPU usage", "%", "NUMBER");
+	jsonw_obj_end(w);
+}
+
+int model_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
+	     char *err, size_t errlen)
+{
 	size_t n = (size_t)q->nb_times, np = n + 1, i, it, k, j;
 	int64_t *x = NULL, *pts = NULL, *acc = NULL, *bz = NULL;
 	int ret = -1;
@@ -711,37 +754,7 @@ int model_xy(struct jsonw *w, const struct model_view *v, const struct query *q,
 			busy_at_points(wl, t, pts, np, limit, acc);
 			snprintf(name, sizeof(name), "%s (%" PRId32 ")", t->comm, t->tid);
 		}
-		jsonw_obj_begin(w);
-		jsonw_kint64(w, "seriesId", q->items[it]);
-		jsonw_kstr(w, "seriesName", name);
-		jsonw_key(w, "xValues");
-		jsonw_arr_begin(w);
-		for (i = 0; i < n; i++)
-			jsonw_int64(w, x[i]);
-		jsonw_arr_end(w);
-		jsonw_key(w, "yValues");
-		jsonw_arr_begin(w);
-		for (i = 0; i < n; i++) {
-			/* Normalised by the part of the step the trace has data for. */
-			int64_t lo = pts[i] > wl->start ? pts[i] : wl->start;
-			int64_t hi = pts[i + 1] < limit ? pts[i + 1] : limit;
-			double span = (double)hi - (double)lo;
-
-			jsonw_double(w, span > 0 ? 100.0 * (double)(acc[i + 1] - acc[i]) /
-						   (span * wl->params.cpus) : 0.0);
-		}
-		jsonw_arr_end(w);
-		jsonw_key(w, "style");
-		jsonw_obj_begin(w);
-		jsonw_key(w, "values");
-		jsonw_obj_begin(w);
-		jsonw_kstr(w, "series-type", "line");
-		jsonw_kstr(w, "color", palette[(uint64_t)q->items[it] % 8]);
-		jsonw_obj_end(w);
-		jsonw_obj_end(w);
-		write_axis(w, "xValuesDescription", "Time", "ns", "TIMESTAMP");
-		write_axis(w, "yValuesDescription", "CPU usage", "%", "NUMBER");
-		jsonw_obj_end(w);
+		write_usage_series(w, q->items[it], name, x, pts, acc, n, wl, limit);
 	}
 	jsonw_arr_end(w);
 	jsonw_obj_end(w);

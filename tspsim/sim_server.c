@@ -17,6 +17,7 @@
 #include "json_int.h"
 #include "jsonw.h"
 #include "models.h"
+#include "monotime.h"
 #include "strbuf.h"
 
 #ifndef TSPB_VERSION
@@ -849,13 +850,108 @@ static void release_exp(struct req *r)
 	r->exp = NULL;
 }
 
+/* What the route needs before it runs: its experiment, output, parameters. -1 once fail()ed. */
+static int route_prepare(struct req *r, const struct route *rt)
+{
+	char err[256];
+
+	if (rt->flags & R_EXP) {
+		pthread_mutex_lock(&r->s->lock);
+		r->exp = exp_find(r->s, r->segs[1], NULL);
+		if (r->exp)
+			r->exp->refs++;
+		pthread_mutex_unlock(&r->s->lock);
+		if (!r->exp) {
+			fail(r, 404, "No such experiment", "experiment %s does not exist", r->segs[1]);
+			return -1;
+		}
+		r->view.wl = r->exp->wls;
+		r->view.n = r->exp->n_traces;
+		r->view.merged = r->exp->merged;
+		r->view.n_merged = r->exp->n_merged;
+	}
+	if (rt->flags & R_OUT) {
+		const char *id = r->segs[rt->out_seg];
+
+		r->out = model_output_find(id);
+		if (r->out < 0) {
+			fail(r, 404, "No such output", "experiment %s has no output %s", r->segs[1], id);
+			return -1;
+		}
+		if (rt->out_type == OUT_NONE ||
+		    (rt->out_type == OUT_XY ? strcmp(model_output(r->out)->type, "TREE_TIME_XY") != 0 :
+		     rt->out_type != OUT_ANY && rt->out_type != r->out)) {
+			fail(r, 404, "No such output", "output %s is a %s output, not one for this endpoint",
+			     id, model_output(r->out)->type);
+			return -1;
+		}
+	}
+	if (rt->flags & R_JSON) {
+		r->json = json_parse_exact(r->body, r->body_len, err, sizeof(err));
+		if (!r->json) {
+			fail(r, 400, "Invalid request body", "the body is not JSON: %s", err);
+			return -1;
+		}
+		r->params = cJSON_GetObjectItemCaseSensitive(r->json, "parameters");
+		if (!cJSON_IsObject(r->json) || !cJSON_IsObject(r->params)) {
+			fail(r, 400, "Missing parameters",
+			     "the body must be an object {\"parameters\": {...}}");
+			return -1;
+		}
+	}
+	if ((rt->flags & R_QUERY) &&
+	    query_parse(&r->q, r->params, rt->need, err, sizeof(err)) < 0) {
+		fail(r, 400, "Invalid parameters", "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The route's answer into out, as {model, statusMessage, status} for the wrapped kinds. */
+static void route_answer(struct req *r, const struct route *rt, struct strbuf *out)
+{
+	struct jsonw w;
+	int rc;
+
+	if (rt->flags & R_COUNT)
+		account_poll(r);
+	strbuf_reset(out);
+	jsonw_init(&w, out);
+	if ((rt->flags & R_COUNT) && r->fault_failed) {
+		/* What a trace server says when an analysis throws: no model, the reason. */
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "model");
+		jsonw_null(&w);
+		jsonw_kstr(&w, "statusMessage", "Analysis failed: simulated fault");
+		jsonw_kstr(&w, "status", "FAILED");
+		jsonw_obj_end(&w);
+		if (jsonw_finish(&w) < 0)
+			fail(r, 500, "Internal error", "the answer could not be written");
+		return;
+	}
+	if (rt->flags & R_WRAP) {
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "model");
+	}
+	rc = rt->fn(r, &w);
+	if (rc == 0 && (rt->flags & R_WRAP)) {
+		int running = r->view.progress_den != 0;
+
+		jsonw_kstr(&w, "statusMessage", running ? "Running" : "Completed");
+		jsonw_kstr(&w, "status", running ? "RUNNING" : "COMPLETED");
+		jsonw_obj_end(&w);
+	}
+	if (rc == 0 && jsonw_finish(&w) < 0)
+		fail(r, 500, "Internal error", out->overflow ? "the answer is too large" :
+		     "the answer could not be written");
+}
+
 /* Answers one TSP request: status in r->status, JSON body in out. */
 static void dispatch(struct req *r, const char *url, struct strbuf *out)
 {
 	const struct route *rt;
-	struct jsonw w;
-	char *path = NULL, err[256];
-	int status = 0, rc;
+	char *path = NULL;
+	int status = 0;
 
 	r->status = 200;
 	query_init(&r->q);
@@ -879,87 +975,8 @@ static void dispatch(struct req *r, const char *url, struct strbuf *out)
 			fail(r, 404, "Not found", "no such endpoint: %s %s", r->method, url);
 		goto out;
 	}
-	if (rt->flags & R_EXP) {
-		pthread_mutex_lock(&r->s->lock);
-		r->exp = exp_find(r->s, r->segs[1], NULL);
-		if (r->exp)
-			r->exp->refs++;
-		pthread_mutex_unlock(&r->s->lock);
-		if (!r->exp) {
-			fail(r, 404, "No such experiment", "experiment %s does not exist", r->segs[1]);
-			goto out;
-		}
-		r->view.wl = r->exp->wls;
-		r->view.n = r->exp->n_traces;
-		r->view.merged = r->exp->merged;
-		r->view.n_merged = r->exp->n_merged;
-	}
-	if (rt->flags & R_OUT) {
-		const char *id = r->segs[rt->out_seg];
-
-		r->out = model_output_find(id);
-		if (r->out < 0) {
-			fail(r, 404, "No such output", "experiment %s has no output %s", r->segs[1], id);
-			goto out;
-		}
-		if (rt->out_type == OUT_NONE ||
-		    (rt->out_type == OUT_XY ? strcmp(model_output(r->out)->type, "TREE_TIME_XY") != 0 :
-		     rt->out_type != OUT_ANY && rt->out_type != r->out)) {
-			fail(r, 404, "No such output", "output %s is a %s output, not one for this endpoint",
-			     id, model_output(r->out)->type);
-			goto out;
-		}
-	}
-	if (rt->flags & R_JSON) {
-		r->json = json_parse_exact(r->body, r->body_len, err, sizeof(err));
-		if (!r->json) {
-			fail(r, 400, "Invalid request body", "the body is not JSON: %s", err);
-			goto out;
-		}
-		r->params = cJSON_GetObjectItemCaseSensitive(r->json, "parameters");
-		if (!cJSON_IsObject(r->json) || !cJSON_IsObject(r->params)) {
-			fail(r, 400, "Missing parameters",
-			     "the body must be an object {\"parameters\": {...}}");
-			goto out;
-		}
-	}
-	if ((rt->flags & R_QUERY) &&
-	    query_parse(&r->q, r->params, rt->need, err, sizeof(err)) < 0) {
-		fail(r, 400, "Invalid parameters", "%s", err);
-		goto out;
-	}
-	if (rt->flags & R_COUNT)
-		account_poll(r);
-
-	strbuf_reset(out);
-	jsonw_init(&w, out);
-	if ((rt->flags & R_COUNT) && r->fault_failed) {
-		/* What a trace server says when an analysis throws: no model, the reason. */
-		jsonw_obj_begin(&w);
-		jsonw_key(&w, "model");
-		jsonw_null(&w);
-		jsonw_kstr(&w, "statusMessage", "Analysis failed: simulated fault");
-		jsonw_kstr(&w, "status", "FAILED");
-		jsonw_obj_end(&w);
-		if (jsonw_finish(&w) < 0)
-			fail(r, 500, "Internal error", "the answer could not be written");
-		goto out;
-	}
-	if (rt->flags & R_WRAP) {
-		jsonw_obj_begin(&w);
-		jsonw_key(&w, "model");
-	}
-	rc = rt->fn(r, &w);
-	if (rc == 0 && (rt->flags & R_WRAP)) {
-		int running = r->view.progress_den != 0;
-
-		jsonw_kstr(&w, "statusMessage", running ? "Running" : "Completed");
-		jsonw_kstr(&w, "status", running ? "RUNNING" : "COMPLETED");
-		jsonw_obj_end(&w);
-	}
-	if (rc == 0 && jsonw_finish(&w) < 0)
-		fail(r, 500, "Internal error", out->overflow ? "the answer is too large" :
-		     "the answer could not be written");
+	if (route_prepare(r, rt) == 0)
+		route_answer(r, rt, out);
 out:
 	if (r->status >= 400 && r->title)
 		write_error(out, r->title, r->detail);
@@ -1057,6 +1074,86 @@ static void write_faults(struct jsonw *w, const struct sim_faults *f)
 	jsonw_obj_end(w);
 }
 
+/* it, if it is one of the faults with a value: 1 once set, 0 if it is not one, -1 with err. */
+static int fault_value(struct sim_faults *f, const cJSON *it, char *err, size_t errlen)
+{
+	if (!strcmp(it->string, "latency_ms")) {
+		int64_t v;
+
+		if (json_get_int64(it, &v) != JSON_OK || v < 0 || v > 3600000) {
+			snprintf(err, errlen, "latency_ms: an integer 0..3600000 is expected");
+			return -1;
+		}
+		f->latency_ms = v;
+		return 1;
+	}
+	if (!strcmp(it->string, "path_filter")) {
+		const char *s = cJSON_IsNull(it) ? "" : json_get_string(it);
+
+		if (!s || strlen(s) >= sizeof(f->path_filter)) {
+			snprintf(err, errlen, "path_filter: a string under %zu bytes is expected",
+				 sizeof(f->path_filter));
+			return -1;
+		}
+		snprintf(f->path_filter, sizeof(f->path_filter), "%s", s);
+		return 1;
+	}
+	if (!strcmp(it->string, "junk_kb")) {
+		int64_t v;
+
+		if (json_get_int64(it, &v) != JSON_OK || v < 0 || v > 1024 * 1024) {
+			snprintf(err, errlen, "junk_kb: an integer 0..1048576 is expected");
+			return -1;
+		}
+		f->junk_kb = v;
+		return 1;
+	}
+	if (!strcmp(it->string, "style_status")) {
+		int64_t v;
+
+		if (json_get_int64(it, &v) != JSON_OK || (v && (v < 400 || v > 599))) {
+			snprintf(err, errlen, "style_status: 0 or an HTTP status 400..599 is expected");
+			return -1;
+		}
+		f->style_status = (int)v;
+		return 1;
+	}
+	if (!strcmp(it->string, "inline_color")) {
+		const char *c = cJSON_IsNull(it) ? "" : json_get_string(it);
+
+		if (!c || strlen(c) >= sizeof(f->inline_color)) {
+			snprintf(err, errlen, "inline_color: a string under %zu bytes is expected",
+				 sizeof(f->inline_color));
+			return -1;
+		}
+		snprintf(f->inline_color, sizeof(f->inline_color), "%s", c);
+		return 1;
+	}
+	return 0;
+}
+
+/* The on/off fault named name, or NULL. */
+static int *fault_flag(struct sim_faults *f, const char *name)
+{
+	if (!strcmp(name, "http_500"))
+		return &f->http_500;
+	if (!strcmp(name, "malformed_json"))
+		return &f->malformed_json;
+	if (!strcmp(name, "drop_connection"))
+		return &f->drop_connection;
+	if (!strcmp(name, "running_forever"))
+		return &f->running_forever;
+	if (!strcmp(name, "analysis_failed"))
+		return &f->analysis_failed;
+	if (!strcmp(name, "truncate"))
+		return &f->truncate;
+	if (!strcmp(name, "bad_experiments"))
+		return &f->bad_experiments;
+	if (!strcmp(name, "bad_utf8"))
+		return &f->bad_utf8;
+	return NULL;
+}
+
 /* Applies the members present in j to f; -1 with a message on a bad one. */
 static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t errlen)
 {
@@ -1067,76 +1164,13 @@ static int faults_update(struct sim_faults *f, const cJSON *j, char *err, size_t
 		return -1;
 	}
 	cJSON_ArrayForEach(it, j) {
-		int *flag = NULL;
+		int *flag, rc = fault_value(f, it, err, errlen);
 
-		if (!strcmp(it->string, "latency_ms")) {
-			int64_t v;
-
-			if (json_get_int64(it, &v) != JSON_OK || v < 0 || v > 3600000) {
-				snprintf(err, errlen, "latency_ms: an integer 0..3600000 is expected");
-				return -1;
-			}
-			f->latency_ms = v;
+		if (rc < 0)
+			return -1;
+		if (rc)
 			continue;
-		}
-		if (!strcmp(it->string, "path_filter")) {
-			const char *s = cJSON_IsNull(it) ? "" : json_get_string(it);
-
-			if (!s || strlen(s) >= sizeof(f->path_filter)) {
-				snprintf(err, errlen, "path_filter: a string under %zu bytes is expected",
-					 sizeof(f->path_filter));
-				return -1;
-			}
-			snprintf(f->path_filter, sizeof(f->path_filter), "%s", s);
-			continue;
-		}
-		if (!strcmp(it->string, "junk_kb")) {
-			int64_t v;
-
-			if (json_get_int64(it, &v) != JSON_OK || v < 0 || v > 1024 * 1024) {
-				snprintf(err, errlen, "junk_kb: an integer 0..1048576 is expected");
-				return -1;
-			}
-			f->junk_kb = v;
-			continue;
-		}
-		if (!strcmp(it->string, "style_status")) {
-			int64_t v;
-
-			if (json_get_int64(it, &v) != JSON_OK || (v && (v < 400 || v > 599))) {
-				snprintf(err, errlen, "style_status: 0 or an HTTP status 400..599 is expected");
-				return -1;
-			}
-			f->style_status = (int)v;
-			continue;
-		}
-		if (!strcmp(it->string, "inline_color")) {
-			const char *c = cJSON_IsNull(it) ? "" : json_get_string(it);
-
-			if (!c || strlen(c) >= sizeof(f->inline_color)) {
-				snprintf(err, errlen, "inline_color: a string under %zu bytes is expected",
-					 sizeof(f->inline_color));
-				return -1;
-			}
-			snprintf(f->inline_color, sizeof(f->inline_color), "%s", c);
-			continue;
-		}
-		if (!strcmp(it->string, "http_500"))
-			flag = &f->http_500;
-		else if (!strcmp(it->string, "malformed_json"))
-			flag = &f->malformed_json;
-		else if (!strcmp(it->string, "drop_connection"))
-			flag = &f->drop_connection;
-		else if (!strcmp(it->string, "running_forever"))
-			flag = &f->running_forever;
-		else if (!strcmp(it->string, "analysis_failed"))
-			flag = &f->analysis_failed;
-		else if (!strcmp(it->string, "truncate"))
-			flag = &f->truncate;
-		else if (!strcmp(it->string, "bad_experiments"))
-			flag = &f->bad_experiments;
-		else if (!strcmp(it->string, "bad_utf8"))
-			flag = &f->bad_utf8;
+		flag = fault_flag(f, it->string);
 		if (!flag) {
 			snprintf(err, errlen, "unknown fault '%s'", it->string);
 			return -1;
@@ -1222,26 +1256,11 @@ struct conn_ctx {
 	struct timespec started;
 };
 
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /* Sleeps ms, or less when the server stops. */
 static void delay(struct sim_server *s, int64_t ms)
 {
-	struct timespec dl;
+	struct timespec dl = mono_after_ms(ms);
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += (time_t)(ms / 1000);
-	dl.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping)
 		if (pthread_cond_timedwait(&s->wake, &s->lock, &dl) == ETIMEDOUT)
@@ -1276,6 +1295,55 @@ static const char malformed_body[] =
 	"{\"status\":\"COMPLETED\",\"statusMessage\":\"Completed\",\"model\":{\"rows\":[{\"entryId\":1,"
 	"\"states\":[}]]}";
 
+/*
+ * A TSP request through dispatch() into out: its status, and for a 405 the
+ * Allow value in allow. f: the faults that change models, NULL for none.
+ */
+static int serve_tsp(struct sim_server *s, struct MHD_Connection *conn, const char *method,
+		     const char *url, const struct strbuf *body, const struct sim_faults *f,
+		     struct strbuf *out, char *allow, size_t allow_len)
+{
+	struct req r;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.conn = conn;
+	r.method = method;
+	r.body = strbuf_str(body);
+	r.body_len = body->len;
+	r.fault_running = f && f->running_forever;
+	r.fault_failed = f && f->analysis_failed;
+	r.fault_bad_exps = f && f->bad_experiments;
+	dispatch(&r, url, out);
+	if (r.status == 405)
+		snprintf(allow, allow_len, "%s", r.allow);
+	return r.status;
+}
+
+/* The faults that spoil an answer once made, applied to out; the status it then has. */
+static int spoil_answer(const struct sim_faults *f, const char *url, int status, struct strbuf *out)
+{
+	/* A byte that is no UTF-8 (0xC3 then 'n') and a NUL inside one thread name. */
+	if ((f->bad_utf8 && ends_with(url, "/tree") && status == 200 &&
+	     replace_all(out, "\"nginx\"", "\"ngi\xc3nx\\u0000tail\"") < 0) ||
+	    (f->junk_kb && status == 200 && add_junk(out, f->junk_kb) < 0) ||
+	    (f->inline_color[0] && ends_with(url, "/states") && status == 200 &&
+	     inline_color(out, f->inline_color) < 0)) {
+		status = 500;
+		strbuf_reset(out);
+		write_error(out, "Internal Server Error", "out of memory");
+	}
+	if (f->malformed_json) {
+		strbuf_reset(out);
+		strbuf_add(out, malformed_body, sizeof(malformed_body) - 1);
+	} else if (f->truncate) {
+		out->len = out->len > 1 ? out->len / 2 : 0;
+		if (out->buf)
+			out->buf[out->len] = '\0';
+	}
+	return status;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -1295,7 +1363,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!ctx)
 			return MHD_NO;
 		strbuf_init(&ctx->body, MAX_BODY);
-		clock_gettime(CLOCK_MONOTONIC, &ctx->started);
+		ctx->started = mono_now();
 		*con_cls = ctx;
 		return MHD_YES;
 	}
@@ -1335,60 +1403,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		status = 400;
 		write_error(&out, "Invalid request body", "the body is larger than 64 MiB");
 		goto answer;
-	} else {
-		struct req r;
-
-		memset(&r, 0, sizeof(r));
-		r.s = s;
-		r.conn = conn;
-		r.method = method;
-		r.body = strbuf_str(&ctx->body);
-		r.body_len = ctx->body.len;
-		r.fault_running = faulty && f.running_forever;
-		r.fault_failed = faulty && f.analysis_failed;
-		r.fault_bad_exps = faulty && f.bad_experiments;
-		dispatch(&r, url, &out);
-		status = r.status;
-		if (status == 405) {
-			snprintf(allow_buf, sizeof(allow_buf), "%s", r.allow);
-			allow = allow_buf;
-		}
 	}
-	/* A byte that is no UTF-8 (0xC3 then 'n') and a NUL inside one thread name. */
-	if (faulty && f.bad_utf8 && ends_with(url, "/tree") && status == 200 &&
-	    replace_all(&out, "\"nginx\"", "\"ngi\xc3nx\\u0000tail\"") < 0) {
-		status = 500;
-		strbuf_reset(&out);
-		write_error(&out, "Internal Server Error", "out of memory");
-	}
-	if (faulty && f.junk_kb && status == 200 && add_junk(&out, f.junk_kb) < 0) {
-		status = 500;
-		strbuf_reset(&out);
-		write_error(&out, "Internal Server Error", "out of memory");
-	}
-	if (faulty && f.inline_color[0] && ends_with(url, "/states") && status == 200 &&
-	    inline_color(&out, f.inline_color) < 0) {
-		status = 500;
-		strbuf_reset(&out);
-		write_error(&out, "Internal Server Error", "out of memory");
-	}
-	if (faulty && f.malformed_json) {
-		strbuf_reset(&out);
-		strbuf_add(&out, malformed_body, sizeof(malformed_body) - 1);
-	} else if (faulty && f.truncate) {
-		out.len = out.len > 1 ? out.len / 2 : 0;
-		if (out.buf)
-			out.buf[out.len] = '\0';
-	}
+	status = serve_tsp(s, conn, method, url, &ctx->body, faulty ? &f : NULL, &out, allow_buf,
+			   sizeof(allow_buf));
+	if (status == 405)
+		allow = allow_buf;
+	if (faulty)
+		status = spoil_answer(&f, url, status, &out);
 answer:
 	ret = send_answer(conn, status, &out, allow);
 log:
 	if (!s->cfg.quiet && dropped)
 		fprintf(stderr, "tspsim: %s %s -> connection dropped (%.2f ms)\n", method, url,
-			ms_since(&ctx->started));
+			mono_elapsed_ms(&ctx->started));
 	else if (!s->cfg.quiet)
 		fprintf(stderr, "tspsim: %s %s -> %d (%.2f ms)\n", method, url, status,
-			ms_since(&ctx->started));
+			mono_elapsed_ms(&ctx->started));
 	strbuf_release(&out);
 	return dropped ? MHD_NO : ret;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "strbuf.h"
 
 /* ---- PRNG: splitmix64, integer only so every platform gives the same run ---- */
@@ -42,11 +43,7 @@ static int64_t rng_dur(struct wl_rng *r, int64_t mean)
 
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
+	return hash_fnv1a64_more(h, s, strlen(s));
 }
 
 /* ---- catalogues ---- */
@@ -576,10 +573,91 @@ static int finish(struct workload *wl)
 	return 0;
 }
 
+/* The CPUs' run queues and the threads' own state, for wl's threads on C CPUs; -1 when out of memory. */
+static int gen_alloc(struct gen *g, int C)
+{
+	struct workload *wl = g->wl;
+	size_t i, nkeys = (size_t)C + wl->n_threads;
+
+	g->cpu = calloc((size_t)C, sizeof(*g->cpu));
+	g->thr = calloc(wl->n_threads, sizeof(*g->thr));
+	g->heap = calloc(nkeys, sizeof(*g->heap));
+	if (!g->cpu || !g->thr || !g->heap)
+		return -1;
+	for (i = 0; i < wl->n_threads; i++) {
+		struct sim_cpu *c = &g->cpu[wl->threads[i].cpu];
+
+		c->rq_cap++;
+		g->thr[i].fav[0] = (uint8_t)rng_below(&g->rng, WL_N_SYSCALLS);
+		g->thr[i].fav[1] = (uint8_t)rng_below(&g->rng, WL_N_SYSCALLS);
+		g->thr[i].wake_arrow = -1;
+	}
+	for (i = 0; i < (size_t)C; i++) {
+		g->cpu[i].cur = g->cpu[i].next = -1;
+		if (!g->cpu[i].rq_cap)
+			g->cpu[i].rq_cap = 1;
+		g->cpu[i].rq = calloc(g->cpu[i].rq_cap, sizeof(int32_t));
+		if (!g->cpu[i].rq)
+			return -1;
+	}
+	return 0;
+}
+
+/* Runs the C CPUs and the threads from the trace's start to its end (or the event cap). */
+static void simulate(struct gen *g, int C)
+{
+	struct workload *wl = g->wl;
+	size_t i;
+
+	/* Every thread is unknown until its first wake-up. */
+	g->now = wl->start;
+	for (i = 0; i < wl->n_threads; i++) {
+		int64_t first = g->mean_block < wl->params.duration_ns / 2 ? g->mean_block
+									   : wl->params.duration_ns / 2;
+
+		set_state(g, (int32_t)i, WL_ST_UNKNOWN, 0);
+		heap_push(g, wl->start + 1 + (int64_t)rng_below(&g->rng, (uint64_t)first),
+			  (uint32_t)(C + (int)i));
+	}
+	g->event_cap = (size_t)wl->params.events * 4 + 10000;
+	while (g->heap_len && !g->oom) {
+		struct heap_item it = heap_pop(g);
+
+		if (it.t > wl->end)
+			break;
+		g->now = it.t;
+		if (it.key < (uint32_t)C)
+			cpu_event(g, (int)it.key);
+		else
+			thread_wake(g, (int32_t)(it.key - (uint32_t)C));
+		if (wl->n_events >= g->event_cap) {
+			/* Far over the target: the trace simply ends here. */
+			wl->end = g->now + 1;
+			break;
+		}
+	}
+}
+
+/* The lost-events records, at fixed fractions of the trace give or take a little. */
+static void place_lost(struct workload *wl, struct wl_rng *rng)
+{
+	size_t i;
+
+	for (i = 0; i < WL_N_LOST; i++) {
+		static const int at_pm[WL_N_LOST] = { 210, 530, 870 };
+		int64_t d = wl->end - wl->start;
+
+		wl->lost[i].time = wl->start + d / 1000 * at_pm[i] +
+				   (int64_t)rng_below(rng, (uint64_t)(d / 100 + 1));
+		wl->lost[i].duration = d / 2000 > 1000 ? d / 2000 : 1000;
+		wl->lost[i].count = 10 + (int64_t)rng_below(rng, 500);
+	}
+}
+
 int workload_generate(struct workload *wl, const struct wl_params *p, const char *name)
 {
 	struct gen g;
-	size_t i, nkeys;
+	size_t i;
 	int C, ret = -1;
 	char *nm;
 
@@ -610,68 +688,12 @@ int workload_generate(struct workload *wl, const struct wl_params *p, const char
 	if (build_threads(wl, &g.rng) < 0)
 		goto out;
 	calibrate(&g);
-	nkeys = (size_t)C + wl->n_threads;
-	g.cpu = calloc((size_t)C, sizeof(*g.cpu));
-	g.thr = calloc(wl->n_threads, sizeof(*g.thr));
-	g.heap = calloc(nkeys, sizeof(*g.heap));
-	if (!g.cpu || !g.thr || !g.heap)
+	if (gen_alloc(&g, C) < 0)
 		goto out;
-	for (i = 0; i < wl->n_threads; i++) {
-		struct sim_cpu *c = &g.cpu[wl->threads[i].cpu];
-
-		c->rq_cap++;
-		g.thr[i].fav[0] = (uint8_t)rng_below(&g.rng, WL_N_SYSCALLS);
-		g.thr[i].fav[1] = (uint8_t)rng_below(&g.rng, WL_N_SYSCALLS);
-		g.thr[i].wake_arrow = -1;
-	}
-	for (i = 0; i < (size_t)C; i++) {
-		g.cpu[i].cur = g.cpu[i].next = -1;
-		if (!g.cpu[i].rq_cap)
-			g.cpu[i].rq_cap = 1;
-		g.cpu[i].rq = calloc(g.cpu[i].rq_cap, sizeof(int32_t));
-		if (!g.cpu[i].rq)
-			goto out;
-	}
-
-	/* Every thread is unknown until its first wake-up. */
-	g.now = wl->start;
-	for (i = 0; i < wl->n_threads; i++) {
-		int64_t first = g.mean_block < wl->params.duration_ns / 2 ? g.mean_block
-								   : wl->params.duration_ns / 2;
-
-		set_state(&g, (int32_t)i, WL_ST_UNKNOWN, 0);
-		heap_push(&g, wl->start + 1 + (int64_t)rng_below(&g.rng, (uint64_t)first),
-			  (uint32_t)(C + (int)i));
-	}
-	g.event_cap = (size_t)wl->params.events * 4 + 10000;
-	while (g.heap_len && !g.oom) {
-		struct heap_item it = heap_pop(&g);
-
-		if (it.t > wl->end)
-			break;
-		g.now = it.t;
-		if (it.key < (uint32_t)C)
-			cpu_event(&g, (int)it.key);
-		else
-			thread_wake(&g, (int32_t)(it.key - (uint32_t)C));
-		if (wl->n_events >= g.event_cap) {
-			/* Far over the target: the trace simply ends here. */
-			wl->end = g.now + 1;
-			break;
-		}
-	}
+	simulate(&g, C);
 	if (g.oom || finish(wl) < 0)
 		goto out;
-
-	for (i = 0; i < WL_N_LOST; i++) {
-		static const int at_pm[WL_N_LOST] = { 210, 530, 870 };
-		int64_t d = wl->end - wl->start;
-
-		wl->lost[i].time = wl->start + d / 1000 * at_pm[i] +
-				   (int64_t)rng_below(&g.rng, (uint64_t)(d / 100 + 1));
-		wl->lost[i].duration = d / 2000 > 1000 ? d / 2000 : 1000;
-		wl->lost[i].count = 10 + (int64_t)rng_below(&g.rng, 500);
-	}
+	place_lost(wl, &g.rng);
 	ret = 0;
 out:
 	if (g.cpu)

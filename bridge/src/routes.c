@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "grafana_api.h"
 #include "jsonw.h"
+#include "monotime.h"
 #include "timeline_api.h"
 #include "tsp_model.h"
 
@@ -24,7 +25,7 @@ int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 	tsp.timeout_ms = cfg->upstream_timeout_ms;
 	tsp.poll_deadline_ms = cfg->poll_deadline_ms;
 	tsp.max_response_bytes = cfg->max_upstream_bytes;
-	clock_gettime(CLOCK_MONOTONIC, &b->started);
+	b->started = mono_now();
 	if (cfg->cache_bytes) {
 		/* --cache-mb is shared: 5/8 upstream answers, 1/4 finished ones, 1/8 the catalogs. */
 		long resp_ttl = RESP_TTL_MS;
@@ -81,14 +82,6 @@ void bridge_release(struct bridge *b)
 	b->responses = NULL;
 }
 
-static double elapsed_ms(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 struct counter {
 	const char *name;
 	uint64_t value;
@@ -110,7 +103,7 @@ static void write_bridge_info(struct jsonw *w, const struct bridge *b)
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "name", "tsp-bridge");
 	jsonw_kstr(w, "version", TSPB_VERSION);
-	jsonw_kint64(w, "uptime_s", (int64_t)(elapsed_ms(&b->started) / 1000));
+	jsonw_kint64(w, "uptime_s", (int64_t)(mono_elapsed_ms(&b->started) / 1000));
 	if (b->cache) {
 		struct tsp_cache_stats st;
 
@@ -195,12 +188,12 @@ static void probe(void *arg, size_t i)
 
 	tsp_model_init(&p->m);
 	tsp_error_clear(&p->err);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_now();
 	if (!c)
 		tsp_error_set(&p->err, TSP_ERR_NOMEM, 0, "cannot create the upstream client");
 	else if (tsp_get_health(c, &p->m, &p->err) == 0)
 		p->up = p->m.u.health.status && !strcmp(p->m.u.health.status, "UP");
-	p->latency_ms = elapsed_ms(&t0);
+	p->latency_ms = mono_elapsed_ms(&t0);
 	if (!p->up && p->err.kind == TSP_OK)
 		tsp_error_set(&p->err, TSP_ERR_SCHEMA, 0, "trace server reports status '%s'",
 			      p->m.u.health.status ? p->m.u.health.status : "(none)");

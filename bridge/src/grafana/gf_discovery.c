@@ -16,6 +16,7 @@
 #include "gf_request.h"
 #include "gf_target.h"
 #include "gf_views.h"
+#include "hash.h"
 #include "json_int.h"
 #include "jsonw.h"
 #include "log.h"
@@ -41,15 +42,6 @@ static void names_release(struct names *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static int names_rehash(struct names *s, size_t hcap)
 {
 	size_t *h = calloc(hcap, sizeof(*h)), i;
@@ -57,7 +49,7 @@ static int names_rehash(struct names *s, size_t hcap)
 	if (!h)
 		return -1;
 	for (i = 0; i < s->n; i++) {
-		size_t j = str_hash(s->v[i]) & (hcap - 1);
+		size_t j = (size_t)hash_fnv1a64_str(s->v[i]) & (hcap - 1);
 
 		while (h[j])
 			j = (j + 1) & (hcap - 1);
@@ -78,7 +70,7 @@ static int names_add(struct names *s, const char *name)
 		return 0;
 	if ((s->n + 1) * 2 > s->hcap && names_rehash(s, s->hcap ? s->hcap * 2 : 64) < 0)
 		return -1;
-	for (j = str_hash(name) & (s->hcap - 1); s->hash[j]; j = (j + 1) & (s->hcap - 1))
+	for (j = (size_t)hash_fnv1a64_str(name) & (s->hcap - 1); s->hash[j]; j = (j + 1) & (s->hcap - 1))
 		if (!strcmp(s->v[s->hash[j] - 1], name))
 			return 0;
 	if (s->n == s->cap) {
@@ -292,22 +284,22 @@ static int contains_nocase(const char *hay, const char *needle)
  * pattern, always as "server:experiment", so that a variable chained on a
  * server variable gives targets that stay on that server.
  */
-static int server_experiments(struct gctx *x, const struct gf_pattern *server, struct names *out)
+static int server_experiments(struct gctx *x, const struct name_pattern *server, struct names *out)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct gf_pattern any;
+	struct name_pattern any;
 	size_t i, k;
 	int ret = -1;
 
 	memset(&any, 0, sizeof(any));
-	any.kind = GF_PAT_ANY;
+	any.kind = NAME_PAT_ANY;
 	for (i = 0; i < x->b->ups.n; i++) {
 		struct upstream *u = &x->b->ups.v[i];
 		struct upstreams one = { u, 1, NULL };
 		struct cat_matches m;
 		struct tsp_error e;
 
-		if (!gf_pattern_match(server, u->name, NULL))
+		if (!name_pattern_match(server, u->name, NULL))
 			continue;
 		cat_matches_init(&m);
 		tsp_error_clear(&e);
@@ -340,7 +332,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 {
 	struct gf_discover d;
 	struct cat_matches m;
-	struct gf_pattern any;
+	struct name_pattern any;
 	struct tsp_error e;
 	struct strbuf sb = STRBUF_INIT;
 	char err[256];
@@ -349,7 +341,7 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 
 	memset(&d, 0, sizeof(d));
 	memset(&any, 0, sizeof(any));
-	any.kind = GF_PAT_ANY;
+	any.kind = NAME_PAT_ANY;
 	cat_matches_init(&m);
 	tsp_error_clear(&e);
 	if (gf_discover_parse(&d, q, err, sizeof(err)) < 0) {
@@ -649,7 +641,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 	if (!strcmp(r.name, "output") && view > 0) {
 		/* Only the outputs that have the chosen view. */
 		const struct gf_view_def *vi = gf_view_def((enum gf_view)view);
-		struct gf_pattern p;
+		struct name_pattern p;
 		struct cat_matches m;
 		struct tsp_error e;
 		size_t i;
@@ -660,7 +652,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 		cat_matches_init(&m);
 		tsp_error_clear(&e);
 		memset(&p, 0, sizeof(p));
-		p.kind = GF_PAT_ANY;
+		p.kind = NAME_PAT_ANY;
 		strbuf_reset(&q);
 		if ((*exp ? escape_part(&q, exp, 0) : strbuf_addch(&q, '*')) < 0 || strbuf_addstr(&q, "/*") < 0)
 			goto nomem;

@@ -278,23 +278,6 @@ int gf_frame_notice(struct gf_frame *f, const char *fmt, ...)
 	return 0;
 }
 
-int64_t gf_ns_to_ms(int64_t ns)
-{
-	int64_t q = ns / 1000000;
-
-	return (ns % 1000000 < 0) ? q - 1 : q;
-}
-
-double gf_span_ms(int64_t start, int64_t end)
-{
-	int64_t d;
-
-	/* A trace server's times can be anything: no signed overflow. */
-	if (__builtin_sub_overflow(end, start, &d))
-		return ((double)end - (double)start) / 1e6;
-	return (double)d / 1e6;
-}
-
 /* ---- writers ---- */
 
 static void write_meta(struct jsonw *w, const struct gf_frame *f)

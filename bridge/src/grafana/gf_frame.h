@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "arena.h"
+/* Frames hold ms (GF_TIME); their builders convert TSP's ns with ns_to_ms(). */
+#include "nstime.h"
 
 struct jsonw;
 
@@ -148,11 +150,6 @@ int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping
 /* Adds a warning notice (copied, printf-style); extra notices past GF_MAX_NOTICES are dropped. */
 int gf_frame_notice(struct gf_frame *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Nanoseconds to Grafana milliseconds: floor(ns / 1e6), exact for negative ns too. */
-int64_t gf_ns_to_ms(int64_t ns);
-/* (end - start) ns in ms; exact ns difference unless it overflows int64. */
-double gf_span_ms(int64_t start, int64_t end);
 
 /*
  * Writers: each writes one JSON value (an object) for the frame.

@@ -184,7 +184,7 @@ static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_
 		const char *name = en->n_labels ? en->labels[0] : "";
 
 		if (j->t->has_entries) {
-			if (gf_pattern_match_entry(&j->t->entries, en->id, name) &&
+			if (name_pattern_match_entry(&j->t->entries, en->id, name) &&
 			    (en->has_data || j->m->type == TSP_OUTPUT_DATA_TREE))
 				v[k++] = en->id;
 		} else if (n_default) {
@@ -195,12 +195,12 @@ static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_
 		}
 	}
 	if (!k && j->t->has_entries && tree->n_entries) {
-		const struct gf_pattern *p = &j->t->entries;
+		const struct name_pattern *p = &j->t->entries;
 		char names[512] = "";
 		size_t len = 0;
 
 		free(v);
-		if (p->kind != GF_PAT_LIST)
+		if (p->kind != NAME_PAT_LIST)
 			return gctx_fail(j->x, 400, "no entry of %s/%s matches \"%s\"", j->m->exp_label,
 				    j->m->output_name, p->text ? p->text : "");
 		/* Every value of the list matched nothing: name them, bounded. */
@@ -491,7 +491,7 @@ static void fetch_styles(struct gf_job *j, struct tsp_model *styles, char *notic
 	tsp_error_clear(&e);
 	if (tsp_styles(j->c, j->m->exp_uuid, j->m->output_id, NULL, styles, &e) < 0) {
 		log_warn("styles of %s/%s: %s", j->m->exp_label, j->m->output_name, e.msg);
-		gf_styles_notice(notice, len, e.msg);
+		tsp_styles_notice(notice, len, e.msg);
 		tsp_model_release(styles);
 		tsp_model_init(styles);
 	}
@@ -515,7 +515,7 @@ static int run_time_graph(struct gf_job *j)
 	if (tree_and_entries(j, &ref, 0, &ids, &n, &partial_tree) < 0)
 		goto out;
 	/* The intervals table wants every state; a timeline is drawn at the panel's width. */
-	range_query(j, &q, j->view == GF_VIEW_TIMELINE ? j->nb_times : 65536);
+	range_query(j, &q, j->view == GF_VIEW_TIMELINE ? j->nb_times : TSP_NB_TIMES_MAX);
 	q.has_items = 1;
 	q.items = ids;
 	q.n_items = n;
@@ -826,7 +826,7 @@ static int filter_pass(struct gctx *x, const struct gf_filter *f, const char *te
 		return !strcmp(text, f->value);
 	if (!strcmp(f->op, "!="))
 		return strcmp(text, f->value) != 0;
-	if (gf_regcomp(&re, f->value, why, sizeof(why)) != 0)
+	if (name_regcomp(&re, f->value, why, sizeof(why)) != 0)
 		return gctx_fail(x, 400, "ad hoc filter %s %s \"%s\": not a valid regex: %s", f->key, f->op,
 			    f->value, why);
 	match = regexec(&re, text, 0, NULL, 0) == 0;
@@ -1069,7 +1069,7 @@ static int collect_runs(struct gctx *x, const struct qctx *qc, struct target_pla
 			for (k = from; k < out->n; k++)
 				gf_frame_notice(out->v[k], "the time range does not overlap experiment %s: "
 						"its data is from %" PRId64 " to %" PRId64 " ms", c->exp_label,
-						gf_ns_to_ms(c->exp_start), gf_ns_to_ms(c->exp_end));
+						ns_to_ms(c->exp_start), ns_to_ms(c->exp_end));
 	}
 	if (p->n_skipped && !p->n_fit) {
 		const struct gf_view_def *vi = gf_view_def(p->t.view);
@@ -1141,7 +1141,7 @@ static int32_t nb_times_of(long max_data_points)
 {
 	if (max_data_points <= 0)
 		return 400;
-	return max_data_points > 65536 ? 65536 : (int32_t)max_data_points;
+	return max_data_points > TSP_NB_TIMES_MAX ? TSP_NB_TIMES_MAX : (int32_t)max_data_points;
 }
 
 /*
@@ -1367,10 +1367,10 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 		goto fail;
 	}
 	qc.nb_times = 400;
-	if (gf_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
+	if (tsp_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
 			  http_request_arg(req, "to"), http_request_arg(req, "to_ns"),
 			  &qc.from_ns, &qc.to_ns, x.msg, sizeof(x.msg)) < 0 ||
-	    gf_nb_times_arg(http_request_arg(req, "points"), "points", &qc.nb_times, x.msg,
+	    tsp_nb_times_arg(http_request_arg(req, "points"), "points", &qc.nb_times, x.msg,
 			    sizeof(x.msg)) < 0) {
 		x.status = 400;
 		goto fail;

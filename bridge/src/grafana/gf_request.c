@@ -2,7 +2,6 @@
 #include "gf_request.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #include "json_int.h"
+#include "json_time.h"
 
 static int err_set(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -21,167 +21,6 @@ static int err_set(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* ---- times ---- */
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Reads exactly n digits. */
-static int digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	while (n--) {
-		if (!isdigit((unsigned char)**p))
-			return -1;
-		v = v * 10 + (*(*p)++ - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int gf_time_parse_iso(const char *s, int64_t *ns)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	int64_t frac = 0, secs;
-	int nfrac = 0;
-	const char *p = s;
-
-	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
-	    digits(&p, 2, &d) < 0)
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
-		return -1;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		p++;
-		if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
-			return -1;
-		if (*p == ':') {
-			p++;
-			if (digits(&p, 2, &sec) < 0)
-				return -1;
-			if (*p == '.' || *p == ',') {
-				p++;
-				if (!isdigit((unsigned char)*p))
-					return -1;
-				while (isdigit((unsigned char)*p)) {
-					if (nfrac == 9)
-						return -1;      /* below the nanosecond */
-					frac = frac * 10 + (*p++ - '0');
-					nfrac++;
-				}
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			return -1;
-		if (*p == 'Z' || *p == 'z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			sign = *p++ == '-' ? -1 : 1;
-			if (digits(&p, 2, &oh) < 0)
-				return -1;
-			if (*p == ':')
-				p++;
-			if (digits(&p, 2, &om) < 0 || oh > 23 || om > 59)
-				return -1;
-		} else {
-			return -1;      /* a local time would depend on the bridge's zone */
-		}
-	}
-	if (*p)
-		return -1;
-	while (nfrac++ < 9)
-		frac *= 10;
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	       sign * (oh * 3600 + om * 60);
-	/* int64 ns spans 1677-09-21 .. 2262-04-11. */
-	if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1)
-		return -2;
-	*ns = secs * 1000000000 + frac;
-	return 0;
-}
-
-/* Epoch ms as written ("1700000000500", "1700000000500.25"), exactly. */
-static int ms_text_to_ns(const char *t, int64_t *ns)
-{
-	int64_t ms = 0, frac = 0;
-	int neg = 0, nfrac = 0;
-
-	if (*t == '-') {
-		neg = 1;
-		t++;
-	}
-	if (!isdigit((unsigned char)*t))
-		return -1;
-	while (isdigit((unsigned char)*t)) {
-		if (ms > (INT64_MAX / 1000000 - 9) / 10)
-			return -2;
-		ms = ms * 10 + (*t++ - '0');
-	}
-	if (*t == '.') {
-		t++;
-		while (isdigit((unsigned char)*t)) {
-			if (nfrac == 6)
-				return -1;
-			frac = frac * 10 + (*t++ - '0');
-			nfrac++;
-		}
-	}
-	if (*t)
-		return -1;      /* exponents and the like: not a ms timestamp we can keep exact */
-	while (nfrac++ < 6)
-		frac *= 10;
-	*ns = ms * 1000000 + frac;
-	if (neg)
-		*ns = -*ns;
-	return 0;
-}
-
-int gf_time_parse(const cJSON *v, const char *what, int64_t *ns, char *err, size_t errlen)
-{
-	const char *s = json_get_string(v);
-	char num[64];
-	int rc;
-
-	if (s) {
-		rc = gf_time_parse_iso(s, ns);
-		if (rc == -2)
-			return err_set(err, errlen, "%s: \"%s\" is out of range", what, s);
-		if (rc < 0)
-			return err_set(err, errlen, "%s: not a date: \"%s\" (ISO 8601 UTC expected, "
-				       "e.g. 2023-11-14T22:13:20.500Z)", what, s);
-		return 0;
-	}
-	if (json_is_number(v)) {
-		const char *t = json_number_text(v, num, sizeof(num));
-
-		/* cJSON keeps the literal only for long integers; others print with %.17g. */
-		rc = ms_text_to_ns(t, ns);
-		if (rc == -2)
-			return err_set(err, errlen, "%s: %s ms is out of range", what, t);
-		if (rc < 0)
-			return err_set(err, errlen, "%s: %s is not a time in epoch ms", what, t);
-		return 0;
-	}
-	return err_set(err, errlen, "%s: a date string or epoch ms is expected", what);
 }
 
 /* ---- shared pieces ---- */
@@ -276,8 +115,8 @@ static int parse_range(const cJSON *root, int64_t *from, int64_t *to, int requir
 	}
 	if (!cJSON_IsObject(r))
 		return err_set(err, errlen, "range must be an object {\"from\", \"to\"}");
-	if (gf_time_parse(member(r, "from"), "range.from", from, err, errlen) < 0 ||
-	    gf_time_parse(member(r, "to"), "range.to", to, err, errlen) < 0)
+	if (json_time_parse(member(r, "from"), "range.from", from, err, errlen) < 0 ||
+	    json_time_parse(member(r, "to"), "range.to", to, err, errlen) < 0)
 		return -1;
 	if (*from > *to)
 		return err_set(err, errlen, "range.from is after range.to");
@@ -569,78 +408,4 @@ void gf_small_req_release(struct gf_small_req *r)
 {
 	cJSON_Delete(r->root);
 	memset(r, 0, sizeof(*r));
-}
-
-int gf_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const char *ns_name,
-		int64_t *ns, char *err, size_t errlen)
-{
-	const char *v = ns_v;
-	char *end;
-
-	if (v) {
-		errno = 0;
-		*ns = strtoll(v, &end, 10);
-		if (!*v || *end || errno) {
-			snprintf(err, errlen, "%s: \"%s\" is not an integer of ns", ns_name, v);
-			return -1;
-		}
-		return 0;
-	}
-	v = ms_v;
-	if (!v) {
-		snprintf(err, errlen, "%s is required (epoch ms, as Grafana's ${__%s}, or ISO 8601)",
-			 ms_name, ms_name);
-		return -1;
-	}
-	if (*v && strspn(v, "-0123456789.") == strlen(v)) {
-		char json[64];
-		cJSON *j;
-		int rc;
-
-		/* Through the same exact reader as Grafana's JSON bodies. */
-		if (strlen(v) >= sizeof(json) - 1)
-			goto bad;
-		snprintf(json, sizeof(json), "%s", v);
-		j = json_parse_exact(json, strlen(json), NULL, 0);
-		if (!j)
-			goto bad;
-		rc = gf_time_parse(j, ms_name, ns, err, errlen);
-		cJSON_Delete(j);
-		return rc;
-	}
-	if (gf_time_parse_iso(v, ns) == 0)
-		return 0;
-bad:
-	snprintf(err, errlen, "%s: \"%s\" is not epoch ms or an ISO 8601 time", ms_name, v);
-	return -1;
-}
-
-int gf_range_args(const char *from, const char *from_ns, const char *to, const char *to_ns,
-		  int64_t *from_out, int64_t *to_out, char *err, size_t errlen)
-{
-	if (gf_time_arg(from, "from", from_ns, "from_ns", from_out, err, errlen) < 0 ||
-	    gf_time_arg(to, "to", to_ns, "to_ns", to_out, err, errlen) < 0)
-		return -1;
-	if (*from_out > *to_out) {
-		snprintf(err, errlen, "from is after to");
-		return -1;
-	}
-	return 0;
-}
-
-int gf_nb_times_arg(const char *v, const char *name, int32_t *out, char *err, size_t errlen)
-{
-	char *end;
-	long n;
-
-	if (!v)
-		return 0;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < 1 || n > 65536) {
-		snprintf(err, errlen, "%s must be 1..65536, not \"%s\"", name, v);
-		return -1;
-	}
-	*out = (int32_t)n;
-	return 0;
 }

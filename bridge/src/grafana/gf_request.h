@@ -14,33 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cJSON;
+/*
+ * range.from / range.to are read by json_time_parse()'s rules. The handlers
+ * that parse these bodies also read a range from query arguments: they get
+ * tsp_query_args.h through here.
+ */
+#include "json_time.h"
+#include "tsp_query_args.h"
 
-/*
- * A Grafana time: an ISO 8601 string ("2023-11-14T22:13:20.500Z": date,
- * 'T' or ' ', hh:mm[:ss[.fraction up to 9 digits]], then 'Z' or ±hh[:]mm; a
- * bare date is midnight UTC) or a number of epoch milliseconds (an integer,
- * or a decimal with up to 6 fraction digits). Exact: "....500Z" is
- * ...500000000 ns. Returns 0, or -1 with err ("range.from: not a date:
- * \"...\"", "out of range"). `what` names the field in messages.
- */
-int gf_time_parse(const struct cJSON *v, const char *what, int64_t *ns, char *err, size_t errlen);
-int gf_time_parse_iso(const char *s, int64_t *ns);
-/*
- * A time given as a query-string argument: ns_v (an integer of ns, exact)
- * when not NULL, else ms_v: epoch ms (integer or with a fraction, read
- * exactly) or ISO 8601. The names are for the error message.
- */
-int gf_time_arg(const char *ms_v, const char *ms_name, const char *ns_v, const char *ns_name,
-		int64_t *ns, char *err, size_t errlen);
-/*
- * A range given as query-string arguments from / to (or from_ns / to_ns),
- * each by gf_time_arg's rules, from not after to.
- */
-int gf_range_args(const char *from, const char *from_ns, const char *to, const char *to_ns,
-		  int64_t *from_out, int64_t *to_out, char *err, size_t errlen);
-/* A TSP nbTimes given as text (1..65536) into *out; *out is kept when v is NULL. */
-int gf_nb_times_arg(const char *v, const char *name, int32_t *out, char *err, size_t errlen);
+struct cJSON;
 
 enum gf_target_type {
 	GF_TT_NONE = 0,         /* no "type" (JSON datasource) */

@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,245 +12,6 @@
 #include "json_int.h"
 
 /* ---- patterns ---- */
-
-static void pattern_release(struct gf_pattern *p)
-{
-	size_t i;
-
-	if (p->kind == GF_PAT_REGEX)
-		regfree(&p->re);
-	for (i = 0; i < p->n_list; i++)
-		free(p->list[i]);
-	free(p->list);
-	free(p->text);
-	memset(p, 0, sizeof(*p));
-}
-
-/*
- * The ']' closing the bracket expression that opens at p ("[]x]", "[^]x]",
- * "[[:alpha:]]" are one each), or NULL when it is not closed.
- */
-static const char *bracket_end(const char *p)
-{
-	p++;
-	if (*p == '^')
-		p++;
-	if (*p == ']')
-		p++;
-	while (*p && *p != ']') {
-		if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
-			const char *close = strchr(p + 2, p[1]);
-
-			while (close && close[1] != ']')
-				close = strchr(close + 1, p[1]);
-			if (!close)
-				return NULL;
-			p = close + 2;
-			continue;
-		}
-		p++;
-	}
-	return *p ? p : NULL;
-}
-
-/*
- * What glibc's regcomp() would build for an ERE: it copies a subexpression
- * once per '+' and per bound ("a{3}" is "aaa"), its time grows with the
- * square of the optional and repeated nodes ("a?" "a*"), and exponentially
- * with repetitions of what can match empty ("^(a*)+(b*)+...", "a**"). So a
- * few dozen characters ("a*++++++++++++", "(a?){19000}") cost seconds to
- * minutes and gigabytes. Estimates all three: 1 past a cap, 0 within, -1
- * for a malformed bound or bracket (regcomp refuses those).
- */
-#define GF_REGEX_MAX_NODES 100000
-#define GF_REGEX_MAX_LOOPS 1000
-#define GF_REGEX_MAX_EMPTY_LOOPS 4
-#define GF_REGEX_MAX_EMPTY_COST 1500
-/* Repetitions stacked on one atom that can match "" ("(a|)+++"): each squares the cost. */
-#define GF_REGEX_MAX_EMPTY_STACK 2
-#define GF_REGEX_MAX_DEPTH 64
-
-struct rx_group {
-	unsigned long nodes, loops;             /* the group so far */
-	unsigned long last_nodes, last_loops;   /* its last atom */
-	int has_last, last_empty;               /* the last atom can match "" */
-	int pre_empty;                          /* this alternative before it can */
-	int alt_empty;                          /* an earlier alternative can */
-	unsigned long empty_alts;               /* alternatives that can match "" */
-	int last_stack;                         /* repetitions on the last atom while it could */
-};
-
-static int regex_too_costly(const char *p)
-{
-	struct rx_group g[GF_REGEX_MAX_DEPTH + 1], *c = g;
-	unsigned long empty_loops = 0, empty_cost = 0;
-	int empty;
-
-	memset(c, 0, sizeof(*c));
-	c->pre_empty = 1;
-	for (; *p; p++) {
-		unsigned long f = 1, opt = 0, m = 0, n = 0, nodes = 1, loops = 0;
-		int zero = 0;
-		const char *b;
-
-		empty = 0;
-		switch (*p) {
-		case '(':
-			if (++c - g > GF_REGEX_MAX_DEPTH)
-				return 1;
-			memset(c, 0, sizeof(*c));
-			c->pre_empty = 1;
-			continue;
-		case ')':
-			if (c == g)
-				break;          /* a literal */
-			empty = c->alt_empty || (c->pre_empty && (!c->has_last || c->last_empty));
-			nodes = c->nodes ? c->nodes : 1;
-			/*
-			 * Measured: each alternative that can match "" is an
-			 * epsilon path glibc's closure walks like a loop.
-			 */
-			loops = c->loops + c->empty_alts +
-				(c->pre_empty && (!c->has_last || c->last_empty));
-			c--;
-			goto atom;
-		case '|':
-			if (c->pre_empty && (!c->has_last || c->last_empty)) {
-				c->alt_empty = 1;
-				c->empty_alts++;
-			}
-			c->pre_empty = 1;
-			c->has_last = 0;
-			c->last_nodes = c->last_loops = 0;
-			continue;
-		case '^':
-		case '$':
-			empty = 1;
-			break;
-		case '*':
-		case '?':
-			opt = 1;
-			zero = 1;
-			goto repeat;
-		case '+':
-			f = 2;
-			opt = 1;
-			goto repeat;
-		case '{':
-			/* "{m}", "{m,}", "{m,n}", "{,n}"; anything else is a literal. */
-			b = p + 1;
-			if (!(*b >= '0' && *b <= '9') && !(*b == ',' && b[1] >= '0' && b[1] <= '9'))
-				break;
-			for (; *b >= '0' && *b <= '9'; b++)
-				m = m < 100000 ? m * 10 + (unsigned long)(*b - '0') : m;
-			f = m;
-			if (*b == ',') {
-				f = m + 1;
-				opt = 1;
-				if (b[1] >= '0' && b[1] <= '9') {
-					for (b++; *b >= '0' && *b <= '9'; b++)
-						n = n < 100000 ? n * 10 + (unsigned long)(*b - '0') : n;
-					f = n > m ? n : m;
-					opt = n > m ? n - m : 0;
-				} else {
-					b++;
-				}
-			}
-			if (*b != '}')
-				return -1;      /* malformed: regcomp says why */
-			zero = m == 0;
-			p = b;
-			goto repeat;
-		case '[':
-			/* A bracket expression is one atom. */
-			if (!(p = bracket_end(p)))
-				return -1;      /* malformed: regcomp says why */
-			break;
-		case '\\':
-			if (p[1])
-				p++;
-			break;
-		}
-atom:
-		/* A new last atom of `nodes` nodes, `loops` of them optional or looping. */
-		c->pre_empty = c->pre_empty && (!c->has_last || c->last_empty);
-		c->has_last = 1;
-		c->last_empty = empty;
-		c->last_nodes = nodes;
-		c->last_loops = loops;
-		c->last_stack = 0;
-		c->nodes += nodes;
-		c->loops += loops;
-		goto check;
-repeat:
-		/* The last atom becomes f copies of itself, plus opt optional/looping nodes. */
-		if (!c->has_last)
-			continue;
-		if (c->last_empty && opt) {
-			/* Measured: about the square of the loops inside, per such repetition. */
-			empty_cost += (c->last_loops + 1) * (c->last_loops + 1);
-			if (++empty_loops > GF_REGEX_MAX_EMPTY_LOOPS || empty_cost > GF_REGEX_MAX_EMPTY_COST ||
-			    ++c->last_stack > GF_REGEX_MAX_EMPTY_STACK)
-				return 1;
-		}
-		c->last_empty |= zero;
-		c->nodes -= c->last_nodes;
-		c->loops -= c->last_loops;
-		c->last_nodes = c->last_nodes * f + opt;
-		c->last_loops = c->last_loops * f + opt;
-		c->nodes += c->last_nodes;
-		c->loops += c->last_loops;
-check:
-		if (c->nodes > GF_REGEX_MAX_NODES || c->loops > GF_REGEX_MAX_LOOPS)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Whether an ERE holds a back-reference (\1 to \9, outside brackets).
- * glibc matches those by backtracking, with no bound on the time: an
- * 80-byte pattern took seconds against one short name.
- */
-static int has_backref(const char *p)
-{
-	for (; *p; p++) {
-		if (*p == '\\') {
-			if (p[1] >= '1' && p[1] <= '9')
-				return 1;
-			if (p[1])
-				p++;
-			continue;
-		}
-		/* Inside a bracket expression a backslash is a plain character. */
-		if (*p == '[' && !(p = bracket_end(p)))
-			return 0;               /* malformed: regcomp says why */
-	}
-	return 0;
-}
-
-int gf_regcomp(regex_t *re, const char *src, char *why, size_t whylen)
-{
-	int rc;
-
-	if (has_backref(src)) {
-		if (why)
-			snprintf(why, whylen, "back-references (\\1 to \\9) are not supported");
-		return -1;
-	}
-	if (regex_too_costly(src) > 0) {
-		if (why)
-			snprintf(why, whylen, "too many repetitions to compile");
-		return -1;
-	}
-	rc = regcomp(re, src, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		if (why)
-			regerror(rc, re, why, whylen);
-		return -1;
-	}
-	return 0;
-}
 
 /* Trims blanks in place at both ends of [*s, *e). */
 static void trim(const char **s, const char **e)
@@ -266,7 +26,7 @@ static void trim(const char **s, const char **e)
  * Builds a pattern from raw target text [s, e) (escapes still in).
  * `entries` allows "#N". -1 with err.
  */
-static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, int entries,
+static int pattern_from_raw(struct name_pattern *p, const char *s, const char *e, int entries,
 			    const char *what, char *err, size_t errlen)
 {
 	char *text;
@@ -295,14 +55,14 @@ static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, 
 	text[n] = '\0';
 	p->text = text;
 	if (!n || (!strcmp(text, "*") && !escaped_first && has_star)) {
-		p->kind = GF_PAT_ANY;
+		p->kind = NAME_PAT_ANY;
 		return 0;
 	}
 	if (text[0] == '~' && !escaped_first) {
-		p->kind = GF_PAT_REGEX;
-		if (gf_regcomp(&p->re, text + 1, why, sizeof(why)) != 0) {
+		p->kind = NAME_PAT_REGEX;
+		if (name_regcomp(&p->re, text + 1, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s: bad regex \"%s\": %s", what, text, why);
-			p->kind = GF_PAT_EXACT;         /* nothing compiled to free */
+			p->kind = NAME_PAT_EXACT;         /* nothing compiled to free */
 			return -1;
 		}
 		return 0;
@@ -316,10 +76,10 @@ static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, 
 			snprintf(err, errlen, "%s: \"%s\" is not an entry id (#N)", what, text);
 			return -1;
 		}
-		p->kind = GF_PAT_ID;
+		p->kind = NAME_PAT_ID;
 		return 0;
 	}
-	p->kind = has_star ? GF_PAT_GLOB : GF_PAT_EXACT;
+	p->kind = has_star ? NAME_PAT_GLOB : NAME_PAT_EXACT;
 	if (has_star) {
 		/* fnmatch: only '*' is ours; escape what it would treat specially. */
 		char *g = malloc((size_t)(e - s) * 2 + 1), *o = g;
@@ -347,39 +107,6 @@ static int pattern_from_raw(struct gf_pattern *p, const char *s, const char *e, 
 	return 0;
 }
 
-int gf_pattern_match(const struct gf_pattern *p, const char *name, const char *alt)
-{
-	size_t i;
-
-	if (!name)
-		name = "";
-	switch (p->kind) {
-	case GF_PAT_ANY:
-		return 1;
-	case GF_PAT_EXACT:
-		return !strcmp(p->text, name) || (alt && !strcmp(p->text, alt));
-	case GF_PAT_GLOB:
-		return fnmatch(p->text, name, 0) == 0;
-	case GF_PAT_REGEX:
-		return regexec(&p->re, name, 0, NULL, 0) == 0;
-	case GF_PAT_LIST:
-		for (i = 0; i < p->n_list; i++)
-			if (!strcmp(p->list[i], name) || (alt && !strcmp(p->list[i], alt)))
-				return 1;
-		return 0;
-	case GF_PAT_ID:
-		return 0;
-	}
-	return 0;
-}
-
-int gf_pattern_match_entry(const struct gf_pattern *p, int64_t id, const char *name)
-{
-	if (p->kind == GF_PAT_ID)
-		return p->id == id;
-	return gf_pattern_match(p, name, NULL);
-}
-
 /* ---- views ---- */
 
 /* ---- targets ---- */
@@ -392,9 +119,9 @@ void gf_target_init(struct gf_target *t)
 
 void gf_target_release(struct gf_target *t)
 {
-	pattern_release(&t->experiment);
-	pattern_release(&t->output);
-	pattern_release(&t->entries);
+	name_pattern_release(&t->experiment);
+	name_pattern_release(&t->output);
+	name_pattern_release(&t->entries);
 	free(t->markers);
 	free(t->category);
 	gf_target_init(t);
@@ -536,15 +263,15 @@ out:
 	return ret;
 }
 
-static int string_pattern(struct gf_pattern *p, const char *s, int entries, const char *what,
+static int string_pattern(struct name_pattern *p, const char *s, int entries, const char *what,
 			  char *err, size_t errlen)
 {
-	pattern_release(p);
+	name_pattern_release(p);
 	return pattern_from_raw(p, s, s + strlen(s), entries, what, err, errlen);
 }
 
 /* Appends the name [s, s + n) to a list pattern; with `unescape` a `\` escapes the next character. */
-static int list_push(struct gf_pattern *p, size_t *cap, const char *s, size_t n, int unescape)
+static int list_push(struct name_pattern *p, size_t *cap, const char *s, size_t n, int unescape)
 {
 	char *name, *o;
 	size_t i;
@@ -576,7 +303,7 @@ static int list_push(struct gf_pattern *p, size_t *cap, const char *s, size_t n,
  * escaped) or its glob format "{a,b}". Then the names are appended to the
  * list: 1. 0 when s is neither, -1 when out of memory.
  */
-static int variable_names(struct gf_pattern *p, size_t *cap, const char *s)
+static int variable_names(struct name_pattern *p, size_t *cap, const char *s)
 {
 	size_t n = strlen(s), i, start = 1, alts = 1;
 
@@ -626,21 +353,21 @@ static int entries_field(struct gf_target *t, const cJSON *it, char *err, size_t
 	size_t cap = 0;
 	int rc;
 
-	pattern_release(&t->entries);
+	name_pattern_release(&t->entries);
 	if (!cJSON_IsArray(it)) {
-		t->entries.kind = GF_PAT_LIST;
+		t->entries.kind = NAME_PAT_LIST;
 		rc = variable_names(&t->entries, &cap, json_get_string(it));
 		if (rc < 0)
 			goto nomem;
 		if (rc == 0) {
-			pattern_release(&t->entries);
+			name_pattern_release(&t->entries);
 			if (string_pattern(&t->entries, json_get_string(it), 1, "entries", err, errlen) < 0)
 				return -1;
 		}
 		t->has_entries = 1;
 		return 0;
 	}
-	t->entries.kind = GF_PAT_LIST;
+	t->entries.kind = NAME_PAT_LIST;
 	cJSON_ArrayForEach(e, it) {
 		const char *v = json_get_string(e);
 
@@ -653,7 +380,7 @@ static int entries_field(struct gf_target *t, const cJSON *it, char *err, size_t
 			goto nomem;
 	}
 	if (!t->entries.n_list)
-		pattern_release(&t->entries);   /* an empty selection: the defaults */
+		name_pattern_release(&t->entries);   /* an empty selection: the defaults */
 	else
 		t->has_entries = 1;
 	return 0;
@@ -772,9 +499,9 @@ fail:
 
 void gf_discover_release(struct gf_discover *d)
 {
-	pattern_release(&d->experiment);
-	pattern_release(&d->output);
-	pattern_release(&d->server);
+	name_pattern_release(&d->experiment);
+	name_pattern_release(&d->output);
+	name_pattern_release(&d->server);
 	free(d->text);
 	free(d->type);
 	memset(d, 0, sizeof(*d));

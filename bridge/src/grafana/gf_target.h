@@ -12,42 +12,12 @@
  * may be matched from several threads.
  */
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name_pattern.h"
+
 struct cJSON;
-
-enum gf_pat_kind {
-	GF_PAT_ANY,     /* absent, or "*" */
-	GF_PAT_EXACT,   /* text */
-	GF_PAT_GLOB,    /* text contains '*' (only '*' is special) */
-	GF_PAT_REGEX,   /* "~re", POSIX extended, compiled in `re` */
-	GF_PAT_ID,      /* "#N": entry id N (entries only) */
-	GF_PAT_LIST,    /* exact names (payload "entries": [...]) */
-};
-
-struct gf_pattern {
-	enum gf_pat_kind kind;
-	char *text;             /* unescaped text (EXACT/GLOB), regex source (REGEX) */
-	regex_t re;             /* GF_PAT_REGEX only */
-	int64_t id;             /* GF_PAT_ID */
-	char **list;            /* GF_PAT_LIST */
-	size_t n_list;
-};
-
-/*
- * regcomp(REG_EXTENDED | REG_NOSUB) for a client's regex, refused when glibc
- * would expand it too far ("a+++...", nested bounds: seconds to minutes and
- * gigabytes for a few dozen characters). 0, or -1 with the reason in why
- * (may be NULL); nothing to regfree() then.
- */
-int gf_regcomp(regex_t *re, const char *src, char *why, size_t whylen);
-
-/* Whether name (and, for EXACT patterns, alt such as an id/UUID; may be NULL) matches. */
-int gf_pattern_match(const struct gf_pattern *p, const char *name, const char *alt);
-/* GF_PAT_ID matches entry ids; every other kind matches on name. */
-int gf_pattern_match_entry(const struct gf_pattern *p, int64_t id, const char *name);
 
 enum gf_view {
 	GF_VIEW_DEFAULT = 0,    /* chosen by output type and target type */
@@ -78,7 +48,7 @@ enum gf_format {
 #define GF_LIMIT_MAX 1000000
 
 struct gf_target {
-	struct gf_pattern experiment, output, entries;
+	struct name_pattern experiment, output, entries;
 	int has_entries;        /* an entries part or payload field was given */
 	enum gf_view view;
 	enum gf_format format;
@@ -117,10 +87,10 @@ enum gf_discover_kind {
 struct gf_discover {
 	enum gf_discover_kind kind;
 	char *text;             /* GF_DISC_TARGETS: the substring ("" = all) */
-	struct gf_pattern experiment;   /* OUTPUTS, ENTRIES, MARKERS */
-	struct gf_pattern server;       /* EXPERIMENTS: which servers, when has_server */
-	int has_server;                 /* experiments(SERVER): names always "server:experiment" */
-	struct gf_pattern output;       /* ENTRIES */
+	struct name_pattern experiment;   /* OUTPUTS, ENTRIES, MARKERS */
+	struct name_pattern server;       /* EXPERIMENTS: which servers, when has_server */
+	int has_server;                   /* experiments(SERVER): names always "server:experiment" */
+	struct name_pattern output;       /* ENTRIES */
 	char *type;             /* OUTPUTS: TSP type name, normalised ("TREE_TIME_XY", ...), NULL = any */
 };
 

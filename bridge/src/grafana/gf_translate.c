@@ -3,7 +3,6 @@
 
 #include "hash.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "nstime.h"
 #include "strbuf.h"
 
 static int nomem(char *err, size_t errlen)
@@ -77,55 +77,6 @@ static const char *row_label(const struct row_index *ri, int64_t id, char *buf, 
 
 /* ---- styles ---- */
 
-const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key)
-{
-	return tsp_styles_find(ss, key, NULL);
-}
-
-/* A string style value, looked up through the parentKey chain (bounded: chains may loop). */
-const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key)
-{
-	int depth;
-
-	for (depth = 0; s && depth < 16; depth++) {
-		const struct tsp_style_value *v = tsp_style_get(s, key);
-
-		if (v && !v->is_number && v->str)
-			return v->str;
-		s = gf_style_by_key(ss, s->parent_key);
-	}
-	return NULL;
-}
-
-/*
- * The name of a state: its style's "style-name" (through the chain), else
- * its label, else its style's key. NULL for a state with neither style nor
- * label: Trace Compass sends those for "no state" gaps, not a state.
- */
-const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st)
-{
-	const char *n = gf_style_str(ss, st->style, "style-name");
-
-	if (n)
-		return n;
-	if (st->label)
-		return st->label;
-	return st->style ? st->style->parent_key : NULL;
-}
-
-void gf_styles_notice(char *buf, size_t len, const char *why)
-{
-	snprintf(buf, len, "states are shown without their colours: the trace server gave no "
-		 "styles (%s)", why);
-}
-
-const char *gf_state_own_color(const struct tsp_tg_state *st)
-{
-	const struct tsp_style_value *v = st->style ? tsp_style_get(st->style, "background-color") : NULL;
-
-	return v && !v->is_number ? v->str : NULL;
-}
-
 /* A set of names, for mappings: one per name, found in O(1) however many styles there are. */
 struct name_set {
 	const char **v;
@@ -175,7 +126,7 @@ static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_state
 	*out = NULL;
 	for (i = 0; st && i < st->n_rows; i++)
 		for (j = 0; j < st->rows[i].n_states; j++)
-			max += gf_state_own_color(&st->rows[i].states[j]) != NULL;
+			max += tsp_state_own_color(&st->rows[i].states[j]) != NULL;
 	while (seen.cap < max * 2)
 		seen.cap *= 2;
 	if (!(seen.v = calloc(seen.cap, sizeof(*seen.v))) ||
@@ -184,18 +135,18 @@ static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_state
 	for (i = 0; st && i < st->n_rows; i++)
 		for (j = 0; j < st->rows[i].n_states; j++) {
 			const struct tsp_tg_state *s = &st->rows[i].states[j];
-			const char *color = gf_state_own_color(s), *name;
+			const char *color = tsp_state_own_color(s), *name;
 
 			if (!color || s->end < from_ns || s->start > to_ns ||
-			    !(name = gf_state_name(ss, s)))
+			    !(name = tsp_state_name(ss, s)))
 				continue;
 			if (add_mapping(*out, &k, &seen, name, color) < 0)
 				goto out;
 		}
 	for (i = 0; ss && i < ss->n; i++) {
 		const struct tsp_style *s = &ss->items[i].style;
-		const char *name = gf_style_str(ss, s, "style-name");
-		const char *color = gf_style_str(ss, s, "background-color");
+		const char *name = tsp_style_str(ss, s, "style-name");
+		const char *color = tsp_style_str(ss, s, "background-color");
 
 		if (name && color && add_mapping(*out, &k, &seen, name, color) < 0)
 			goto out;
@@ -256,7 +207,7 @@ int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *
 		return nomem(err, errlen);
 	/* The server's digits go out as they came (dec.h): the same doubles, cheaper. */
 	for (i = 0; i < s->n_x && i < s->n_y; i++) {
-		gf_set_time(f, 0, i, gf_ns_to_ms(s->x[i]));
+		gf_set_time(f, 0, i, ns_to_ms(s->x[i]));
 		if (s->y_dec)
 			gf_set_num_dec(f, 1, i, s->y[i], s->y_dec[i]);
 		else
@@ -284,10 +235,10 @@ struct name_memo {
 
 static size_t ptr_slot(const void *p, size_t n)
 {
-	return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 40) & (n - 1);
+	return (size_t)(hash_ptr(p) >> 40) & (n - 1);
 }
 
-/* gf_state_name(), memoized on the state's style. */
+/* tsp_state_name(), memoized on the state's style. */
 static const char *memo_state_name(struct name_memo *nm, const struct tsp_styles *ss,
 				   const struct tsp_tg_state *st)
 {
@@ -298,7 +249,7 @@ static const char *memo_state_name(struct name_memo *nm, const struct tsp_styles
 
 		if (nm->style[k] != st->style) {
 			nm->style[k] = st->style;
-			nm->name[k] = gf_style_str(ss, st->style, "style-name");
+			nm->name[k] = tsp_style_str(ss, st->style, "style-name");
 		}
 		n = nm->name[k];
 	}
@@ -414,6 +365,8 @@ static struct interval *radix_sort(struct interval *v, struct interval *tmp, siz
 	return v;
 }
 
+/* The intervals frame's fields, in column order. */
+enum { IV_ROW, IV_START, IV_END, IV_STATE, IV_LABEL, IV_DUR, IV_SNS, IV_ENS, IV_ID };
 static const struct field_spec interval_fields[] = {
 	{ "row", GF_STRING }, { "start", GF_TIME }, { "end", GF_TIME }, { "state", GF_STRING },
 	{ "label", GF_STRING }, { "duration_ms", GF_NUMBER }, { "start_ns", GF_STRING },
@@ -421,34 +374,16 @@ static const struct field_spec interval_fields[] = {
 };
 
 /*
- * Intervals in (start, entry id) order; of equal ones, as they came (row,
- * then state). The sort: intervals are laid out row by row in (entry id,
- * row) order, then stably sorted by start alone.
+ * The states of st in [from_ns, to_ns] into iv, clipped to it and laid out
+ * row by row in (entry id, row) order; gaps are left out. How many, and
+ * the earliest start in *min_start.
  */
-int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
-		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
-		    char *err, size_t errlen)
+static size_t gather_intervals(const struct tsp_tg_states *st, const struct tsp_styles *styles,
+			       int64_t from_ns, int64_t to_ns, struct row_key *rk, struct name_memo *nm,
+			       struct interval *iv, int64_t *min_start)
 {
-	struct row_index ri = { 0 };
-	struct interval *iv = NULL, *sorted;
-	struct row_key *rk = NULL;
-	struct name_memo *nm = NULL;
-	struct copy_memo *cm = NULL;
-	const char **row_names = NULL;
-	size_t i, j, n = 0, total = 0, shown;
-	int64_t min_start = INT64_MAX;
-	int ret = -1;
-	char idbuf[32];
-	enum { C_ROW, C_START, C_END, C_STATE, C_LABEL, C_DUR, C_SNS, C_ENS, C_ID };
+	size_t i, j, n = 0;
 
-	for (i = 0; i < st->n_rows; i++)
-		total += st->rows[i].n_states;
-	if (row_index_init(&ri, tree) < 0 ||
-	    total > SIZE_MAX / 2 / sizeof(*iv) || !(iv = malloc(2 * (total ? total : 1) * sizeof(*iv))) ||
-	    !(rk = malloc((st->n_rows ? st->n_rows : 1) * sizeof(*rk))) ||
-	    !(row_names = calloc(st->n_rows ? st->n_rows : 1, sizeof(*row_names))) ||
-	    !(nm = calloc(1, sizeof(*nm))) || !(cm = calloc(1, sizeof(*cm))))
-		goto nomem;
 	for (i = 0; i < st->n_rows; i++) {
 		rk[i].id = st->rows[i].entry_id;
 		rk[i].idx = i;
@@ -468,41 +403,84 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 			iv[n].name = name;
 			iv[n].label = s->label;
 			iv[n].row = rk[i].idx;
-			if (iv[n].start < min_start)
-				min_start = iv[n].start;
+			if (iv[n].start < *min_start)
+				*min_start = iv[n].start;
 			n++;
 		}
 	}
+	return n;
+}
+
+/*
+ * Row i of the intervals frame. row_names[r]: row r's name once copied into
+ * the frame (NULL before). -1 when out of memory.
+ */
+static int set_interval(struct gf_frame *f, size_t i, const struct interval *v,
+			const struct tsp_tg_states *st, const struct row_index *ri,
+			const char **row_names, struct copy_memo *cm)
+{
+	const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end), *c;
+	char idbuf[32];
+
+	if (!sns || !ens)
+		return -1;
+	/* A row's name is looked up and copied once. */
+	if (!row_names[v->row] &&
+	    !(row_names[v->row] = arena_strdup(&f->arena, row_label(ri, st->rows[v->row].entry_id,
+								      idbuf, sizeof(idbuf)))))
+		return -1;
+	gf_set_str_ref(f, IV_ROW, i, row_names[v->row]);
+	gf_set_time(f, IV_START, i, ns_to_ms(v->start));
+	gf_set_time(f, IV_END, i, ns_to_ms(v->end));
+	/* Names and labels live in the models: copied into the frame, once each. */
+	if (memo_copy(cm, f, v->name, &c) < 0)
+		return -1;
+	gf_set_str_ref(f, IV_STATE, i, c);
+	if (memo_copy(cm, f, v->label, &c) < 0)
+		return -1;
+	gf_set_str_ref(f, IV_LABEL, i, c);
+	gf_set_num(f, IV_DUR, i, ns_span_ms(v->start, v->end));
+	gf_set_str_ref(f, IV_SNS, i, sns);
+	gf_set_str_ref(f, IV_ENS, i, ens);
+	gf_set_num(f, IV_ID, i, (double)st->rows[v->row].entry_id);
+	return 0;
+}
+
+/*
+ * Intervals in (start, entry id) order; of equal ones, as they came (row,
+ * then state). The sort: intervals are laid out row by row in (entry id,
+ * row) order, then stably sorted by start alone.
+ */
+int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
+		    const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
+		    char *err, size_t errlen)
+{
+	struct row_index ri = { 0 };
+	struct interval *iv = NULL, *sorted;
+	struct row_key *rk = NULL;
+	struct name_memo *nm = NULL;
+	struct copy_memo *cm = NULL;
+	const char **row_names = NULL;
+	size_t i, n, total = 0, shown;
+	int64_t min_start = INT64_MAX;
+	int ret = -1;
+
+	for (i = 0; i < st->n_rows; i++)
+		total += st->rows[i].n_states;
+	if (row_index_init(&ri, tree) < 0 ||
+	    total > SIZE_MAX / 2 / sizeof(*iv) || !(iv = malloc(2 * (total ? total : 1) * sizeof(*iv))) ||
+	    !(rk = malloc((st->n_rows ? st->n_rows : 1) * sizeof(*rk))) ||
+	    !(row_names = calloc(st->n_rows ? st->n_rows : 1, sizeof(*row_names))) ||
+	    !(nm = calloc(1, sizeof(*nm))) || !(cm = calloc(1, sizeof(*cm))))
+		goto nomem;
+	n = gather_intervals(st, styles, from_ns, to_ns, rk, nm, iv, &min_start);
 	sorted = radix_sort(iv, iv + n, n, min_start);
 	shown = limit > 0 && n > (size_t)limit ? (size_t)limit : n;
 	if (ADD_FIELDS(f, interval_fields, shown) < 0)
 		goto nomem;
-	for (i = 0; i < shown; i++) {
-		const struct interval *v = &sorted[i];
-		const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end), *c;
-
-		if (!sns || !ens)
+	for (i = 0; i < shown; i++)
+		if (set_interval(f, i, &sorted[i], st, &ri, row_names, cm) < 0)
 			goto nomem;
-		/* A row's name is looked up and copied once. */
-		if (!row_names[v->row] &&
-		    !(row_names[v->row] = arena_strdup(&f->arena, row_label(&ri, st->rows[v->row].entry_id,
-									      idbuf, sizeof(idbuf)))))
-			goto nomem;
-		gf_set_str_ref(f, C_ROW, i, row_names[v->row]);
-		gf_set_time(f, C_START, i, gf_ns_to_ms(v->start));
-		gf_set_time(f, C_END, i, gf_ns_to_ms(v->end));
-		/* Names and labels live in the models: copied into the frame, once each. */
-		if (memo_copy(cm, f, v->name, &c) < 0)
-			goto nomem;
-		gf_set_str_ref(f, C_STATE, i, c);
-		if (memo_copy(cm, f, v->label, &c) < 0)
-			goto nomem;
-		gf_set_str_ref(f, C_LABEL, i, c);
-		gf_set_num(f, C_DUR, i, gf_span_ms(v->start, v->end));
-		gf_set_str_ref(f, C_SNS, i, sns);
-		gf_set_str_ref(f, C_ENS, i, ens);
-		gf_set_num(f, C_ID, i, (double)st->rows[v->row].entry_id);
-	}
 	f->length = shown;
 	if (shown < n && gf_frame_notice(f, "showing the first %zu of %zu intervals: narrow the time "
 					 "range or raise limit", shown, n) < 0)
@@ -569,6 +547,92 @@ static int name_repeats(const char **names, size_t n, const char *name)
 	return lo + 1 < n && !strcmp(names[lo], name) && !strcmp(names[lo + 1], name);
 }
 
+/*
+ * The times the timeline changes at, in ms, sorted and distinct, into t:
+ * every state start, and every end not followed at once by another state.
+ * How many.
+ */
+static size_t change_times(const struct tsp_tg_states *st, const struct tsp_styles *styles,
+			   int64_t from_ns, int64_t to_ns, int64_t *t)
+{
+	size_t i, j, n = 0, nt = 0;
+
+	for (i = 0; i < st->n_rows; i++)
+		for (j = 0; j < st->rows[i].n_states; j++) {
+			const struct tsp_tg_state *s = &st->rows[i].states[j];
+			const struct tsp_tg_state *next = j + 1 < st->rows[i].n_states ? s + 1 : NULL;
+
+			if (s->end < from_ns || s->start > to_ns || !tsp_state_name(styles, s))
+				continue;
+			t[n++] = ns_to_ms(s->start < from_ns ? from_ns : s->start);
+			if (s->end < to_ns && (!next || next->start > s->end || !tsp_state_name(styles, next)))
+				t[n++] = ns_to_ms(s->end);
+		}
+	qsort(t, n, sizeof(*t), cmp_i64);
+	for (i = 0; i < n; i++)
+		if (!nt || t[nt - 1] != t[i])
+			t[nt++] = t[i];
+	return nt;
+}
+
+/* What every row field of a timeline frame shares. */
+struct timeline_ctx {
+	const struct tsp_styles *styles;
+	int64_t from_ns, to_ns;
+	const int64_t *t;               /* change_times() */
+	size_t nt;
+	const struct row_index *ri;
+	const char **names;             /* the tree's row names, sorted */
+	size_t n_names;
+	const struct gf_mapping *maps;  /* state -> colour */
+	size_t n_maps;
+};
+
+/* Row r as a string field: the state in force at each change time. -1 when out of memory. */
+static int timeline_row(struct gf_frame *f, const struct timeline_ctx *tc, const struct tsp_tg_row *r)
+{
+	const struct row_name *rn = row_find(tc->ri, r->entry_id);
+	char name[512];
+	size_t j, k;
+	int fi;
+
+	/* Thread names repeat (four "bash"): the id keeps the fields apart. */
+	if (rn && rn->name) {
+		if (name_repeats(tc->names, tc->n_names, rn->name))
+			snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
+		else
+			snprintf(name, sizeof(name), "%s", rn->name);
+	} else {
+		snprintf(name, sizeof(name), "#%" PRId64, r->entry_id);
+	}
+	fi = gf_frame_add_field(f, name, GF_STRING);
+	if (fi < 0 || (tc->n_maps && gf_field_set_mappings(f, (size_t)fi, tc->maps, tc->n_maps) < 0))
+		return -1;
+	/*
+	 * Later states overwrite earlier ones: of several states in the
+	 * same ms, the last one to start is shown (a panel cannot draw
+	 * below its ms resolution anyway).
+	 */
+	for (j = 0; j < r->n_states; j++) {
+		const struct tsp_tg_state *s = &r->states[j];
+		const char *sn = tsp_state_name(tc->styles, s);
+		size_t a, b;
+
+		if (s->end < tc->from_ns || s->start > tc->to_ns || !sn)
+			continue;
+		a = lower_bound(tc->t, tc->nt, ns_to_ms(s->start < tc->from_ns ? tc->from_ns : s->start));
+		b = s->end >= tc->to_ns ? tc->nt : lower_bound(tc->t, tc->nt, ns_to_ms(s->end));
+		if (b <= a)
+			b = a + 1;
+		sn = arena_strdup(&f->arena, sn);
+		if (!sn)
+			return -1;
+		for (k = a; k < b && k < tc->nt; k++)
+			gf_set_str_ref(f, (size_t)fi, k, sn);
+	}
+	return 0;
+}
+
 int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_states *st,
 		   const struct tsp_styles *styles, int64_t from_ns, int64_t to_ns, long limit,
 		   char *err, size_t errlen)
@@ -577,7 +641,8 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 	struct gf_mapping *maps = NULL;
 	const char **names = NULL;
 	int64_t *t = NULL;
-	size_t i, j, n = 0, nt = 0, total = 0, rows, n_maps = 0, n_names = 0;
+	size_t i, nt, total = 0, rows, n_maps = 0, n_names = 0;
+	struct timeline_ctx tc;
 	int ret = -1;
 
 	for (i = 0; i < st->n_rows; i++)
@@ -590,22 +655,7 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 		if (ri.v[i].name)
 			names[n_names++] = ri.v[i].name;
 	qsort(names, n_names, sizeof(*names), cmp_str);
-	/* Change times: every state start, and every end not followed at once by another state. */
-	for (i = 0; i < st->n_rows; i++)
-		for (j = 0; j < st->rows[i].n_states; j++) {
-			const struct tsp_tg_state *s = &st->rows[i].states[j];
-			const struct tsp_tg_state *next = j + 1 < st->rows[i].n_states ? s + 1 : NULL;
-
-			if (s->end < from_ns || s->start > to_ns || !gf_state_name(styles, s))
-				continue;
-			t[n++] = gf_ns_to_ms(s->start < from_ns ? from_ns : s->start);
-			if (s->end < to_ns && (!next || next->start > s->end || !gf_state_name(styles, next)))
-				t[n++] = gf_ns_to_ms(s->end);
-		}
-	qsort(t, n, sizeof(*t), cmp_i64);
-	for (i = 0; i < n; i++)
-		if (!nt || t[nt - 1] != t[i])
-			t[nt++] = t[i];
+	nt = change_times(st, styles, from_ns, to_ns, t);
 	rows = st->n_rows;
 	if (limit > 0 && rows > (size_t)limit)
 		rows = (size_t)limit;
@@ -616,48 +666,10 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 	for (i = 0; i < nt; i++)
 		gf_set_time(f, 0, i, t[i]);
 	f->length = nt;
-	for (i = 0; i < rows; i++) {
-		const struct tsp_tg_row *r = &st->rows[i];
-		const struct row_name *rn = row_find(&ri, r->entry_id);
-		char name[512];
-		size_t k;
-		int fi;
-
-		/* Thread names repeat (four "bash"): the id keeps the fields apart. */
-		if (rn && rn->name) {
-			if (name_repeats(names, n_names, rn->name))
-				snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
-			else
-				snprintf(name, sizeof(name), "%s", rn->name);
-		} else {
-			snprintf(name, sizeof(name), "#%" PRId64, r->entry_id);
-		}
-		fi = gf_frame_add_field(f, name, GF_STRING);
-		if (fi < 0 || (n_maps && gf_field_set_mappings(f, (size_t)fi, maps, n_maps) < 0))
+	tc = (struct timeline_ctx){ styles, from_ns, to_ns, t, nt, &ri, names, n_names, maps, n_maps };
+	for (i = 0; i < rows; i++)
+		if (timeline_row(f, &tc, &st->rows[i]) < 0)
 			goto nomem;
-		/*
-		 * Later states overwrite earlier ones: of several states in the
-		 * same ms, the last one to start is shown (a panel cannot draw
-		 * below its ms resolution anyway).
-		 */
-		for (j = 0; j < r->n_states; j++) {
-			const struct tsp_tg_state *s = &r->states[j];
-			const char *sn = gf_state_name(styles, s);
-			size_t a, b;
-
-			if (s->end < from_ns || s->start > to_ns || !sn)
-				continue;
-			a = lower_bound(t, nt, gf_ns_to_ms(s->start < from_ns ? from_ns : s->start));
-			b = s->end >= to_ns ? nt : lower_bound(t, nt, gf_ns_to_ms(s->end));
-			if (b <= a)
-				b = a + 1;
-			sn = arena_strdup(&f->arena, sn);
-			if (!sn)
-				goto nomem;
-			for (k = a; k < b && k < nt; k++)
-				gf_set_str_ref(f, (size_t)fi, k, sn);
-		}
-	}
 	if (rows < st->n_rows && gf_frame_notice(f, "showing %zu of %zu rows: select entries or "
 						 "raise limit", rows, st->n_rows) < 0)
 		goto nomem;
@@ -694,7 +706,7 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 		goto nomem;
 	for (i = 0; i < shown; i++) {
 		const struct tsp_tg_arrow *x = &a->items[i];
-		const char *type = gf_style_str(styles, x->style, "style-name");
+		const char *type = tsp_style_str(styles, x->style, "style-name");
 		const char *sns = ns_text(f, x->start), *ens = ns_text(f, x->end);
 
 		if (!type && x->style)
@@ -704,9 +716,9 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
 		    gf_set_str(f, C_DST, i, row_label(&ri, x->target_id, b2, sizeof(b2))) < 0 ||
 		    gf_set_str(f, C_TYPE, i, type ? type : "") < 0)
 			goto nomem;
-		gf_set_time(f, C_START, i, gf_ns_to_ms(x->start));
-		gf_set_time(f, C_END, i, gf_ns_to_ms(x->end));
-		gf_set_num(f, C_DUR, i, gf_span_ms(x->start, x->end));
+		gf_set_time(f, C_START, i, ns_to_ms(x->start));
+		gf_set_time(f, C_END, i, ns_to_ms(x->end));
+		gf_set_num(f, C_DUR, i, ns_span_ms(x->start, x->end));
 		gf_set_num(f, C_SID, i, (double)x->source_id);
 		gf_set_num(f, C_DID, i, (double)x->target_id);
 		gf_set_str_ref(f, C_SNS, i, sns);
@@ -727,110 +739,6 @@ out:
 
 /* ---- node graph ---- */
 
-static const char *meta_text(const struct tsp_tree_entry *e, const char *key, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < e->n_metadata; i++) {
-		const struct tsp_metadata *m = &e->metadata[i];
-
-		if (strcmp(m->key, key) || !m->n_values)
-			continue;
-		if (!m->values[0].is_number)
-			return m->values[0].str;
-		snprintf(buf, len, "%.17g", m->values[0].num);
-		return buf;
-	}
-	return NULL;
-}
-
-void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len)
-{
-	char a[32], b[32];
-	const char *tid = meta_text(e, "tid", a, sizeof(a)), *pid = meta_text(e, "pid", b, sizeof(b));
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	if (tid || pid) {
-		snprintf(buf, len, "%s%s%s%s%s", tid ? "tid " : "", tid ? tid : "", tid && pid ? ", " : "",
-			 pid ? "pid " : "", pid ? pid : "");
-		return;
-	}
-	for (i = 1; i < e->n_labels && n + 1 < len; i++)
-		if (e->labels[i] && *e->labels[i]) {
-			int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", e->labels[i]);
-
-			n = w < 0 ? n : n + (size_t)w < len ? n + (size_t)w : len - 1;
-		}
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-	const struct gf_link_pair *x = a, *y = b;
-
-	if (x->source != y->source)
-		return x->source < y->source ? -1 : 1;
-	return x->target < y->target ? -1 : x->target > y->target;
-}
-
-size_t gf_link_pairs_merge(struct gf_link_pair *p, size_t n)
-{
-	size_t i, k = 0;
-
-	qsort(p, n, sizeof(*p), cmp_pair);
-	for (i = 0; i < n; i++) {
-		if (k && p[k - 1].source == p[i].source && p[k - 1].target == p[i].target)
-			p[k - 1].count += p[i].count;
-		else
-			p[k++] = p[i];
-	}
-	return k;
-}
-
-static int cmp_entry_id(const void *a, const void *b)
-{
-	int64_t x = (*(const struct tsp_tree_entry *const *)a)->id;
-	int64_t y = (*(const struct tsp_tree_entry *const *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
-void gf_entries_by_id(const struct tsp_tree_entry **rows, size_t n)
-{
-	qsort(rows, n, sizeof(*rows), cmp_entry_id);
-}
-
-/* Index of the row of id in rows sorted by id, or n. */
-static size_t row_index(const struct tsp_tree_entry *const *rows, size_t n, int64_t id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rows[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && rows[lo]->id == id ? lo : n;
-}
-
-void gf_link_degrees(const struct gf_link_pair *p, size_t n, const struct tsp_tree_entry *const *rows,
-		     size_t n_rows, long *out, long *in)
-{
-	size_t i, r;
-
-	memset(out, 0, n_rows * sizeof(*out));
-	memset(in, 0, n_rows * sizeof(*in));
-	for (i = 0; i < n; i++) {
-		if ((r = row_index(rows, n_rows, p[i].source)) < n_rows)
-			out[r] += p[i].count;
-		if ((r = row_index(rows, n_rows, p[i].target)) < n_rows)
-			in[r] += p[i].count;
-	}
-}
-
 int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
 		     int edges, char *err, size_t errlen)
 {
@@ -841,7 +749,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 	static const struct field_spec edge_fields[] = {
 		{ "id", GF_STRING }, { "source", GF_STRING }, { "target", GF_STRING }, { "mainstat", GF_NUMBER },
 	};
-	struct gf_link_pair *p = calloc(a->n + 1, sizeof(*p));
+	struct tsp_link_pair *p = calloc(a->n + 1, sizeof(*p));
 	const struct tsp_tree_entry **by_id = calloc(tree->n_entries + 1, sizeof(*by_id));
 	long *outs = calloc(tree->n_entries + 1, sizeof(*outs)), *ins = calloc(tree->n_entries + 1, sizeof(*ins));
 	size_t i, k;
@@ -858,7 +766,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 		p[i].target = a->items[i].target_id;
 		p[i].count = 1;
 	}
-	k = gf_link_pairs_merge(p, a->n);
+	k = tsp_link_pairs_merge(p, a->n);
 	if (edges) {
 		for (i = 0; i < k; i++) {
 			long r = gf_frame_add_row(f);
@@ -880,8 +788,8 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 	/* Every row a link joins, in id order, with its links out and in. */
 	for (i = 0; i < tree->n_entries; i++)
 		by_id[i] = &tree->entries[i];
-	gf_entries_by_id(by_id, tree->n_entries);
-	gf_link_degrees(p, k, by_id, tree->n_entries, outs, ins);
+	tsp_entries_by_id(by_id, tree->n_entries);
+	tsp_link_degrees(p, k, by_id, tree->n_entries, outs, ins);
 	for (i = 0; i < tree->n_entries; i++) {
 		const struct tsp_tree_entry *e = by_id[i];
 		long r;
@@ -889,7 +797,7 @@ int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const stru
 		if (!outs[i] && !ins[i])
 			continue;
 		snprintf(id, sizeof(id), "%" PRId64, e->id);
-		gf_entry_subtitle(e, buf, sizeof(buf));
+		tsp_entry_subtitle(e, buf, sizeof(buf));
 		if ((r = gf_frame_add_row(f)) < 0 || gf_set_str(f, 0, (size_t)r, id) < 0 ||
 		    gf_set_str(f, 1, (size_t)r, e->n_labels ? e->labels[0] : "") < 0 ||
 		    gf_set_str(f, 2, (size_t)r, buf) < 0)
@@ -920,8 +828,8 @@ int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err,
 		return nomem(err, errlen);
 	for (i = 0; styles && i < styles->n; i++) {
 		const struct tsp_style *s = &styles->items[i].style;
-		const char *color = gf_style_str(styles, s, "background-color");
-		const char *name = gf_style_str(styles, s, "style-name");
+		const char *color = tsp_style_str(styles, s, "background-color");
+		const char *name = tsp_style_str(styles, s, "style-name");
 		long r;
 
 		if (!color)
@@ -936,41 +844,6 @@ int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err,
 }
 
 /* ---- events ---- */
-
-int gf_parse_epoch_seconds(const char *s, int64_t *ns)
-{
-	int64_t secs = 0, frac = 0;
-	int nsec = 0, nfrac = 0, in_frac = 0;
-
-	for (; *s; s++) {
-		if (*s == ' ')
-			continue;
-		if (*s == '.' && !in_frac) {
-			in_frac = 1;
-			continue;
-		}
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		if (in_frac) {
-			if (++nfrac > 9)
-				return -1;
-			frac = frac * 10 + (*s - '0');
-		} else {
-			if (++nsec > 10)
-				return -1;      /* beyond year 2286 */
-			secs = secs * 10 + (*s - '0');
-		}
-	}
-	if (!nsec)
-		return -1;
-	/* Ten digits reach 9999999999 s, but int64 ns stop in 2262. */
-	if (secs > INT64_MAX / 1000000000 - 1)
-		return -1;
-	while (nfrac++ < 9)
-		frac *= 10;
-	*ns = secs * 1000000000 + frac;
-	return 0;
-}
 
 static int parse_number(const char *s, double *out)
 {
@@ -1014,7 +887,7 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 	/* A time field only when every timestamp cell is epoch seconds. */
 	for (i = 0; ts_col >= 0 && lines && i < lines->n_lines; i++)
 		if ((size_t)ts_col >= lines->lines[i].n_cells ||
-		    gf_parse_epoch_seconds(lines->lines[i].cells[ts_col].content, &ns) < 0)
+		    nstime_parse_epoch_s(lines->lines[i].cells[ts_col].content, &ns) < 0)
 			ts_col = -1;
 	base = ts_col >= 0;
 	if (base && gf_frame_add_field(f, "time", GF_TIME) < 0)
@@ -1035,14 +908,14 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		long r;
 
 		if (base) {
-			gf_parse_epoch_seconds(l->cells[ts_col].content, &ns);
+			nstime_parse_epoch_s(l->cells[ts_col].content, &ns);
 			if (ns > to_ns)
 				break;          /* lines come in time order */
 		}
 		if ((r = gf_frame_add_row(f)) < 0)
 			return nomem(err, errlen);
 		if (base)
-			gf_set_time(f, 0, (size_t)r, gf_ns_to_ms(ns));
+			gf_set_time(f, 0, (size_t)r, ns_to_ms(ns));
 		for (k = 0; k < ncols && k < l->n_cells; k++) {
 			if (numeric[k]) {
 				parse_number(l->cells[k].content, &d);
@@ -1217,8 +1090,8 @@ int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char 
 			    gf_set_str(f, 3, (size_t)r, x->label ? x->label : cat->name) < 0 ||
 			    gf_set_str(f, 4, (size_t)r, cat->name) < 0)
 				return nomem(err, errlen);
-			gf_set_time(f, 0, (size_t)r, gf_ns_to_ms(x->time));
-			gf_set_time(f, 1, (size_t)r, gf_ns_to_ms(x->duration > 0 && x->time <= INT64_MAX - x->duration ?
+			gf_set_time(f, 0, (size_t)r, ns_to_ms(x->time));
+			gf_set_time(f, 1, (size_t)r, ns_to_ms(x->duration > 0 && x->time <= INT64_MAX - x->duration ?
 							     x->time + x->duration : x->time));
 		}
 	}

@@ -7,7 +7,7 @@
  * models and owns them, and owns the (initialised, empty) frame it passes;
  * the frame copies what it keeps. Each returns 0, or -1 with a message in
  * err (out of memory, or a model that cannot be shown such as an XY series
- * without x values). Times: ns in, ms out (gf_ns_to_ms), exact ns kept as
+ * without x values). Times: ns in, ms out (ns_to_ms), exact ns kept as
  * decimal strings where a view has *_ns fields.
  */
 
@@ -16,6 +16,9 @@
 
 #include "gf_frame.h"
 #include "tsp_model.h"
+/* Rows, links and states are named, counted and coloured alike for every caller. */
+#include "tsp_graph.h"
+#include "tsp_style.h"
 
 struct jsonw;
 
@@ -55,30 +58,6 @@ int gf_tr_arrows(struct gf_frame *f, const struct tsp_tree *tree, const struct t
  */
 int gf_tr_node_graph(struct gf_frame *f, const struct tsp_tree *tree, const struct tsp_tg_arrows *a,
 		     int edges, char *err, size_t errlen);
-/* Links counted per (source, target) row pair: what a node graph draws. */
-struct gf_link_pair {
-	int64_t source, target;
-	long count;
-};
-/*
- * Sorts n pairs by source then target and merges the equal ones, adding
- * their counts; returns how many remain.
- */
-size_t gf_link_pairs_merge(struct gf_link_pair *p, size_t n);
-/*
- * The links out of and into each row of rows (sorted by id, as
- * gf_entries_by_id leaves them): out[i], in[i], zeroed first.
- */
-void gf_link_degrees(const struct gf_link_pair *p, size_t n, const struct tsp_tree_entry *const *rows,
-		     size_t n_rows, long *out, long *in);
-/* Sorts tree entry pointers by id. */
-void gf_entries_by_id(const struct tsp_tree_entry **rows, size_t n);
-/*
- * What tells a row from others of its name ("tid 317, pid 316"): its tid and
- * pid metadata, else its other labels; "" when it has none.
- */
-void gf_entry_subtitle(const struct tsp_tree_entry *e, char *buf, size_t len);
-
 /* The output's state styles that have a colour: state, name, color. */
 int gf_tr_styles(struct gf_frame *f, const struct tsp_styles *styles, char *err, size_t errlen);
 
@@ -109,25 +88,5 @@ int gf_tr_annotations(struct gf_frame *f, const struct tsp_annotations *a, char 
  * JSON, omitted if NULL>, "time", "timeEnd", "title", "text", "tags": [..]}.
  */
 void gf_write_annotations(struct jsonw *w, const struct gf_frame *f, const char *annotation_json);
-
-/*
- * The notice for an answer made without the output's styles (an older
- * trace server answers /style with 404 or 405; styles only colour states,
- * so the data is served all the same).
- */
-void gf_styles_notice(char *buf, size_t len, const char *why);
-/* A state's own colour: "background-color" in its style's own values (not its parent's), or NULL. */
-const char *gf_state_own_color(const struct tsp_tg_state *st);
-/* Styles: the style of a key; a string value through the parentKey chain (bounded). */
-const struct tsp_style *gf_style_by_key(const struct tsp_styles *ss, const char *key);
-const char *gf_style_str(const struct tsp_styles *ss, const struct tsp_style *s, const char *key);
-/*
- * A state's name: its style's "style-name" (through the chain), else its
- * label, else its style's key; NULL for a "no state" gap.
- */
-const char *gf_state_name(const struct tsp_styles *ss, const struct tsp_tg_state *st);
-
-/* Epoch-seconds timestamp text ("1700000000.501 862 836") -> ns; -1 if it is not one. */
-int gf_parse_epoch_seconds(const char *s, int64_t *ns);
 
 #endif

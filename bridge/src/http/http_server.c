@@ -21,6 +21,7 @@
 #include "resp_cache.h"
 #include "workpool.h"
 #include "log.h"
+#include "monotime.h"
 
 /*
  * What a connection waits for. libmicrohttpd's timeout counts idle time
@@ -138,19 +139,6 @@ static void allowed_methods(const struct http_route *routes, size_t n, const cha
 		if (!strcmp(routes[i].path, path))
 			used += (size_t)snprintf(buf + used, len - used, "%s%s",
 						 used ? ", " : "", routes[i].method);
-}
-
-static void now_mono(struct timespec *t)
-{
-	clock_gettime(CLOCK_MONOTONIC, t);
-}
-
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* gzip when asked and worth it; on any failure the body goes out as it is. */
@@ -452,7 +440,7 @@ static void set_phase(struct http_server *s, struct MHD_Connection *conn, enum c
 		return;
 	pthread_mutex_lock(&s->lock);
 	t->phase = ph;
-	now_mono(&t->since);
+	t->since = mono_now();
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -473,7 +461,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		}
 		t->fd = ci->connect_fd;
 		t->phase = PH_HEAD;
-		now_mono(&t->since);
+		t->since = mono_now();
 		pthread_mutex_lock(&s->lock);
 		t->next = s->tracks.next;
 		t->prev = &s->tracks;
@@ -509,7 +497,7 @@ static void *reaper_main(void *arg)
 	while (!s->stopping) {
 		struct conn_track *t;
 
-		now_mono(&now);
+		now = mono_now();
 		for (t = s->tracks.next; t != &s->tracks; t = t->next) {
 			int late = t->phase != PH_BUSY &&
 				   seconds_since(&t->since, &now) > (double)s->cfg.request_timeout_s;
@@ -555,7 +543,7 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (!ctx)
 		return NULL;
 	strbuf_init(&ctx->body, s->cfg.max_body);
-	now_mono(&ctx->started);
+	ctx->started = mono_now();
 	if (q) {
 		ctx->n_args = 1;
 		for (p = q; (p = strchr(p + 1, '&')); )
@@ -791,7 +779,7 @@ static enum MHD_Result run_route(struct http_server *s, struct MHD_Connection *c
 		       http_cache_key(conn, method, url, ctx->body.buf, ctx->body.len, &p->key) == 0;
 	if (p->cacheable && (e = resp_cache_get(s->cfg.resp_cache, p->key.buf, p->key.len))) {
 		log_debug("%s %s -> %d stored (%.2f ms)", method, url, e->status,
-			  ms_since(&ctx->started));
+			  mono_elapsed_ms(&ctx->started));
 		pending_free(p);
 		strbuf_release(&res->body);
 		return send_stored(s, conn, e);
@@ -822,7 +810,7 @@ static enum MHD_Result run_route(struct http_server *s, struct MHD_Connection *c
 	strbuf_init(&p->res.body, 0);
 	pending_free(p);
 answer:
-	log_debug("%s %s -> %d (%.2f ms)", method, url, res->status, ms_since(&ctx->started));
+	log_debug("%s %s -> %d (%.2f ms)", method, url, res->status, mono_elapsed_ms(&ctx->started));
 	ret = send_response(s, conn, res, NULL);
 	strbuf_release(&res->body);
 	return ret;
@@ -843,7 +831,7 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
 		struct pending *p = ctx->job;
 
 		ctx->job = NULL;
-		log_debug("%s %s -> %d (%.2f ms)", method, url, p->res.status, ms_since(&ctx->started));
+		log_debug("%s %s -> %d (%.2f ms)", method, url, p->res.status, mono_elapsed_ms(&ctx->started));
 		ret = send_response(s, conn, &p->res, NULL);
 		pending_free(p);
 		return ret;
@@ -866,7 +854,7 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
 		/* res's body buffer passes to the handler's answer. */
 		return run_route(s, conn, url, method, ctx, route, &res);
 	}
-	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, ms_since(&ctx->started));
+	log_debug("%s %s -> %d (%.2f ms)", method, url, res.status, mono_elapsed_ms(&ctx->started));
 	ret = send_response(s, conn, &res, allow[0] ? allow : NULL);
 	strbuf_release(&res.body);
 	return ret;

@@ -1,6 +1,7 @@
 #include "resp_cache.h"
 
 #include "hash.h"
+#include "monotime.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,14 +31,6 @@ struct resp_cache {
 };
 
 #define N_BUCKETS 1024
-
-static long age_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
 
 struct resp_cache *resp_cache_new(size_t max_bytes, long ttl_ms)
 {
@@ -126,7 +119,7 @@ const struct resp_entry *resp_cache_get(struct resp_cache *rc, const char *key, 
 
 	pthread_mutex_lock(&rc->mu);
 	e = find_locked(rc, key, key_len, h);
-	if (e && age_ms(&e->born) >= rc->ttl_ms) {
+	if (e && mono_ms_since(&e->born) >= rc->ttl_ms) {
 		rc->st.evictions++;
 		remove_locked(rc, e);
 		e = NULL;
@@ -174,7 +167,7 @@ int resp_cache_put(struct resp_cache *rc, const char *key, size_t key_len, int s
 	e->pub.len = len;
 	e->bytes = bytes;
 	e->refs = 1;
-	clock_gettime(CLOCK_MONOTONIC, &e->born);
+	e->born = mono_now();
 
 	pthread_mutex_lock(&rc->mu);
 	old = find_locked(rc, key, key_len, e->hash);

@@ -112,6 +112,31 @@ static char *put_utf8(char *o, unsigned cp)
 	return o;
 }
 
+/*
+ * The \uXXXX escape at q (a surrogate pair is one): its code point in *cp,
+ * U+FFFD for U+0000; what follows it, or NULL when it is not a valid one.
+ */
+static const char *u_escape(const char *q, const char *e, unsigned *cp)
+{
+	unsigned lo;
+
+	if (e - q < 6 || hex4(q + 2, cp) < 0)
+		return NULL;
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return NULL;
+	if (*cp >= 0xd800 && *cp <= 0xdbff) {
+		if (e - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4(q + 8, &lo) < 0 ||
+		    lo < 0xdc00 || lo > 0xdfff)
+			return NULL;
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+		q += 6;
+	}
+	/* A NUL would silently cut the C string (a name, a label) short. */
+	if (*cp == 0)
+		*cp = 0xfffd;
+	return q + 6;
+}
+
 /* At the opening quote. The decoded string, in the arena; NULL on error. */
 static char *string(struct ps *s)
 {
@@ -152,7 +177,8 @@ static char *string(struct ps *s)
 	}
 	q = s->p;
 	while (*q != '"') {
-		unsigned cp, lo;
+		const char *next;
+		unsigned cp;
 
 		if (*q != '\\') {
 			*o++ = *q++;
@@ -168,28 +194,12 @@ static char *string(struct ps *s)
 		case 'r': *o++ = '\r'; break;
 		case 't': *o++ = '\t'; break;
 		case 'u':
-			if (e - q < 6 || hex4(q + 2, &cp) < 0) {
+			if (!(next = u_escape(q, e, &cp))) {
 				s->p = q;
 				return NULL;
 			}
-			if (cp >= 0xdc00 && cp <= 0xdfff) {
-				s->p = q;
-				return NULL;
-			}
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (e - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4(q + 8, &lo) < 0 ||
-				    lo < 0xdc00 || lo > 0xdfff) {
-					s->p = q;
-					return NULL;
-				}
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				q += 6;
-			}
-			/* A NUL would silently cut the C string (a name, a label) short. */
-			if (cp == 0)
-				cp = 0xfffd;
 			o = put_utf8(o, cp);
-			q += 6;
+			q = next;
 			continue;
 		default:
 			s->p = q;
@@ -401,7 +411,10 @@ struct numlit {
 	int neg, digits, is_int, exact;
 };
 
-/* Reads one RFC 8259 number at s->p; -1 (s->p at the fault) if it is not one. */
+/*
+ * Reads one RFC 8259 number at s->p; -1 (s->p at the fault) if it is not one.
+ * Long on purpose: one pass with its state in registers, where large answers spend their parse time.
+ */
 static int scan_number(struct ps *s, struct numlit *nl)
 {
 	const char *p = s->p, *e = s->end;

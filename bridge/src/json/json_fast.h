@@ -107,7 +107,7 @@ const struct json_packed *json_packed(const cJSON *v);
  * it; -1 (*p untouched) when the text there is not a number, or is an
  * integer literal of more than JSON_INT_EXACT_DIGITS digits (the parser
  * makes those marked strings), or memory ran out. What follows the literal
- * is the caller's to check. For readers that skip the tree (tsp_model.c).
+ * is the caller's to check. For readers that skip the tree (tg_states_reader.c).
  */
 int json_fast_number(const char **p, const char *end, double *out);
 

@@ -127,9 +127,28 @@ int utf8_valid_len(const unsigned char *s, size_t n, size_t *bad)
 	return (int)need + 1;
 }
 
-int json_escape(struct strbuf *sb, const char *s, size_t n)
+/* The escape of c, a control character, '"' or '\\', into esc; its length. */
+static size_t escape_char(unsigned char c, char esc[7])
 {
 	static const char hex[] = "0123456789abcdef";
+
+	esc[0] = '\\';
+	switch (c) {
+	case '"': esc[1] = '"'; return 2;
+	case '\\': esc[1] = '\\'; return 2;
+	case '\n': esc[1] = 'n'; return 2;
+	case '\r': esc[1] = 'r'; return 2;
+	case '\t': esc[1] = 't'; return 2;
+	case '\b': esc[1] = 'b'; return 2;
+	case '\f': esc[1] = 'f'; return 2;
+	}
+	esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+	esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+	return 6;
+}
+
+int json_escape(struct strbuf *sb, const char *s, size_t n)
+{
 	size_t i = 0, run = 0;
 
 	/* Common case: ASCII with nothing to escape, one copy between the quotes. Eight bytes a step first. */
@@ -164,7 +183,6 @@ int json_escape(struct strbuf *sb, const char *s, size_t n)
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7];
-		size_t elen = 2;
 
 		if (c >= 0x80) {
 			size_t bad;
@@ -187,21 +205,7 @@ int json_escape(struct strbuf *sb, const char *s, size_t n)
 		if (strbuf_add(sb, s + run, i - run) < 0)
 			return -1;
 		run = i + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-			esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-			elen = 6;
-		}
-		if (strbuf_add(sb, esc, elen) < 0)
+		if (strbuf_add(sb, esc, escape_char(c, esc)) < 0)
 			return -1;
 	}
 	if (strbuf_add(sb, s + run, n - run) < 0)

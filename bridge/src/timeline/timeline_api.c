@@ -48,12 +48,12 @@ static int parse_params(const struct http_request *req, struct tl_params *p, cha
 		snprintf(err, errlen, "experiment and output are required (names or ids)");
 		return -1;
 	}
-	if (gf_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
+	if (tsp_range_args(http_request_arg(req, "from"), http_request_arg(req, "from_ns"),
 			  http_request_arg(req, "to"), http_request_arg(req, "to_ns"),
 			  &p->from_ns, &p->to_ns, err, errlen) < 0)
 		return -1;
 	p->width = 1000;
-	if (gf_nb_times_arg(http_request_arg(req, "width"), "width", &p->width, err, errlen) < 0)
+	if (tsp_nb_times_arg(http_request_arg(req, "width"), "width", &p->width, err, errlen) < 0)
 		return -1;
 	p->rows = http_request_arg(req, "rows");
 	p->row_ids = http_request_arg(req, "row_ids");
@@ -108,7 +108,7 @@ static int select_rows(const struct tl_params *p, const struct tsp_tree *t, int6
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (p->row_re && gf_regcomp(&re, p->row_re, why, sizeof(why)) != 0) {
+	if (p->row_re && name_regcomp(&re, p->row_re, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "row_re: \"%s\" is not a valid regex: %s", p->row_re, why);
 		goto out;
 	}
@@ -139,13 +139,13 @@ out:
 static int resolve_output(const struct bridge *b, const struct tl_params *p, struct cat_matches *m,
 			  struct http_response *res)
 {
-	struct gf_pattern pe, po;
+	struct name_pattern pe, po;
 	struct tsp_error e;
 
 	tsp_error_clear(&e);
 	memset(&pe, 0, sizeof(pe));
 	memset(&po, 0, sizeof(po));
-	pe.kind = po.kind = GF_PAT_EXACT;
+	pe.kind = po.kind = NAME_PAT_EXACT;
 	pe.text = (char *)p->experiment;        /* exact patterns only read text */
 	po.text = (char *)p->output;
 	if (upstreams_resolve(&b->ups, &pe, &po, m, &e) < 0) {
@@ -257,7 +257,7 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 	if (tsp_styles(c, mt->exp_uuid, mt->output_id, NULL, &styles, &e) < 0) {
 		/* Styles only colour: the data is served without them, saying so. */
 		log_warn("styles of %s/%s: %s", mt->exp_label, mt->output_name, e.msg);
-		gf_styles_notice(notice, sizeof(notice), e.msg);
+		tsp_styles_notice(notice, sizeof(notice), e.msg);
 		notices[n_notices++] = notice;
 		tsp_model_release(&styles);
 		tsp_model_init(&styles);

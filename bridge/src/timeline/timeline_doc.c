@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gf_frame.h"
-#include "gf_translate.h"
 #include "jsonw.h"
+#include "nstime.h"
+#include "tsp_graph.h"
+#include "tsp_style.h"
 
 /* ---- normalised data ---- */
 
@@ -103,7 +104,7 @@ static int data_init(struct tl_data *d, const struct tl_source *src, const struc
 		if (wanted(in, t->entries[i].id))
 			d->rows[d->n_rows++] = &t->entries[i];
 	}
-	gf_entries_by_id(d->by_id, d->n_by_id);
+	tsp_entries_by_id(d->by_id, d->n_by_id);
 	for (i = 0; in->states && i < in->states->n_rows; i++) {
 		const struct tsp_tg_row *r = &in->states->rows[i];
 
@@ -111,7 +112,7 @@ static int data_init(struct tl_data *d, const struct tl_source *src, const struc
 			const struct tsp_tg_state *s = &r->states[j];
 			struct tl_state *o;
 
-			if (s->end < src->from_ns || s->start > src->to_ns || !gf_state_name(in->styles, s))
+			if (s->end < src->from_ns || s->start > src->to_ns || !tsp_state_name(in->styles, s))
 				continue;       /* outside, or a gap */
 			o = s->start == s->end ? &d->events[d->n_events++] : &d->states[d->n_states++];
 			o->row = r->entry_id;
@@ -152,7 +153,7 @@ static void kns(struct jsonw *w, const char *key, int64_t ns)
 
 static void kms(struct jsonw *w, const char *key, int64_t ns)
 {
-	jsonw_kint64(w, key, gf_ns_to_ms(ns));
+	jsonw_kint64(w, key, ns_to_ms(ns));
 }
 
 static void kstr_or_null(struct jsonw *w, const char *key, const char *s)
@@ -181,14 +182,14 @@ static const char *style_key(const struct tsp_style *s)
 
 static const char *link_type(const struct tl_input *in, const struct tsp_tg_arrow *a)
 {
-	const char *n = gf_style_str(in->styles, a->style, "style-name");
+	const char *n = tsp_style_str(in->styles, a->style, "style-name");
 
 	return n ? n : style_key(a->style) ? style_key(a->style) : "link";
 }
 
 static const char *event_type(const struct tl_input *in, const struct tsp_tg_state *s)
 {
-	const char *n = gf_style_str(in->styles, s->style, "style-name");
+	const char *n = tsp_style_str(in->styles, s->style, "style-name");
 
 	return n ? n : style_key(s->style) ? style_key(s->style) : "event";
 }
@@ -254,16 +255,16 @@ static void write_state(struct jsonw *w, const struct tl_data *d, const struct t
 		kms(w, "start_ms", s->start);
 		kms(w, "end_ms", s->end);
 	} else {
-		jsonw_kdouble(w, "duration_ms", gf_span_ms(s->start, s->end));
+		jsonw_kdouble(w, "duration_ms", ns_span_ms(s->start, s->end));
 	}
-	jsonw_kstr(w, "value", gf_state_name(in->styles, s->st));
+	jsonw_kstr(w, "value", tsp_state_name(in->styles, s->st));
 	kstr_or_null(w, "label", s->st->label);
 	kstr_or_null(w, "style", style_key(s->st->style));
 	if (flat) {
-		kstr_or_null(w, "color", gf_style_str(in->styles, s->st->style, "background-color"));
+		kstr_or_null(w, "color", tsp_style_str(in->styles, s->st->style, "background-color"));
 	} else {
 		/* A colour of the state's own wins over its style's: said only where there is one. */
-		const char *own = gf_state_own_color(s->st);
+		const char *own = tsp_state_own_color(s->st);
 
 		if (own && is_rgb(own))
 			jsonw_kstr(w, "color", own);
@@ -307,7 +308,7 @@ static void write_link(struct jsonw *w, const struct tl_data *d, const struct tl
 		kms(w, "start_ms", l->start);
 		kms(w, "end_ms", l->end);
 	} else {
-		jsonw_kdouble(w, "duration_ms", gf_span_ms(l->start, l->end));
+		jsonw_kdouble(w, "duration_ms", ns_span_ms(l->start, l->end));
 	}
 	jsonw_kstr(w, "type", link_type(in, l->a));
 	kstr_or_null(w, "style", style_key(l->a->style));
@@ -321,22 +322,12 @@ static void write_styles(struct jsonw *w, const struct tsp_styles *ss)
 	jsonw_obj_begin(w);
 	for (i = 0; ss && i < ss->n; i++) {
 		const struct tsp_style *s = &ss->items[i].style;
-		const struct tsp_style_value *h = NULL;
-		const struct tsp_style *c;
-		const char *color = gf_style_str(ss, s, "background-color");
-		int depth;
+		const struct tsp_style_value *h = tsp_style_num(ss, s, "height");
+		const char *color = tsp_style_str(ss, s, "background-color");
 
-		/* height is a number: walk the chain for it as gf_style_str does for strings */
-		for (c = s, depth = 0; c && !h && depth < 16; depth++) {
-			h = tsp_style_get(c, "height");
-			if (h && !h->is_number)
-				h = NULL;
-			if (!h)
-				c = gf_style_by_key(ss, c->parent_key);
-		}
 		jsonw_key(w, ss->items[i].key);
 		jsonw_obj_begin(w);
-		kstr_or_null(w, "name", gf_style_str(ss, s, "style-name"));
+		kstr_or_null(w, "name", tsp_style_str(ss, s, "style-name"));
 		/* Only #rrggbb colours: anything else would not be usable as one. */
 		kstr_or_null(w, "color", color && is_rgb(color) ? color : NULL);
 		jsonw_key(w, "height");
@@ -418,9 +409,9 @@ static void write_document(struct jsonw *w, const struct tl_source *src, const s
 /* ---- node graph ---- */
 
 /* Links counted per (source, target) pair, sorted. */
-static struct gf_link_pair *edges_of(const struct tl_data *d, size_t *n)
+static struct tsp_link_pair *edges_of(const struct tl_data *d, size_t *n)
 {
-	struct gf_link_pair *e = calloc(d->n_links + 1, sizeof(*e));
+	struct tsp_link_pair *e = calloc(d->n_links + 1, sizeof(*e));
 	size_t i;
 
 	if (!e)
@@ -430,7 +421,7 @@ static struct gf_link_pair *edges_of(const struct tl_data *d, size_t *n)
 		e[i].target = d->links[i].a->target_id;
 		e[i].count = 1;
 	}
-	*n = gf_link_pairs_merge(e, d->n_links);
+	*n = tsp_link_pairs_merge(e, d->n_links);
 	return e;
 }
 
@@ -445,7 +436,7 @@ static void write_id(struct jsonw *w, const char *key, int64_t id)
 static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes)
 {
 	size_t n = 0, i, k;
-	struct gf_link_pair *e = edges_of(d, &n);
+	struct tsp_link_pair *e = edges_of(d, &n);
 	long *outs = calloc(d->n_by_id + 1, sizeof(*outs)), *ins = calloc(d->n_by_id + 1, sizeof(*ins));
 	char sub[256];
 
@@ -470,14 +461,14 @@ static int write_nodes_edges(struct jsonw *w, const struct tl_data *d, int nodes
 		}
 	} else {
 		/* Every row a link touches, with its links out and in. */
-		gf_link_degrees(e, n, d->by_id, d->n_by_id, outs, ins);
+		tsp_link_degrees(e, n, d->by_id, d->n_by_id, outs, ins);
 		for (k = 0; k < d->n_by_id; k++) {
 			int64_t id = d->by_id[k]->id;
 
 			if (!outs[k] && !ins[k])
 				continue;
 			/* Many threads share a name: the subtitle tells them apart. */
-			gf_entry_subtitle(d->by_id[k], sub, sizeof(sub));
+			tsp_entry_subtitle(d->by_id[k], sub, sizeof(sub));
 			jsonw_obj_begin(w);
 			write_id(w, "id", id);
 			jsonw_kstr(w, "title", name_of(d, id) ? name_of(d, id) : "");

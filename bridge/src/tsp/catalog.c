@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "monotime.h"
 
 struct cat_ref {
 	int refs;                       /* guarded by the catalog's lock */
@@ -42,14 +43,6 @@ struct catalog {
 	size_t bytes;
 	uint64_t evictions, too_big;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct catalog *catalog_new(const struct catalog_config *cfg)
 {
@@ -242,7 +235,7 @@ static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long
 	s->bytes = bytes;
 	cat->bytes += bytes;
 	s->ref = r;
-	s->expires_ms = now_ms() + ttl_ms;
+	s->expires_ms = mono_now_ms() + ttl_ms;
 	s->refreshing = 0;
 	s->age = ++cat->clock;
 	r->refs++;
@@ -278,7 +271,7 @@ static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum 
 
 	*out = NULL;
 	pthread_mutex_lock(&cat->lock);
-	r = lookup_locked(cat, key, now_ms(), &refresh);
+	r = lookup_locked(cat, key, mono_now_ms(), &refresh);
 	pthread_mutex_unlock(&cat->lock);
 	if (r) {
 		*out = r;
@@ -436,11 +429,11 @@ static int add_match(struct cat_matches *m, const struct tsp_experiment *e, cons
 }
 
 /* Whether an experiment matches: by name or UUID, or qualified by its server. */
-static int exp_match(const struct gf_pattern *p, const char *server, const struct tsp_experiment *e)
+static int exp_match(const struct name_pattern *p, const char *server, const struct tsp_experiment *e)
 {
 	char name[1024], uuid[256];
 
-	if (gf_pattern_match(p, e->name, e->uuid))
+	if (name_pattern_match(p, e->name, e->uuid))
 		return 1;
 	if (!server)
 		return 0;
@@ -448,7 +441,7 @@ static int exp_match(const struct gf_pattern *p, const char *server, const struc
 	if ((size_t)snprintf(name, sizeof(name), "%s:%s", server, e->name ? e->name : "") >= sizeof(name) ||
 	    (size_t)snprintf(uuid, sizeof(uuid), "%s:%s", server, e->uuid ? e->uuid : "") >= sizeof(uuid))
 		return 0;
-	return gf_pattern_match(p, name, uuid);
+	return name_pattern_match(p, name, uuid);
 }
 
 int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
@@ -469,7 +462,7 @@ int cat_matches_note(struct cat_matches *m, const char *fmt, ...)
 }
 
 int catalog_resolve(struct catalog *cat, struct tsp_client *c, const char *server,
-		    const struct gf_pattern *exp, const struct gf_pattern *out, struct cat_matches *m,
+		    const struct name_pattern *exp, const struct name_pattern *out, struct cat_matches *m,
 		    struct tsp_error *err)
 {
 	struct cat_ref *exps = NULL, *outs = NULL;
@@ -513,7 +506,7 @@ int catalog_resolve(struct catalog *cat, struct tsp_client *c, const char *serve
 					      e->name, ov->n_skipped, ov->skipped) < 0)
 			goto nomem;
 		for (k = 0; k < ov->n; k++)
-			if (gf_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
+			if (name_pattern_match(out, ov->items[k].name, ov->items[k].id) &&
 			    add_match(m, e, &ov->items[k]) < 0)
 				goto nomem;
 		cat_ref_put(outs);

@@ -5,7 +5,7 @@
  * What the trace server has: experiments, their outputs, and the trees of
  * outputs, fetched through tsp_client and cached briefly so that a
  * dashboard's panels do not each list experiments and fetch the same tree.
- * It also resolves target patterns (gf_target.h) to (experiment, output)
+ * It also resolves name patterns (name_pattern.h) to (experiment, output)
  * pairs. Issue 6 brings the general response cache; this one only holds
  * the few small models name resolution needs.
  *
@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gf_target.h"
+#include "name_pattern.h"
 #include "tsp_client.h"
 #include "tsp_model.h"
 
@@ -114,7 +114,7 @@ int cat_matches_add(struct cat_matches *m, const struct cat_match *x);
  * out with a note, so a wildcard still serves the healthy ones.
  */
 int catalog_resolve(struct catalog *cat, struct tsp_client *c, const char *server,
-		    const struct gf_pattern *exp, const struct gf_pattern *out, struct cat_matches *m,
+		    const struct name_pattern *exp, const struct name_pattern *out, struct cat_matches *m,
 		    struct tsp_error *err);
 
 #endif

@@ -181,9 +181,7 @@ static const char *intern(struct rd *r, const char *s, size_t n)
 
 static size_t ptr_hash(const void *p, int flag)
 {
-	uint64_t v = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(v >> 32) ^ (size_t)flag;
+	return (size_t)(hash_ptr(p) >> 32) ^ (size_t)flag;
 }
 
 /* The one style with this parent key (interned) and no values; vobj: "values" was {}. */
@@ -465,21 +463,6 @@ static int model(struct rd *r, struct tsp_tg_states *ts)
 	return 0;
 }
 
-static int status_of(const char *s, size_t n, enum tsp_status *st)
-{
-	if (KEY_IS(s, n, "RUNNING"))
-		*st = TSP_STATUS_RUNNING;
-	else if (KEY_IS(s, n, "COMPLETED"))
-		*st = TSP_STATUS_COMPLETED;
-	else if (KEY_IS(s, n, "FAILED"))
-		*st = TSP_STATUS_FAILED;
-	else if (KEY_IS(s, n, "CANCELLED"))
-		*st = TSP_STATUS_CANCELLED;
-	else
-		return -1;
-	return 0;
-}
-
 static int root(struct rd *r, struct tsp_model *m)
 {
 	enum { MODEL = 1, STATUS = 2, MESSAGE = 4 };
@@ -501,7 +484,8 @@ static int root(struct rd *r, struct tsp_model *m)
 			}
 		} else if (KEY_IS(k, kn, "status") && !(seen & STATUS)) {
 			seen |= STATUS;
-			if (raw_str(r, &s, &sn) < 0 || status_of(s, sn, &m->status) < 0)
+			if (raw_str(r, &s, &sn) < 0 ||
+			    (m->status = tsp_status_parse(s, sn)) == TSP_STATUS_UNKNOWN)
 				return -1;
 		} else if (KEY_IS(k, kn, "statusMessage") && !(seen & MESSAGE)) {
 			seen |= MESSAGE;

@@ -14,7 +14,7 @@
  * duplicate member, an escape in a string, a number that is not a plain
  * integer where one is expected, a long integer among style values, a type
  * or value the generic parser would refuse, anything after the value. The
- * caller then parses the same text the generic way (tsp_model.c), which
+ * caller then parses the same text the generic way (tsp_model_parse.c), which
  * gives the answer or the error message: so whatever this reader accepts,
  * it makes the model the generic path makes, field for field.
  *

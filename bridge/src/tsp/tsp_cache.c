@@ -1,6 +1,7 @@
 #include "tsp_cache.h"
 
 #include "hash.h"
+#include "monotime.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -135,14 +136,6 @@ static struct entry *table_find(struct tsp_cache *c, const char *key, size_t n, 
 	return NULL;
 }
 
-static long age_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
 void tsp_cache_clear(struct tsp_cache *c)
 {
 	if (!c)
@@ -216,7 +209,7 @@ static void store(struct tsp_cache *c, struct entry *e)
 		c->st.evictions++;
 		table_remove(c, c->oldest);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &e->born);
+	e->born = mono_now();
 	e->stored = 1;
 	c->st.bytes += e->bytes;
 	c->st.entries++;
@@ -241,7 +234,7 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 	h = hash_fnv1a64(key, key_len);
 	pthread_mutex_lock(&c->mu);
 	e = table_find(c, key, key_len, h);
-	if (e && e->state == E_DONE && c->ttl_ms && age_ms(&e->born) >= c->ttl_ms) {
+	if (e && e->state == E_DONE && c->ttl_ms && mono_ms_since(&e->born) >= c->ttl_ms) {
 		c->st.evictions++;
 		table_remove(c, e);
 		e = NULL;

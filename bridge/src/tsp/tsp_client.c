@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "jsonw.h"
+#include "monotime.h"
 
 #ifndef TSPB_VERSION
 #define TSPB_VERSION "dev"
@@ -31,7 +32,6 @@
 /* Upstream words in an HTTP error message, and the snippet of a non-JSON answer. */
 #define HTTP_WORDS_MAX 300
 #define SNIPPET_MAX 80
-#define NB_TIMES_MAX 65536
 
 struct tsp_client {
 	struct tsp_client_config cfg;   /* cfg.base_url points at base_url */
@@ -328,10 +328,10 @@ static int query_check(const struct tsp_query *q, struct tsp_error *err)
 		return tsp_error_set(err, TSP_ERR_INVALID, 0,
 				     "requested_timerange: end %lld is before start %lld",
 				     (long long)q->end, (long long)q->start);
-	if (q->has_range && (q->nb_times < 0 || q->nb_times > NB_TIMES_MAX))
+	if (q->has_range && (q->nb_times < 0 || q->nb_times > TSP_NB_TIMES_MAX))
 		return tsp_error_set(err, TSP_ERR_INVALID, 0,
 				     "requested_timerange: nbTimes %ld is outside 1..%d",
-				     (long)q->nb_times, NB_TIMES_MAX);
+				     (long)q->nb_times, TSP_NB_TIMES_MAX);
 	if (q->has_items && q->n_items && !q->items)
 		return tsp_error_set(err, TSP_ERR_INVALID, 0, "requested_items: NULL array");
 	if (q->table_count < 0)
@@ -545,6 +545,42 @@ static int map_curl_error(struct tsp_client *c, CURLcode rc, const struct sink *
 			     method, path, url, why);
 }
 
+/* The options of one exchange on c's handle, its URL already in c->url; the answer goes to sink. */
+static void set_options(struct tsp_client *c, const char *method, const char *body, long timeout_ms,
+			struct sink *sink)
+{
+	CURL *h = c->curl;
+
+	/* Forget the previous request's options; live connections survive a reset. */
+	curl_easy_reset(h);
+	c->curl_err[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, c->url.buf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 c->cfg.connect_timeout_ms < timeout_ms ? c->cfg.connect_timeout_ms : timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "tsp-bridge/" TSPB_VERSION);
+	/* Large JSON compresses well; the cap applies to the decoded bytes. */
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? c->hdr_body : c->hdr_get);
+	if (!body && !strcmp(method, "GET")) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		if (strcmp(method, "POST"))
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		if (body || !strcmp(method, "POST")) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)(body ? strlen(body) : 0));
+		}
+	}
+}
+
 /* tsp_client_request() with the total timeout given (re-polls cut it to the deadline). */
 static int do_request(struct tsp_client *c, const char *method, const char *path,
 		      const char *body, long timeout_ms, long *status, struct strbuf *out,
@@ -580,35 +616,7 @@ static int do_request(struct tsp_client *c, const char *method, const char *path
 	if (out->cap && out->cap < sink.cap)
 		sink.cap = out->cap;
 
-	/* Forget the previous request's options; live connections survive a reset. */
-	curl_easy_reset(h);
-	c->curl_err[0] = '\0';
-	curl_easy_setopt(h, CURLOPT_URL, c->url.buf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 c->cfg.connect_timeout_ms < timeout_ms ? c->cfg.connect_timeout_ms : timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "tsp-bridge/" TSPB_VERSION);
-	/* Large JSON compresses well; the cap applies to the decoded bytes. */
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, body ? c->hdr_body : c->hdr_get);
-	if (!body && !strcmp(method, "GET")) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	} else {
-		if (strcmp(method, "POST"))
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-		if (body || !strcmp(method, "POST")) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)(body ? strlen(body) : 0));
-		}
-	}
-
+	set_options(c, method, body, timeout_ms, &sink);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (status)
@@ -637,32 +645,11 @@ int tsp_client_request(struct tsp_client *c, const char *method, const char *pat
 
 /* ---- fetch and poll ---- */
 
-static struct timespec now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t = now_mono();
-
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
 /* Sleeps ms on the monotonic clock; an absolute target makes EINTR harmless. */
 static void sleep_ms(long ms)
 {
-	struct timespec t = now_mono();
+	struct timespec t = mono_after_ms(ms);
 
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 		;
 }
@@ -700,7 +687,7 @@ static void still_running(struct tsp_error *err, const char *method, const char 
 			  long status, const struct timespec *t0, const struct tsp_model *out)
 {
 	tsp_error_set(err, TSP_ERR_RUNNING, status, "%s %s: analysis still running after %ld ms: %s",
-		      method, path, ms_since(t0), out->status_message ? out->status_message : "");
+		      method, path, mono_ms_since(t0), out->status_message ? out->status_message : "");
 }
 
 static int fetch_polled(struct tsp_client *c, const char *method, const char *path,
@@ -709,7 +696,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 {
 	struct tsp_model next;
 	struct tsp_error local;
-	struct timespec t0 = now_mono();
+	struct timespec t0 = mono_now();
 	long status = 0, backoff, timeout, left;
 	int ret = -1, repoll = 0;
 
@@ -725,7 +712,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 	for (;;) {
 		timeout = c->cfg.timeout_ms;
 		if (repoll) {
-			left = c->cfg.poll_deadline_ms - ms_since(&t0);
+			left = c->cfg.poll_deadline_ms - mono_ms_since(&t0);
 			if (left <= 0) {
 				still_running(err, method, path, status, &t0, out);
 				goto out;
@@ -768,7 +755,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 			goto out;
 		}
 		/* RUNNING: back off, but never sleep past the deadline. */
-		left = c->cfg.poll_deadline_ms - ms_since(&t0);
+		left = c->cfg.poll_deadline_ms - mono_ms_since(&t0);
 		if (left <= 0) {
 			still_running(err, method, path, status, &t0, out);
 			goto out;

@@ -38,6 +38,9 @@
  */
 #define TSP_TREE_FACTOR 3
 
+/* The most samples a query may ask for (requested_timerange.nbTimes): trace servers refuse more. */
+#define TSP_NB_TIMES_MAX 65536
+
 struct tsp_client_config {
 	const char *base_url;        /* e.g. "http://127.0.0.1:8080/tsp/api"; trailing '/' tolerated */
 	long connect_timeout_ms;     /* default 2000 */

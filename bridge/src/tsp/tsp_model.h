@@ -10,6 +10,12 @@
  * tsp_model_release(). Strings are never NULL unless the field says
  * "NULL if absent".
  *
+ * Modules: the structs' life and the names of their enums are tsp_model.c,
+ * which depends on nothing above the arena; parsing is tsp_model_parse.c,
+ * which first hands states answers to the direct reader
+ * (tg_states_reader.h) and parses the rest, and whatever it declines,
+ * as a tree. Styles are looked up through tsp_style.h.
+ *
  * Tolerance: the parser accepts what real trace servers send even when it
  * strays from API.yaml: `style: null` or missing, `parentKey: null` or a
  * parentKey with no `values`, `model: null` (or missing) whatever the
@@ -41,6 +47,8 @@ enum tsp_status {
 
 /* "RUNNING", ... ; "UNKNOWN" for TSP_STATUS_UNKNOWN. */
 const char *tsp_status_name(enum tsp_status s);
+/* The status named s[0..n) exactly; TSP_STATUS_UNKNOWN for any other text. */
+enum tsp_status tsp_status_parse(const char *s, size_t n);
 
 struct tsp_kv {
 	const char *key;
@@ -493,17 +501,5 @@ int tsp_model_parse_generic(struct tsp_model *m, enum tsp_model_kind kind,
 /* Same, from a tree made by json_parse_exact(); root is not modified. */
 int tsp_model_parse_json(struct tsp_model *m, enum tsp_model_kind kind,
 			 const struct cJSON *root, struct tsp_error *err);
-
-/*
- * The style named key (the first of equal keys), or NULL: through the
- * index when the parser built one, else by a scan. *probes, when not NULL,
- * gets the number of keys compared (for tests of the index).
- */
-const struct tsp_style *tsp_styles_find(const struct tsp_styles *ss, const char *key, size_t *probes);
-/* Builds ss->slots in arena a; -1 when out of memory (the scan still works then). */
-int tsp_styles_index(struct tsp_styles *ss, struct arena *a);
-
-/* Looks up a style value by key in this style only (no parent chain). */
-const struct tsp_style_value *tsp_style_get(const struct tsp_style *s, const char *key);
 
 #endif

@@ -4,17 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "monotime.h"
 
 int upstream_init(struct upstream *u, const char *name, const char *url,
 		  const struct tsp_client_config *tsp, const struct catalog_config *cat)
@@ -82,7 +74,7 @@ void upstream_client_put(struct upstream *u, struct tsp_client *c)
 
 void upstream_note(struct upstream *u, const struct tsp_error *err)
 {
-	int64_t now = now_ms();
+	int64_t now = mono_now_ms();
 
 	pthread_mutex_lock(&u->mu);
 	if (!err || err->kind == TSP_OK) {
@@ -153,7 +145,7 @@ struct server_part {
 struct resolve_ctx {
 	const struct upstreams *s;
 	struct server_part *parts;
-	const struct gf_pattern *exp, *out;
+	const struct name_pattern *exp, *out;
 	int qualify;
 };
 
@@ -197,11 +189,11 @@ static int name_elsewhere(const struct resolve_ctx *r, size_t n, size_t self, co
 }
 
 /* The servers an exact "server:..." pattern names: that one; anything else: all. */
-static struct upstream *named_server(const struct upstreams *s, const struct gf_pattern *exp)
+static struct upstream *named_server(const struct upstreams *s, const struct name_pattern *exp)
 {
 	const char *colon;
 
-	if (s->n < 2 || exp->kind != GF_PAT_EXACT || !exp->text || !(colon = strchr(exp->text, ':')))
+	if (s->n < 2 || exp->kind != NAME_PAT_EXACT || !exp->text || !(colon = strchr(exp->text, ':')))
 		return NULL;
 	return upstreams_find(s, exp->text, (size_t)(colon - exp->text));
 }
@@ -234,8 +226,8 @@ static int merge_part(struct resolve_ctx *r, size_t n, size_t i, struct upstream
 	return 0;
 }
 
-int upstreams_resolve(const struct upstreams *s, const struct gf_pattern *exp,
-		      const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err)
+int upstreams_resolve(const struct upstreams *s, const struct name_pattern *exp,
+		      const struct name_pattern *out, struct cat_matches *m, struct tsp_error *err)
 {
 	struct resolve_ctx r;
 	struct upstream *only = named_server(s, exp);

@@ -75,8 +75,8 @@ struct upstream *upstreams_find(const struct upstreams *s, const char *name, siz
  * it; when all fail, -1 with the first server's error. One server: exactly
  * catalog_resolve().
  */
-int upstreams_resolve(const struct upstreams *s, const struct gf_pattern *exp,
-		      const struct gf_pattern *out, struct cat_matches *m, struct tsp_error *err);
+int upstreams_resolve(const struct upstreams *s, const struct name_pattern *exp,
+		      const struct name_pattern *out, struct cat_matches *m, struct tsp_error *err);
 
 /* Clears every server's catalog (traces were opened: their lists changed). */
 void upstreams_clear(const struct upstreams *s);
