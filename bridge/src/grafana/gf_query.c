@@ -25,6 +25,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "tsp_client.h"
+#include "tsp_query_args.h"
 
 /* ---- queries: targets -> TSP requests -> frames ---- */
 

@@ -14,13 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * range.from / range.to are read by json_time_parse()'s rules. The handlers
- * that parse these bodies also read a range from query arguments: they get
- * tsp_query_args.h through here.
- */
+/* range.from / range.to are read by json_time_parse()'s rules. */
 #include "json_time.h"
-#include "tsp_query_args.h"
 
 struct cJSON;
 

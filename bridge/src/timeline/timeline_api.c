@@ -28,6 +28,7 @@
 #include "log.h"
 #include "timeline_doc.h"
 #include "tsp_client.h"
+#include "tsp_query_args.h"
 
 extern const unsigned char timeline_schema_json[];
 extern const size_t timeline_schema_json_len;
