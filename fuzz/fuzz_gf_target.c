@@ -111,6 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_pattern(&d.experiment, text, 0);
 			break;
 		case GF_DISC_EXPERIMENTS:
+			if (d.has_server)
+				check_pattern(&d.server, text, 0);
+			break;
+		case GF_DISC_SERVERS:
 			break;
 		}
 		gf_discover_release(&d);
