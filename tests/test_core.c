@@ -12,6 +12,7 @@
 #include "json_int.h"
 #include "dec.h"
 #include "jsonw.h"
+#include "lru.h"
 #include "strbuf.h"
 
 START_TEST(strbuf_cap_refuses_without_truncating)
@@ -51,6 +52,55 @@ START_TEST(strbuf_grows_and_formats)
 }
 END_TEST
 
+/* The caches' index: finding, recency order, bytes of the listed nodes. */
+START_TEST(lru_orders_counts_and_forgets)
+{
+	struct lru l;
+	struct lru_node a, b, c;
+	const char *names[3];
+	struct lru_node *n;
+	size_t i = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(lru_init(&l, 2), 0);     /* 2 buckets: chains are used */
+	lru_node_key(&a, "a", 1);
+	lru_node_key(&b, "bb", 2);
+	lru_node_key(&c, "ccc", 3);
+	lru_add(&l, &a);                          /* findable, not listed (being fetched) */
+	ck_assert_ptr_eq(lru_find(&l, "a", 1, a.hash), &a);
+	ck_assert_uint_eq(l.entries, 0);
+	ck_assert_uint_eq(l.bytes, 0);
+	lru_list(&l, &a, 10);
+	lru_list(&l, &b, 20);
+	lru_list(&l, &c, 30);
+	ck_assert_uint_eq(l.entries, 3);
+	ck_assert_uint_eq(l.bytes, 60);
+	lru_touch(&l, &a);                        /* a is the newest now: b is the oldest */
+	for (n = l.oldest; n; n = n->newer)
+		names[i++] = n->key;
+	ck_assert_uint_eq(i, 3);
+	ck_assert_str_eq(names[0], "bb");
+	ck_assert_str_eq(names[1], "ccc");
+	ck_assert_str_eq(names[2], "a");
+	lru_grow(&l, &c, 5);
+	ck_assert_uint_eq(l.bytes, 65);
+	lru_remove(&l, &c);
+	ck_assert_ptr_null(lru_find(&l, "ccc", 3, c.hash));
+	ck_assert_ptr_eq(lru_find(&l, "bb", 2, b.hash), &b);
+	ck_assert_uint_eq(l.entries, 2);
+	ck_assert_uint_eq(l.bytes, 30);
+	lru_remove(&l, &c);                       /* twice: nothing */
+	lru_remove(&l, &b);
+	lru_remove(&l, &a);
+	ck_assert_ptr_null(l.oldest);
+	ck_assert_ptr_null(l.newest);
+	ck_assert_uint_eq(l.bytes, 0);
+	lru_release(&l);
+}
+END_TEST
+
 Suite *strbuf_suite(void)
 {
 	Suite *s = suite_create("strbuf");
@@ -58,6 +108,7 @@ Suite *strbuf_suite(void)
 
 	tcase_add_test(tc, strbuf_cap_refuses_without_truncating);
 	tcase_add_test(tc, strbuf_grows_and_formats);
+	tcase_add_test(tc, lru_orders_counts_and_forgets);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 #include "resp_cache.h"
 
 #include "hash.h"
+#include "lru.h"
 #include "monotime.h"
 
 #include <pthread.h>
@@ -10,22 +11,14 @@
 
 struct rentry {
 	struct resp_entry pub;          /* first: the public view is the entry */
+	struct lru_node node;           /* in the table and listed while stored */
 	char *key;
-	size_t key_len;
-	uint64_t hash;
-	struct rentry *chain;
-	struct rentry *newer, *older;
 	unsigned refs;                  /* table + readers */
-	int stored;
-	size_t bytes;
-	struct timespec born;
 };
 
 struct resp_cache {
 	pthread_mutex_t mu;
-	struct rentry **buckets;
-	size_t n_buckets;
-	struct rentry *newest, *oldest;
+	struct lru index;
 	long ttl_ms;
 	struct resp_cache_stats st;
 };
@@ -38,12 +31,10 @@ struct resp_cache *resp_cache_new(size_t max_bytes, long ttl_ms)
 
 	if (!rc)
 		return NULL;
-	rc->buckets = calloc(N_BUCKETS, sizeof(*rc->buckets));
-	if (!rc->buckets) {
+	if (lru_init(&rc->index, N_BUCKETS) < 0) {
 		free(rc);
 		return NULL;
 	}
-	rc->n_buckets = N_BUCKETS;
 	rc->ttl_ms = ttl_ms;
 	rc->st.max_bytes = max_bytes;
 	pthread_mutex_init(&rc->mu, NULL);
@@ -65,28 +56,18 @@ static void unref_locked(struct rentry *e)
 		entry_free(e);
 }
 
-/* Under the lock: unlinks e from table and LRU, dropping the table's reference. */
+/* Under the lock: unlinks e from table and list, dropping the table's reference. */
 static void remove_locked(struct resp_cache *rc, struct rentry *e)
 {
-	struct rentry **pp = &rc->buckets[e->hash % rc->n_buckets];
-
-	while (*pp && *pp != e)
-		pp = &(*pp)->chain;
-	if (*pp)
-		*pp = e->chain;
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		rc->newest = e->older;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		rc->oldest = e->newer;
-	e->chain = e->newer = e->older = NULL;
-	e->stored = 0;
-	rc->st.bytes -= e->bytes;
-	rc->st.entries--;
+	lru_remove(&rc->index, &e->node);
+	rc->st.bytes = rc->index.bytes;
+	rc->st.entries = rc->index.entries;
 	unref_locked(e);
+}
+
+static struct rentry *oldest(struct resp_cache *rc)
+{
+	return rc->index.oldest ? lru_entry(rc->index.oldest, struct rentry, node) : NULL;
 }
 
 void resp_cache_free(struct resp_cache *rc)
@@ -94,22 +75,19 @@ void resp_cache_free(struct resp_cache *rc)
 	if (!rc)
 		return;
 	pthread_mutex_lock(&rc->mu);
-	while (rc->oldest)
-		remove_locked(rc, rc->oldest);
+	while (rc->index.oldest)
+		remove_locked(rc, oldest(rc));
 	pthread_mutex_unlock(&rc->mu);
 	pthread_mutex_destroy(&rc->mu);
-	free(rc->buckets);
+	lru_release(&rc->index);
 	free(rc);
 }
 
 static struct rentry *find_locked(struct resp_cache *rc, const char *key, size_t n, uint64_t h)
 {
-	struct rentry *e;
+	struct lru_node *node = lru_find(&rc->index, key, n, h);
 
-	for (e = rc->buckets[h % rc->n_buckets]; e; e = e->chain)
-		if (e->hash == h && e->key_len == n && !memcmp(e->key, key, n))
-			return e;
-	return NULL;
+	return node ? lru_entry(node, struct rentry, node) : NULL;
 }
 
 const struct resp_entry *resp_cache_get(struct resp_cache *rc, const char *key, size_t key_len)
@@ -119,7 +97,7 @@ const struct resp_entry *resp_cache_get(struct resp_cache *rc, const char *key, 
 
 	pthread_mutex_lock(&rc->mu);
 	e = find_locked(rc, key, key_len, h);
-	if (e && mono_ms_since(&e->born) >= rc->ttl_ms) {
+	if (e && mono_ms_since(&e->node.born) >= rc->ttl_ms) {
 		rc->st.evictions++;
 		remove_locked(rc, e);
 		e = NULL;
@@ -159,35 +137,24 @@ int resp_cache_put(struct resp_cache *rc, const char *key, size_t key_len, int s
 	memcpy(b, body, len);
 	b[len] = '\0';
 	memcpy(e->key, key, key_len);
-	e->key_len = key_len;
-	e->hash = hash_fnv1a64(key, key_len);
+	lru_node_key(&e->node, e->key, key_len);
 	e->pub.status = status;
 	e->pub.content_type = content_type;
 	e->pub.body = b;
 	e->pub.len = len;
-	e->bytes = bytes;
 	e->refs = 1;
-	e->born = mono_now();
 
 	pthread_mutex_lock(&rc->mu);
-	old = find_locked(rc, key, key_len, e->hash);
+	old = find_locked(rc, key, key_len, e->node.hash);
 	if (old)
 		remove_locked(rc, old);
-	while (rc->oldest && rc->st.bytes + bytes > rc->st.max_bytes) {
+	while (rc->index.oldest && rc->index.bytes + bytes > rc->st.max_bytes) {
 		rc->st.evictions++;
-		remove_locked(rc, rc->oldest);
+		remove_locked(rc, oldest(rc));
 	}
-	e->chain = rc->buckets[e->hash % rc->n_buckets];
-	rc->buckets[e->hash % rc->n_buckets] = e;
-	e->older = rc->newest;
-	if (rc->newest)
-		rc->newest->newer = e;
-	rc->newest = e;
-	if (!rc->oldest)
-		rc->oldest = e;
-	e->stored = 1;
-	rc->st.bytes += bytes;
-	rc->st.entries++;
+	lru_list(&rc->index, &e->node, bytes);
+	rc->st.bytes = rc->index.bytes;
+	rc->st.entries = rc->index.entries;
 	rc->st.stores++;
 	pthread_mutex_unlock(&rc->mu);
 	return 0;
@@ -204,10 +171,8 @@ void resp_entry_set_gz(struct resp_cache *rc, const struct resp_entry *pub, char
 		e->pub.gz = gz;
 		e->pub.gz_len = gz_len;
 		/* Counted against the budget from now on; eviction catches up on the next store. */
-		if (e->stored) {
-			e->bytes += gz_len;
-			rc->st.bytes += gz_len;
-		}
+		lru_grow(&rc->index, &e->node, gz_len);
+		rc->st.bytes = rc->index.bytes;
 	}
 	pthread_mutex_unlock(&rc->mu);
 }

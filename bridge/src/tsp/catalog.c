@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "hash.h"
 #include "log.h"
+#include "lru.h"
 #include "monotime.h"
 
 struct cat_ref {
@@ -17,13 +19,12 @@ struct cat_ref {
 	struct tsp_model model;
 };
 
-/* One cached answer: key -> reference, expiry. */
+/* One cached answer: key -> reference, expiry. Listed in insertion order: the oldest goes first. */
 struct cat_slot {
+	struct lru_node node;           /* bytes: what it holds, against cfg.max_bytes */
 	char *key;
 	struct cat_ref *ref;
 	int64_t expires_ms;
-	uint64_t age;                   /* insertion counter, for oldest-first eviction */
-	size_t bytes;                   /* what it holds, against cfg.max_bytes */
 	int refreshing;                 /* expired, and one caller is fetching it anew */
 };
 
@@ -37,10 +38,7 @@ struct cat_slot {
 struct catalog {
 	pthread_mutex_t lock;
 	struct catalog_config cfg;
-	struct cat_slot *slots;
-	size_t n, cap;
-	uint64_t clock;
-	size_t bytes;
+	struct lru index;
 	uint64_t evictions, too_big;
 };
 
@@ -60,6 +58,10 @@ struct catalog *catalog_new(const struct catalog_config *cfg)
 		cat->cfg.max_trees = 256;
 	if (cat->cfg.max_bytes == 0)
 		cat->cfg.max_bytes = (size_t)32 << 20;
+	if (lru_init(&cat->index, 64) < 0) {
+		free(cat);
+		return NULL;
+	}
 	pthread_mutex_init(&cat->lock, NULL);
 	return cat;
 }
@@ -73,30 +75,41 @@ static void ref_put_locked(struct cat_ref *r)
 	}
 }
 
-/* Frees slot i and moves the last one into its place. Locked. */
-static void slot_drop(struct catalog *cat, size_t i)
+/* Frees a slot. Locked. */
+static void slot_drop(struct catalog *cat, struct cat_slot *s)
 {
-	struct cat_slot *s = &cat->slots[i];
-
-	cat->bytes -= s->bytes;
+	lru_remove(&cat->index, &s->node);
 	ref_put_locked(s->ref);
 	free(s->key);
-	cat->slots[i] = cat->slots[--cat->n];
+	free(s);
+}
+
+static struct cat_slot *slot_find(struct catalog *cat, const char *key)
+{
+	size_t n = strlen(key);
+	struct lru_node *node = lru_find(&cat->index, key, n, hash_fnv1a64(key, n));
+
+	return node ? lru_entry(node, struct cat_slot, node) : NULL;
+}
+
+static struct cat_slot *slot_oldest(struct catalog *cat)
+{
+	return lru_entry(cat->index.oldest, struct cat_slot, node);
 }
 
 void catalog_clear(struct catalog *cat)
 {
 	pthread_mutex_lock(&cat->lock);
-	while (cat->n)
-		slot_drop(cat, cat->n - 1);
+	while (cat->index.oldest)
+		slot_drop(cat, slot_oldest(cat));
 	pthread_mutex_unlock(&cat->lock);
 }
 
 void catalog_get_stats(struct catalog *cat, struct catalog_stats *st)
 {
 	pthread_mutex_lock(&cat->lock);
-	st->entries = cat->n;
-	st->bytes = cat->bytes;
+	st->entries = cat->index.entries;
+	st->bytes = cat->index.bytes;
 	st->max_bytes = cat->cfg.max_bytes;
 	st->evictions = cat->evictions;
 	st->too_big = cat->too_big;
@@ -108,7 +121,7 @@ void catalog_free(struct catalog *cat)
 	if (!cat)
 		return;
 	catalog_clear(cat);
-	free(cat->slots);
+	lru_release(&cat->index);
 	pthread_mutex_destroy(&cat->lock);
 	free(cat);
 }
@@ -137,63 +150,42 @@ void cat_ref_put(struct cat_ref *r)
  */
 static struct cat_ref *lookup_locked(struct catalog *cat, const char *key, int64_t now, int *refresh)
 {
-	size_t i;
+	struct cat_slot *s = slot_find(cat, key);
 
 	*refresh = 0;
-	for (i = 0; i < cat->n; i++) {
-		struct cat_slot *s = &cat->slots[i];
-
-		if (strcmp(s->key, key))
-			continue;
-		if (s->expires_ms <= now) {
-			if (s->expires_ms + STALE_MS <= now) {
-				slot_drop(cat, i);
-				return NULL;
-			}
-			if (!s->refreshing) {
-				s->refreshing = 1;
-				*refresh = 1;
-				return NULL;
-			}
+	if (!s)
+		return NULL;
+	if (s->expires_ms <= now) {
+		if (s->expires_ms + STALE_MS <= now) {
+			slot_drop(cat, s);
+			return NULL;
 		}
-		s->ref->refs++;
-		return s->ref;
+		if (!s->refreshing) {
+			s->refreshing = 1;
+			*refresh = 1;
+			return NULL;
+		}
 	}
-	return NULL;
+	s->ref->refs++;
+	return s->ref;
 }
 
 /* A refresh of key that failed: the next caller tries again. Locked. */
 static void refresh_failed_locked(struct catalog *cat, const char *key)
 {
-	size_t i;
+	struct cat_slot *s = slot_find(cat, key);
 
-	for (i = 0; i < cat->n; i++)
-		if (!strcmp(cat->slots[i].key, key))
-			cat->slots[i].refreshing = 0;
+	if (s)
+		s->refreshing = 0;
 }
 
 /* Drops the slot of key, if any. Locked. */
 static void drop_locked(struct catalog *cat, const char *key)
 {
-	size_t i;
+	struct cat_slot *s = slot_find(cat, key);
 
-	for (i = 0; i < cat->n; i++)
-		if (!strcmp(cat->slots[i].key, key)) {
-			slot_drop(cat, i);
-			return;
-		}
-}
-
-/* Drops the oldest slot. Locked; cat->n > 0. */
-static void evict_oldest(struct catalog *cat)
-{
-	size_t i, oldest = 0;
-
-	for (i = 1; i < cat->n; i++)
-		if (cat->slots[i].age < cat->slots[oldest].age)
-			oldest = i;
-	slot_drop(cat, oldest);
-	cat->evictions++;
+	if (s)
+		slot_drop(cat, s);
 }
 
 /* Caches r under key for ttl (the cache takes its own reference). Errors only lose the caching. */
@@ -201,7 +193,6 @@ static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long
 {
 	struct cat_slot *s;
 	size_t bytes = arena_bytes(&r->model.arena) + strlen(key) + 1 + sizeof(*s) + sizeof(*r);
-	char *k;
 
 	pthread_mutex_lock(&cat->lock);
 	drop_locked(cat, key);
@@ -211,33 +202,23 @@ static void insert(struct catalog *cat, const char *key, struct cat_ref *r, long
 		pthread_mutex_unlock(&cat->lock);
 		return;
 	}
-	while (cat->n && (cat->n >= cat->cfg.max_trees || cat->bytes + bytes > cat->cfg.max_bytes))
-		evict_oldest(cat);
-	k = strdup(key);
-	if (!k) {
+	while (cat->index.oldest && (cat->index.entries >= cat->cfg.max_trees ||
+				     cat->index.bytes + bytes > cat->cfg.max_bytes)) {
+		slot_drop(cat, slot_oldest(cat));
+		cat->evictions++;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s)
+		s->key = strdup(key);
+	if (!s || !s->key) {
+		free(s);
 		pthread_mutex_unlock(&cat->lock);
 		return;
 	}
-	if (cat->n == cat->cap) {
-		size_t cap = cat->cap ? cat->cap * 2 : 16;
-		struct cat_slot *v = realloc(cat->slots, cap * sizeof(*v));
-
-		if (!v) {
-			pthread_mutex_unlock(&cat->lock);
-			free(k);
-			return;
-		}
-		cat->slots = v;
-		cat->cap = cap;
-	}
-	s = &cat->slots[cat->n++];
-	s->key = k;
-	s->bytes = bytes;
-	cat->bytes += bytes;
 	s->ref = r;
 	s->expires_ms = mono_now_ms() + ttl_ms;
-	s->refreshing = 0;
-	s->age = ++cat->clock;
+	lru_node_key(&s->node, s->key, strlen(s->key));
+	lru_list(&cat->index, &s->node, bytes);
 	r->refs++;
 	pthread_mutex_unlock(&cat->lock);
 }

@@ -1,6 +1,7 @@
 #include "tsp_cache.h"
 
 #include "hash.h"
+#include "lru.h"
 #include "monotime.h"
 
 #include <pthread.h>
@@ -17,29 +18,20 @@
 enum entry_state { E_PENDING, E_DONE };
 
 struct entry {
+	struct lru_node node;           /* in the table while pending or stored; listed while stored */
 	struct tsp_cache *cache;
 	char *key;
-	size_t key_len;
-	uint64_t hash;
-	struct entry *chain;            /* hash bucket */
-	struct entry *newer, *older;    /* LRU list, while stored */
 	enum entry_state state;
-	int in_table;                   /* findable: pending, or stored */
-	int stored;                     /* counted in bytes, on the LRU list */
 	unsigned refs;                  /* views + leader + waiters + table */
 	int rc;
 	struct tsp_error err;
 	struct tsp_model model;         /* owns its arena */
-	size_t bytes;
-	struct timespec born;
 };
 
 struct tsp_cache {
 	pthread_mutex_t mu;
 	pthread_cond_t done;            /* broadcast when any pending entry completes */
-	struct entry **buckets;
-	size_t n_buckets, n_entries;    /* n_entries: in the table */
-	struct entry *newest, *oldest;
+	struct lru index;
 	size_t max_bytes;
 	long ttl_ms;
 	struct tsp_cache_stats st;
@@ -53,12 +45,10 @@ struct tsp_cache *tsp_cache_new(size_t max_bytes, long ttl_ms)
 
 	if (!c)
 		return NULL;
-	c->buckets = calloc(N_BUCKETS, sizeof(*c->buckets));
-	if (!c->buckets) {
+	if (lru_init(&c->index, N_BUCKETS) < 0) {
 		free(c);
 		return NULL;
 	}
-	c->n_buckets = N_BUCKETS;
 	c->max_bytes = max_bytes;
 	c->st.max_bytes = max_bytes;
 	c->ttl_ms = ttl_ms > 0 ? ttl_ms : 0;
@@ -81,59 +71,18 @@ static void entry_unref(struct entry *e)
 		entry_free(e);
 }
 
-static void lru_unlink(struct tsp_cache *c, struct entry *e)
-{
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		c->newest = e->older;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		c->oldest = e->newer;
-	e->newer = e->older = NULL;
-}
-
-static void lru_push_newest(struct tsp_cache *c, struct entry *e)
-{
-	e->older = c->newest;
-	e->newer = NULL;
-	if (c->newest)
-		c->newest->newer = e;
-	c->newest = e;
-	if (!c->oldest)
-		c->oldest = e;
-}
-
 /* Under the lock: makes e unfindable and drops the table's reference. */
 static void table_remove(struct tsp_cache *c, struct entry *e)
 {
-	struct entry **pp = &c->buckets[e->hash % c->n_buckets];
-
-	while (*pp && *pp != e)
-		pp = &(*pp)->chain;
-	if (*pp)
-		*pp = e->chain;
-	e->chain = NULL;
-	e->in_table = 0;
-	c->n_entries--;
-	if (e->stored) {
-		lru_unlink(c, e);
-		c->st.bytes -= e->bytes;
-		c->st.entries--;
-		e->stored = 0;
-	}
+	lru_remove(&c->index, &e->node);
+	c->st.bytes = c->index.bytes;
+	c->st.entries = c->index.entries;
 	entry_unref(e);
 }
 
-static struct entry *table_find(struct tsp_cache *c, const char *key, size_t n, uint64_t h)
+static struct entry *oldest(struct tsp_cache *c)
 {
-	struct entry *e;
-
-	for (e = c->buckets[h % c->n_buckets]; e; e = e->chain)
-		if (e->hash == h && e->key_len == n && !memcmp(e->key, key, n))
-			return e;
-	return NULL;
+	return c->index.oldest ? lru_entry(c->index.oldest, struct entry, node) : NULL;
 }
 
 void tsp_cache_clear(struct tsp_cache *c)
@@ -141,8 +90,8 @@ void tsp_cache_clear(struct tsp_cache *c)
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->mu);
-	while (c->oldest)
-		table_remove(c, c->oldest);
+	while (c->index.oldest)
+		table_remove(c, oldest(c));
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -154,12 +103,12 @@ void tsp_cache_free(struct tsp_cache *c)
 		return;
 	tsp_cache_clear(c);
 	/* Pending entries cannot exist here: their leaders hold the server open. */
-	for (i = 0; i < c->n_buckets; i++)
-		while (c->buckets[i])
-			table_remove(c, c->buckets[i]);
+	for (i = 0; i < c->index.n_buckets; i++)
+		while (c->index.buckets[i])
+			table_remove(c, lru_entry(c->index.buckets[i], struct entry, node));
+	lru_release(&c->index);
 	pthread_cond_destroy(&c->done);
 	pthread_mutex_destroy(&c->mu);
-	free(c->buckets);
 	free(c);
 }
 
@@ -199,22 +148,21 @@ static int view_of(struct entry *e, struct tsp_model *out, struct tsp_error *err
 /* Under the lock: stores a finished entry, evicting the oldest for room. */
 static void store(struct tsp_cache *c, struct entry *e)
 {
-	e->bytes = sizeof(*e) + e->key_len + arena_bytes(&e->model.arena);
-	if (e->bytes > c->max_bytes / 4) {
+	size_t bytes = sizeof(*e) + e->node.key_len + arena_bytes(&e->model.arena);
+
+	if (bytes > c->max_bytes / 4) {
 		c->st.too_big++;
 		table_remove(c, e);
 		return;
 	}
-	while (c->oldest && c->st.bytes + e->bytes > c->max_bytes) {
+	while (c->index.oldest && c->index.bytes + bytes > c->max_bytes) {
 		c->st.evictions++;
-		table_remove(c, c->oldest);
+		table_remove(c, oldest(c));
 	}
-	e->born = mono_now();
-	e->stored = 1;
-	c->st.bytes += e->bytes;
-	c->st.entries++;
+	lru_list(&c->index, &e->node, bytes);
+	c->st.bytes = c->index.bytes;
+	c->st.entries = c->index.entries;
 	c->st.stores++;
-	lru_push_newest(c, e);
 }
 
 int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
@@ -222,6 +170,7 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 		    struct tsp_model *out, struct tsp_error *err)
 {
 	struct tsp_error local;
+	struct lru_node *n;
 	struct entry *e;
 	uint64_t h;
 	int rc;
@@ -233,16 +182,16 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 	tsp_model_release(out);
 	h = hash_fnv1a64(key, key_len);
 	pthread_mutex_lock(&c->mu);
-	e = table_find(c, key, key_len, h);
-	if (e && e->state == E_DONE && c->ttl_ms && mono_ms_since(&e->born) >= c->ttl_ms) {
+	n = lru_find(&c->index, key, key_len, h);
+	e = n ? lru_entry(n, struct entry, node) : NULL;
+	if (e && e->state == E_DONE && c->ttl_ms && mono_ms_since(&e->node.born) >= c->ttl_ms) {
 		c->st.evictions++;
 		table_remove(c, e);
 		e = NULL;
 	}
 	if (e && e->state == E_DONE) {
 		c->st.hits++;
-		lru_unlink(c, e);
-		lru_push_newest(c, e);
+		lru_touch(&c->index, &e->node);
 		rc = view_of(e, out, err);
 		pthread_mutex_unlock(&c->mu);
 		return rc;
@@ -270,16 +219,12 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 		return fetch(ctx, out, err);
 	}
 	memcpy(e->key, key, key_len);
-	e->key_len = key_len;
-	e->hash = h;
+	lru_node_key(&e->node, e->key, key_len);
 	e->cache = c;
 	e->state = E_PENDING;
 	e->refs = 2;    /* table + leader */
-	e->in_table = 1;
 	tsp_model_init(&e->model);
-	e->chain = c->buckets[h % c->n_buckets];
-	c->buckets[h % c->n_buckets] = e;
-	c->n_entries++;
+	lru_add(&c->index, &e->node);
 	pthread_mutex_unlock(&c->mu);
 
 	e->rc = fetch(ctx, &e->model, &e->err);
