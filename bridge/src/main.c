@@ -36,6 +36,55 @@ static int write_port_file(const char *path, int port)
 	return rename(tmp, path);
 }
 
+/* The HTTP server's settings from the bridge's; auth is filled for it to point at. */
+static void server_config(struct http_server_config *hcfg, struct auth_config *auth,
+			  const struct bridge_config *cfg, struct bridge *app)
+{
+	memset(hcfg, 0, sizeof(*hcfg));
+	hcfg->listen_addr = cfg->listen_addr;
+	hcfg->port = cfg->port;
+	hcfg->threads = cfg->threads;
+	hcfg->max_connections = cfg->max_connections;
+	hcfg->timeout_s = cfg->client_timeout_s;
+	hcfg->request_timeout_s = cfg->request_timeout_s;
+	hcfg->max_per_ip = cfg->max_per_ip;
+	hcfg->max_body = cfg->max_body_bytes;
+	hcfg->max_response = cfg->max_answer_bytes;
+	hcfg->gzip_level = cfg->gzip_level;
+	hcfg->max_header = cfg->max_header_bytes;
+	auth->token = cfg->auth_token;
+	auth->basic_user = cfg->basic_user;
+	auth->basic_password = cfg->basic_password;
+	hcfg->auth = auth;
+	hcfg->cors_origins = cfg->cors_origins;
+	hcfg->resp_cache = app->responses;
+	hcfg->settled = bridge_settled;
+	hcfg->pool = app->ups.pool;
+	hcfg->routes = bridge_routes;
+	hcfg->n_routes = bridge_n_routes;
+	hcfg->app = app;
+}
+
+/* Which protections are on, never the secrets themselves; the trace servers' URLs redacted. */
+static void log_started(const struct bridge_config *cfg, int port)
+{
+	char url[1024];
+	size_t i;
+
+	auth_redact_url(cfg->upstream, url, sizeof(url));
+	if (cfg->n_upstreams > 1)
+		snprintf(url, sizeof(url), "%zu trace servers", cfg->n_upstreams);
+	log_info("tsp-bridge %s listening on http://%s:%d, upstream %s, auth %s%s%s, CORS %s",
+		 TSPB_VERSION, cfg->listen_addr, port, url,
+		 cfg->auth_token ? "bearer" : "", cfg->auth_token && cfg->basic_user ? "+" : "",
+		 cfg->basic_user ? "basic" : (cfg->auth_token ? "" : "off"),
+		 cfg->cors_origins ? cfg->cors_origins : "off");
+	for (i = 0; cfg->n_upstreams > 1 && i < cfg->n_upstreams; i++) {
+		auth_redact_url(cfg->upstreams[i].url, url, sizeof(url));
+		log_info("trace server %s: %s", cfg->upstreams[i].name, url);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct bridge_config cfg;
@@ -45,7 +94,7 @@ int main(int argc, char **argv)
 	struct bridge app = { 0 };
 	struct auth_config auth;
 	sigset_t sigs;
-	char err[512], url[1024];
+	char err[512];
 	int sig = 0, ret = EXIT_FAILURE;
 
 	bridge_config_init(&cfg);
@@ -93,47 +142,13 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		goto cleanup;
 	}
-	memset(&hcfg, 0, sizeof(hcfg));
-	hcfg.listen_addr = cfg.listen_addr;
-	hcfg.port = cfg.port;
-	hcfg.threads = cfg.threads;
-	hcfg.max_connections = cfg.max_connections;
-	hcfg.timeout_s = cfg.client_timeout_s;
-	hcfg.request_timeout_s = cfg.request_timeout_s;
-	hcfg.max_per_ip = cfg.max_per_ip;
-	hcfg.max_body = cfg.max_body_bytes;
-	hcfg.max_response = cfg.max_answer_bytes;
-	hcfg.gzip_level = cfg.gzip_level;
-	hcfg.max_header = cfg.max_header_bytes;
-	auth.token = cfg.auth_token;
-	auth.basic_user = cfg.basic_user;
-	auth.basic_password = cfg.basic_password;
-	hcfg.auth = &auth;
-	hcfg.cors_origins = cfg.cors_origins;
-	hcfg.resp_cache = app.responses;
-	hcfg.settled = bridge_settled;
-	hcfg.pool = app.ups.pool;
-	hcfg.routes = bridge_routes;
-	hcfg.n_routes = bridge_n_routes;
-	hcfg.app = &app;
+	server_config(&hcfg, &auth, &cfg, &app);
 	server = http_server_start(&hcfg, err, sizeof(err));
 	if (!server) {
 		log_error("%s", err);
 		goto cleanup;
 	}
-	/* Which protections are on, never the secrets themselves. */
-	auth_redact_url(cfg.upstream, url, sizeof(url));
-	if (cfg.n_upstreams > 1)
-		snprintf(url, sizeof(url), "%zu trace servers", cfg.n_upstreams);
-	log_info("tsp-bridge %s listening on http://%s:%d, upstream %s, auth %s%s%s, CORS %s",
-		 TSPB_VERSION, cfg.listen_addr, http_server_port(server), url,
-		 cfg.auth_token ? "bearer" : "", cfg.auth_token && cfg.basic_user ? "+" : "",
-		 cfg.basic_user ? "basic" : (cfg.auth_token ? "" : "off"),
-		 cfg.cors_origins ? cfg.cors_origins : "off");
-	for (size_t i = 0; cfg.n_upstreams > 1 && i < cfg.n_upstreams; i++) {
-		auth_redact_url(cfg.upstreams[i].url, url, sizeof(url));
-		log_info("trace server %s: %s", cfg.upstreams[i].name, url);
-	}
+	log_started(&cfg, http_server_port(server));
 	if (cfg.port_file && write_port_file(cfg.port_file, http_server_port(server)) < 0) {
 		log_error("cannot write port file %s", cfg.port_file);
 		goto cleanup;

@@ -327,6 +327,34 @@ out:
 	return ret;
 }
 
+/* experiments(): the matches' experiments; anything else: "experiment/output" containing the text. */
+static int add_target_names(const struct cat_matches *m, const struct gf_discover *d, struct names *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < m->n; i++) {
+		const struct cat_match *c = &m->items[i];
+
+		if (d->kind == GF_DISC_EXPERIMENTS) {
+			if (names_add(out, c->exp_label) < 0)
+				goto out;
+			continue;
+		}
+		strbuf_reset(&sb);
+		if (escape_part(&sb, c->exp_label, 0) < 0 || strbuf_addch(&sb, '/') < 0 ||
+		    escape_part(&sb, c->output_name, 0) < 0)
+			goto out;
+		if (contains_nocase(sb.buf, d->text ? d->text : "") && names_add(out, sb.buf) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* Runs a discovery query (/search, /variable) into out. */
 static int discover(struct gctx *x, const char *q, struct names *out)
 {
@@ -334,7 +362,6 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 	struct cat_matches m;
 	struct name_pattern any;
 	struct tsp_error e;
-	struct strbuf sb = STRBUF_INIT;
 	char err[256];
 	size_t i;
 	int ret = -1;
@@ -367,21 +394,8 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 			gctx_fail_upstream(x, &e);
 			goto out;
 		}
-		for (i = 0; i < m.n; i++) {
-			const struct cat_match *c = &m.items[i];
-
-			if (d.kind == GF_DISC_EXPERIMENTS) {
-				if (names_add(out, c->exp_label) < 0)
-					goto nomem;
-				continue;
-			}
-			strbuf_reset(&sb);
-			if (escape_part(&sb, c->exp_label, 0) < 0 || strbuf_addch(&sb, '/') < 0 ||
-			    escape_part(&sb, c->output_name, 0) < 0)
-				goto nomem;
-			if (contains_nocase(sb.buf, d.text ? d.text : "") && names_add(out, sb.buf) < 0)
-				goto nomem;
-		}
+		if (add_target_names(&m, &d, out) < 0)
+			goto nomem;
 		break;
 	case GF_DISC_OUTPUTS:
 		if (upstreams_resolve(&x->b->ups, &d.experiment, &any, &m, &e) < 0) {
@@ -415,7 +429,6 @@ static int discover(struct gctx *x, const char *q, struct names *out)
 nomem:
 	gctx_fail(x, 500, "out of memory");
 out:
-	strbuf_release(&sb);
 	cat_matches_release(&m);
 	gf_discover_release(&d);
 	return ret;
@@ -590,6 +603,49 @@ static const char *payload_str(const cJSON *payload, const char *name)
 	return s ? s : "";
 }
 
+/* The names of exp's outputs (every experiment's when exp is "") that have the view. */
+static int outputs_with_view(struct gctx *x, const char *exp, enum gf_view view, struct names *out)
+{
+	const struct gf_view_def *vi = gf_view_def(view);
+	struct strbuf q = STRBUF_INIT;
+	struct name_pattern any;
+	struct cat_matches m;
+	struct gf_target t;
+	struct tsp_error e;
+	char err[256];
+	size_t i;
+	int ret = -1;
+
+	gf_target_init(&t);
+	cat_matches_init(&m);
+	tsp_error_clear(&e);
+	memset(&any, 0, sizeof(any));
+	any.kind = NAME_PAT_ANY;
+	if ((*exp ? escape_part(&q, exp, 0) : strbuf_addch(&q, '*')) < 0 || strbuf_addstr(&q, "/*") < 0) {
+		gctx_fail(x, 500, "out of memory");
+		goto out;
+	}
+	if (gf_target_parse(&t, q.buf, NULL, err, sizeof(err)) < 0) {
+		gctx_fail(x, 400, "%s", err);
+		goto out;
+	}
+	if (upstreams_resolve(&x->b->ups, &t.experiment, &any, &m, &e) < 0) {
+		gctx_fail_upstream(x, &e);
+		goto out;
+	}
+	for (i = 0; i < m.n; i++)
+		if ((vi->types & GF_TYPE(m.items[i].type)) && names_add(out, m.items[i].output_name) < 0) {
+			gctx_fail(x, 500, "out of memory");
+			goto out;
+		}
+	ret = 0;
+out:
+	strbuf_release(&q);
+	cat_matches_release(&m);
+	gf_target_release(&t);
+	return ret;
+}
+
 /* POST /metric-payload-options {metric, payload, name}: choices for one field. */
 void grafana_payload_options(const struct http_request *req, struct http_response *res)
 {
@@ -639,36 +695,7 @@ void grafana_payload_options(const struct http_request *req, struct http_respons
 	if (q.overflow)
 		goto nomem;
 	if (!strcmp(r.name, "output") && view > 0) {
-		/* Only the outputs that have the chosen view. */
-		const struct gf_view_def *vi = gf_view_def((enum gf_view)view);
-		struct name_pattern p;
-		struct cat_matches m;
-		struct tsp_error e;
-		size_t i;
-		char err[256];
-		struct gf_target t;
-
-		gf_target_init(&t);
-		cat_matches_init(&m);
-		tsp_error_clear(&e);
-		memset(&p, 0, sizeof(p));
-		p.kind = NAME_PAT_ANY;
-		strbuf_reset(&q);
-		if ((*exp ? escape_part(&q, exp, 0) : strbuf_addch(&q, '*')) < 0 || strbuf_addstr(&q, "/*") < 0)
-			goto nomem;
-		if (gf_target_parse(&t, q.buf, NULL, err, sizeof(err)) < 0) {
-			gctx_fail(&x, 400, "%s", err);
-		} else if (upstreams_resolve(&x.b->ups, &t.experiment, &p, &m, &e) < 0) {
-			gctx_fail_upstream(&x, &e);
-		} else {
-			for (i = 0; i < m.n; i++)
-				if ((vi->types & (1u << m.items[i].type)) &&
-				    names_add(&s, m.items[i].output_name) < 0)
-					gctx_fail(&x, 500, "out of memory");
-		}
-		cat_matches_release(&m);
-		gf_target_release(&t);
-		if (x.status)
+		if (outputs_with_view(&x, exp, (enum gf_view)view, &s) < 0)
 			goto fail;
 	} else if (discover(&x, q.buf, &s) < 0) {
 		goto fail;
