@@ -526,6 +526,7 @@ void grafana_metrics(const struct http_request *req, struct http_response *res)
 	struct jsonw w;
 	size_t i, n_views;
 	const struct gf_view_def *views = gf_views(&n_views);
+	int t;
 
 	memset(&r, 0, sizeof(r));
 	gctx_init(&x, req);
@@ -541,6 +542,13 @@ void grafana_metrics(const struct http_request *req, struct http_response *res)
 		jsonw_obj_begin(&w);
 		jsonw_kstr(&w, "label", v->label);
 		jsonw_kstr(&w, "value", v->name);
+		/* Not read by the JSON datasource: the plugin's tests check its list of views against it. */
+		jsonw_key(&w, "types");
+		jsonw_arr_begin(&w);
+		for (t = 0; t <= TSP_OUTPUT_DATA_TREE; t++)
+			if (t != TSP_OUTPUT_UNKNOWN && (v->types & GF_TYPE(t)))
+				jsonw_str(&w, tsp_output_type_name((enum tsp_output_type)t));
+		jsonw_arr_end(&w);
 		jsonw_key(&w, "payloads");
 		jsonw_arr_begin(&w);
 

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { type DataQueryRequest, dateTime, getFieldDisplayName } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 import { TspBridgeDataSource } from '../src/datasource/datasource';
+import { VIEWS } from '../src/datasource/views';
 import type { TspQuery } from '../src/datasource/types';
 import { type Live, proxyFetch, startLive } from './live';
 import { TestTemplateSrv } from './template-srv';
@@ -82,4 +83,16 @@ test('queries: one qualified experiment, a multi-value variable over two, each f
     'a:kernel/CPU Usage: Total',
     'b:kernel/CPU Usage: Total',
   ]);
+});
+
+test("the plugin's views are the bridge's view table (names and output types), plus its own Kernel view", async () => {
+  const r = await fetch(live.bridgeUrl + '/metrics', { method: 'POST', body: '{"metric":"","payload":{}}' });
+  const metrics = (await r.json()) as Array<{ value: string; types: string[] }>;
+  const all = ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE'];
+  const bridge = new Map(metrics.map((m) => [m.value, [...m.types].sort()]));
+  // `kernel` is the plugin's: /timeline, not a /frames view.
+  const plugin = new Map(
+    VIEWS.filter((v) => v.name !== 'kernel').map((v) => [v.name, (v.types.length ? [...v.types] : all).sort()])
+  );
+  assert.deepEqual(Object.fromEntries(plugin), Object.fromEntries(bridge));
 });
