@@ -657,7 +657,9 @@ static void run_pending(void *arg, size_t i)
 	MHD_resume_connection(p->conn);
 	pthread_mutex_lock(&s->lock);
 	s->handlers--;
-	pthread_cond_broadcast(&s->changed);
+	/* Only a stop waits on the count: waking the reaper per request costs a scan of every connection. */
+	if (s->draining)
+		pthread_cond_broadcast(&s->changed);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -897,7 +899,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (ctx->counted) {
 		pthread_mutex_lock(&s->lock);
 		s->in_flight--;
-		pthread_cond_broadcast(&s->changed);
+		if (s->draining)
+			pthread_cond_broadcast(&s->changed);
 		pthread_mutex_unlock(&s->lock);
 	}
 	pending_free(ctx->job);
