@@ -149,6 +149,13 @@ START_TEST(target_parts_and_options)
 	/* Found by fuzzing: empty alternatives under stacked repetitions (39 s to compile). */
 	target_err("kernel/CPU Usage/~^(sys||||||||)+++sh$", NULL, "too many repetitions");
 	target_err("kernel/CPU Usage/~^(s||||||||||||||||||||||||||||||||)++$", NULL, "too many repetitions");
+	/* Found by fuzzing: a bound copies the repetitions of "" inside it (over a minute to compile). */
+	target_err("kernel/CPU Usage/~y(.||)++{21}", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~((a|)+){5}", NULL, "too many repetitions");
+	/* Copies without such repetitions inside are not counted. */
+	target_ok(&t, "kernel/CPU Usage/~^((ab|c)+){3}$", NULL);
+	ck_assert(name_pattern_match(&t.entries, "abcab", NULL));
+	gf_target_release(&t);
 	/*
 	 * Back-references: glibc backtracks with no bound (seconds at 48-80
 	 * bytes against one name), so none is compiled; target escapes come

@@ -71,6 +71,8 @@ struct rx_group {
 	int alt_empty;                          /* an earlier alternative can */
 	unsigned long empty_alts;               /* alternatives that can match "" */
 	int last_stack;                         /* repetitions on the last atom while it could */
+	/* Repetitions of what can match "" inside the group so far, and inside its last atom. */
+	unsigned long eloops, ecost, last_eloops, last_ecost;
 };
 
 /* Over the whole expression: repetitions of what can match "", and their cost. */
@@ -78,8 +80,13 @@ struct rx_costs {
 	unsigned long empty_loops, empty_cost;
 };
 
-/* c gets a new last atom of `nodes` nodes, `loops` of them optional or looping; 1 past a cap. */
-static int rx_atom(struct rx_group *c, unsigned long nodes, unsigned long loops, int empty)
+/*
+ * c gets a new last atom of `nodes` nodes, `loops` of them optional or
+ * looping, holding `eloops` repetitions of what can match "" (costing
+ * ecost); 1 past a cap.
+ */
+static int rx_atom(struct rx_group *c, unsigned long nodes, unsigned long loops, int empty,
+		   unsigned long eloops, unsigned long ecost)
 {
 	c->pre_empty = c->pre_empty && (!c->has_last || c->last_empty);
 	c->has_last = 1;
@@ -87,9 +94,27 @@ static int rx_atom(struct rx_group *c, unsigned long nodes, unsigned long loops,
 	c->last_nodes = nodes;
 	c->last_loops = loops;
 	c->last_stack = 0;
+	c->last_eloops = eloops;
+	c->last_ecost = ecost;
 	c->nodes += nodes;
 	c->loops += loops;
+	c->eloops += eloops;
+	c->ecost += ecost;
 	return c->nodes > NAME_REGEX_MAX_NODES || c->loops > NAME_REGEX_MAX_LOOPS;
+}
+
+/* Counts n more repetitions of what can match "", costing cost, in c's last atom and overall. */
+static int rx_empty_loops(struct rx_group *c, struct rx_costs *t, unsigned long n, unsigned long cost)
+{
+	if (n > NAME_REGEX_MAX_EMPTY_LOOPS || cost > NAME_REGEX_MAX_EMPTY_COST)
+		return 1;
+	c->last_eloops += n;
+	c->last_ecost += cost;
+	c->eloops += n;
+	c->ecost += cost;
+	t->empty_loops += n;
+	t->empty_cost += cost;
+	return t->empty_loops > NAME_REGEX_MAX_EMPTY_LOOPS || t->empty_cost > NAME_REGEX_MAX_EMPTY_COST;
 }
 
 /*
@@ -101,10 +126,14 @@ static int rx_repeat(struct rx_group *c, struct rx_costs *t, unsigned long f, un
 {
 	if (!c->has_last)
 		return 0;
+	/* The copies glibc makes ("x{3}" is "xxx") copy the repetitions of "" inside too. */
+	if (f > 1 && c->last_eloops &&
+	    rx_empty_loops(c, t, c->last_eloops * (f - 1 < 100000 ? f - 1 : 100000),
+			   c->last_ecost * (f - 1 < 100000 ? f - 1 : 100000)))
+		return 1;
 	if (c->last_empty && opt) {
 		/* Measured: about the square of the loops inside, per such repetition. */
-		t->empty_cost += (c->last_loops + 1) * (c->last_loops + 1);
-		if (++t->empty_loops > NAME_REGEX_MAX_EMPTY_LOOPS || t->empty_cost > NAME_REGEX_MAX_EMPTY_COST ||
+		if (rx_empty_loops(c, t, 1, (c->last_loops + 1) * (c->last_loops + 1)) ||
 		    ++c->last_stack > NAME_REGEX_MAX_EMPTY_STACK)
 			return 1;
 	}
@@ -161,7 +190,7 @@ static int regex_too_costly(const char *p)
 	memset(c, 0, sizeof(*c));
 	c->pre_empty = 1;
 	for (; *p; p++) {
-		unsigned long f = 1, opt = 0, nodes = 1, loops = 0;
+		unsigned long f = 1, opt = 0, nodes = 1, loops = 0, eloops = 0, ecost = 0;
 		int zero = 0, empty = 0, rc;
 
 		switch (*p) {
@@ -182,6 +211,8 @@ static int regex_too_costly(const char *p)
 			 */
 			loops = c->loops + c->empty_alts +
 				(c->pre_empty && (!c->has_last || c->last_empty));
+			eloops = c->eloops;
+			ecost = c->ecost;
 			c--;
 			break;          /* the group is the parent's new atom */
 		case '|':
@@ -226,7 +257,7 @@ static int regex_too_costly(const char *p)
 				p++;
 			break;
 		}
-		if (rx_atom(c, nodes, loops, empty))
+		if (rx_atom(c, nodes, loops, empty, eloops, ecost))
 			return 1;
 	}
 	return 0;
