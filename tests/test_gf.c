@@ -152,6 +152,7 @@ START_TEST(target_parts_and_options)
 	/* Found by fuzzing: a bound copies the repetitions of "" inside it (over a minute to compile). */
 	target_err("kernel/CPU Usage/~y(.||)++{21}", NULL, "too many repetitions");
 	target_err("kernel/CPU Usage/~((a|)+){5}", NULL, "too many repetitions");
+	target_err("kernel/CPU Usage/~(.||){20}", NULL, "too many repetitions");
 	/* Copies without such repetitions inside are not counted. */
 	target_ok(&t, "kernel/CPU Usage/~^((ab|c)+){3}$", NULL);
 	ck_assert(name_pattern_match(&t.entries, "abcab", NULL));

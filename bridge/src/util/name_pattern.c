@@ -131,6 +131,14 @@ static int rx_repeat(struct rx_group *c, struct rx_costs *t, unsigned long f, un
 	    rx_empty_loops(c, t, c->last_eloops * (f - 1 < 100000 ? f - 1 : 100000),
 			   c->last_ecost * (f - 1 < 100000 ? f - 1 : 100000)))
 		return 1;
+	/*
+	 * Copies of what can match "" through its own epsilon paths ("(.||){20}")
+	 * chain those paths one after the other: counted as repetitions of "".
+	 */
+	if (f > 1 && c->last_empty && c->last_loops &&
+	    rx_empty_loops(c, t, f - 1 < 100000 ? f - 1 : 100000,
+			   (f - 1 < 100000 ? f - 1 : 100000) * (c->last_loops + 1)))
+		return 1;
 	if (c->last_empty && opt) {
 		/* Measured: about the square of the loops inside, per such repetition. */
 		if (rx_empty_loops(c, t, 1, (c->last_loops + 1) * (c->last_loops + 1)) ||
