@@ -197,8 +197,6 @@ static void probe(void *arg, size_t i)
 	if (!p->up && p->err.kind == TSP_OK)
 		tsp_error_set(&p->err, TSP_ERR_SCHEMA, 0, "trace server reports status '%s'",
 			      p->m.u.health.status ? p->m.u.health.status : "(none)");
-	if (p->err.kind != TSP_ERR_NOMEM)
-		upstream_note(p->u, p->up ? NULL : &p->err);
 	upstream_client_put(p->u, c);
 }
 

@@ -42,7 +42,6 @@ struct tsp_client {
 	struct strbuf url;              /* scratch: base_url + path */
 	struct strbuf answer;           /* scratch: the body tsp_client_fetch parses */
 	struct strbuf key;              /* scratch: cache key */
-	unsigned long unsettled;        /* fetches that ended other than COMPLETED */
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -806,16 +805,9 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 	else
 		rc = tsp_cache_fetch(c->cfg.cache, k->buf, k->len, fetch_miss, &m, out, err);
 out:
-	if (c && (rc < 0 || out->status != TSP_STATUS_COMPLETED)) {
-		c->unsettled++;
+	if (c && (rc < 0 || out->status != TSP_STATUS_COMPLETED))
 		thread_unsettled++;
-	}
 	return rc;
-}
-
-unsigned long tsp_client_unsettled(const struct tsp_client *c)
-{
-	return c ? c->unsettled : 0;
 }
 
 /* ---- typed calls ---- */

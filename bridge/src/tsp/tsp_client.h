@@ -111,16 +111,11 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 		     struct tsp_error *err);
 
 /*
- * How many tsp_client_fetch() calls of this client ended other than with a
- * COMPLETED answer (errors, RUNNING at the deadline, FAILED). Unchanged
- * across a request means everything it read upstream was final, so its
- * answer can be kept (resp_cache.h).
- */
-unsigned long tsp_client_unsettled(const struct tsp_client *c);
-/*
- * The same count for every client used by the calling thread, so that a
- * request whose fetches ran on several clients (and threads: work done for
- * it elsewhere is added with tsp_unsettled_add()) knows whether all was final.
+ * How many tsp_client_fetch() calls on the calling thread ended other than
+ * with a COMPLETED answer (errors, RUNNING at the deadline, FAILED), whatever
+ * client made them; work done for a request on other threads is added with
+ * tsp_unsettled_add(). Unchanged across a request means everything it read
+ * upstream was final, so its answer can be kept (resp_cache.h).
  */
 unsigned long tsp_unsettled_thread(void);
 void tsp_unsettled_add(unsigned long n);

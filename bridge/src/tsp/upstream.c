@@ -72,20 +72,6 @@ void upstream_client_put(struct upstream *u, struct tsp_client *c)
 	pthread_mutex_unlock(&u->mu);
 }
 
-void upstream_note(struct upstream *u, const struct tsp_error *err)
-{
-	int64_t now = mono_now_ms();
-
-	pthread_mutex_lock(&u->mu);
-	if (!err || err->kind == TSP_OK) {
-		u->last_ok_ms = now;
-	} else {
-		u->last_fail_ms = now;
-		snprintf(u->last_error, sizeof(u->last_error), "%s", err->msg);
-	}
-	pthread_mutex_unlock(&u->mu);
-}
-
 struct upstream *upstreams_find(const struct upstreams *s, const char *name, size_t len)
 {
 	size_t i;
@@ -165,8 +151,6 @@ static void resolve_part(void *arg, size_t i)
 				&p->err);
 	if (p->rc == 0 && r->qualify && catalog_experiments(p->u->cat, c, &p->exps, &e) < 0)
 		p->exps = NULL;
-	if (p->err.kind != TSP_ERR_NOMEM)
-		upstream_note(p->u, p->rc < 0 ? &p->err : NULL);
 	upstream_client_put(p->u, c);
 }
 

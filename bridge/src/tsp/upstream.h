@@ -3,8 +3,7 @@
 
 /*
  * One trace server as a value: its name, its URL, the client settings to
- * reach it, the catalog of what it has, idle clients, and how it answered
- * last. And the set of them a bridge serves (the federation): resolving a
+ * reach it, the catalog of what it has, idle clients. And the set of them a bridge serves (the federation): resolving a
  * target over every server, with experiment names qualified as
  * "server:experiment" where two servers have the same name.
  *
@@ -28,12 +27,9 @@ struct upstream {
 	char *url;
 	struct tsp_client_config tsp;   /* base_url points at url */
 	struct catalog *cat;
-	pthread_mutex_t mu;             /* idle clients and the health fields */
+	pthread_mutex_t mu;             /* idle clients */
 	struct tsp_client **idle;
 	size_t n_idle, cap_idle;
-	/* The last call's outcome: for /health and the notices of a server that is down. */
-	int64_t last_ok_ms, last_fail_ms;       /* CLOCK_MONOTONIC; 0 = never */
-	char last_error[TSP_ERROR_MSG_MAX];
 };
 
 /* 0, or -1 when out of memory. tsp is copied; its base_url is replaced by url. */
@@ -44,9 +40,6 @@ void upstream_release(struct upstream *u);
 /* An idle client, or a new one (NULL when out of memory); give it back with _put. */
 struct tsp_client *upstream_client(struct upstream *u);
 void upstream_client_put(struct upstream *u, struct tsp_client *c);
-
-/* Records how a call to u went (err NULL or TSP_OK: it answered). */
-void upstream_note(struct upstream *u, const struct tsp_error *err);
 
 /* The set of trace servers one bridge serves. */
 struct upstreams {
