@@ -131,6 +131,12 @@ START_TEST(target_parts_and_options)
 	target_ok(&t, "", "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\",\"entries\":\"\"}");
 	ck_assert_int_eq(t.has_entries, 0);
 	gf_target_release(&t);
+	/* A blank field (an editor's empty box) leaves the target's name alone. */
+	target_ok(&t, "kernel/CPU Usage", "{\"output\":\" \\n \",\"experiment\":\"\"}");
+	ck_assert_str_eq(t.experiment.text, "kernel");
+	ck_assert_str_eq(t.output.text, "CPU Usage");
+	gf_target_release(&t);
+	target_err("", "{\"experiment\":\"kernel\",\"output\":\"  \"}", "no output");
 
 	target_err("kernel", NULL, "expected experiment/output");
 	target_err("/CPU Usage", NULL, "expected experiment/output");

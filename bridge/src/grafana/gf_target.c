@@ -263,6 +263,13 @@ out:
 	return ret;
 }
 
+static int is_blank(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return !*s;
+}
+
 static int string_pattern(struct name_pattern *p, const char *s, int entries, const char *what,
 			  char *err, size_t errlen)
 {
@@ -426,6 +433,9 @@ static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, siz
 			snprintf(err, errlen, "%s must be a string", k);
 			return -1;
 		}
+		/* Editors send "" for a field left empty: it does not clear the target's. */
+		if ((!strcmp(k, "experiment") || !strcmp(k, "output")) && is_blank(v))
+			continue;
 		if (!strcmp(k, "experiment")) {
 			if (string_pattern(&t->experiment, v, 0, "experiment", err, errlen) < 0)
 				return -1;
@@ -442,7 +452,7 @@ static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, siz
 int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, char *err, size_t errlen)
 {
 	const char *end, *q, *slash1, *slash2;
-	int have_exp = 0, have_out = 0;
+	int have_exp, have_out;
 
 	gf_target_release(t);
 	if (!s)
@@ -454,11 +464,9 @@ int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, cha
 		slash2 = slash1 < q ? find_unescaped(slash1 + 1, q, '/') : q;
 		if (pattern_from_raw(&t->experiment, s, slash1, 0, "experiment", err, errlen) < 0)
 			goto fail;
-		have_exp = t->experiment.text && *t->experiment.text;
 		if (slash1 < q) {
 			if (pattern_from_raw(&t->output, slash1 + 1, slash2, 0, "output", err, errlen) < 0)
 				goto fail;
-			have_out = t->output.text && *t->output.text;
 		}
 		if (slash2 < q) {
 			if (pattern_from_raw(&t->entries, slash2 + 1, q, 1, "entries", err, errlen) < 0)
@@ -470,18 +478,24 @@ int gf_target_parse(struct gf_target *t, const char *s, const cJSON *fields, cha
 		goto fail;
 	if (apply_fields(t, fields, err, errlen) < 0)
 		goto fail;
-	have_exp |= t->experiment.text && *t->experiment.text;
-	have_out |= t->output.text && *t->output.text;
+	have_exp = t->experiment.text && *t->experiment.text;
+	have_out = t->output.text && *t->output.text;
 	if (!have_exp || !have_out) {
 		const char *fe = json_get_string(cJSON_GetObjectItemCaseSensitive(fields, "experiment"));
 		const char *fo = json_get_string(cJSON_GetObjectItemCaseSensitive(fields, "output"));
 
 		/* A payload query has no target text: its fields say what is missing. */
-		if (!*s && ((fe && *fe) || (fo && *fo))) {
+		if (!*s && ((fe && !is_blank(fe)) || (fo && !is_blank(fo)))) {
 			char a[160], b[160];
 
-			snprintf(a, sizeof(a), fe && *fe ? "experiment \"%s\"" : "no experiment%s", fe ? fe : "");
-			snprintf(b, sizeof(b), fo && *fo ? "output \"%s\"" : "no output%s", fo ? fo : "");
+			if (fe && !is_blank(fe))
+				snprintf(a, sizeof(a), "experiment \"%s\"", fe);
+			else
+				snprintf(a, sizeof(a), "no experiment");
+			if (fo && !is_blank(fo))
+				snprintf(b, sizeof(b), "output \"%s\"", fo);
+			else
+				snprintf(b, sizeof(b), "no output");
 			snprintf(err, errlen, "%s, %s: expected experiment and output fields "
 				 "(e.g. \"kernel\", \"CPU Usage\")", a, b);
 		} else {
