@@ -30,6 +30,11 @@
 #else
 #include "workload.c"
 #include "models.c"
+#include "kernel_common.c"
+#include "kernel_latency.c"
+#include "kernel_resources.c"
+#include "kernel_io.c"
+#include "kernel_critpath.c"
 #endif
 
 #define T_CPU "org.eclipse.tracecompass.analysis.os.linux.core.cpuusage.CpuUsageDataProvider"
