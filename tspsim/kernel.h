@@ -78,7 +78,7 @@ void ks_format_duration(double ns, char *buf, size_t len);
 /* Writers. */
 void kx_header(struct jsonw *w, const char *name, const char *tooltip, const char *type);
 void kx_style_ref(struct jsonw *w, const char *parent);
-/* "style": {"parentKey": null, "values": {"series-type": type}} as the trace server writes. */
+/* "style": {"values": {"series-type": type}}: the trace server writes "parentKey": null, which API.yaml does not allow (a string), so it is left out. */
 void kx_series_style(struct jsonw *w, const char *type);
 void kx_axis(struct jsonw *w, const char *key, const char *label, const char *unit, const char *type);
 /* {"id", "parentId", "labels": [label]: begins the object, the caller ends it. */

@@ -38,8 +38,6 @@ void kernel_styles(struct jsonw *w, int out)
 		/* DisksIODataProvider's one style: what its tree entries' styles extend. */
 		jsonw_key(w, "base");
 		jsonw_obj_begin(w);
-		jsonw_key(w, "parentKey");
-		jsonw_null(w);
 		jsonw_key(w, "values");
 		jsonw_obj_begin(w);
 		jsonw_kstr(w, "series-type", "area");
@@ -187,8 +185,6 @@ void kx_series_style(struct jsonw *w, const char *type)
 {
 	jsonw_key(w, "style");
 	jsonw_obj_begin(w);
-	jsonw_key(w, "parentKey");
-	jsonw_null(w);
 	jsonw_key(w, "values");
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "series-type", type);

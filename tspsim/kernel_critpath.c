@@ -363,10 +363,6 @@ static void cp_style(struct jsonw *w, const char *key, const char *parent, const
 	jsonw_obj_begin(w);
 	if (parent)
 		jsonw_kstr(w, "parentKey", parent);
-	else {
-		jsonw_key(w, "parentKey");
-		jsonw_null(w);
-	}
 	jsonw_key(w, "values");
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "style-name", name);

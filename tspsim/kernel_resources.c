@@ -580,8 +580,6 @@ static void linux_style(struct jsonw *w, const char *key, const char *name, cons
 {
 	jsonw_key(w, key);
 	jsonw_obj_begin(w);
-	jsonw_key(w, "parentKey");
-	jsonw_null(w);
 	jsonw_key(w, "values");
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "style-name", name);
