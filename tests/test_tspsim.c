@@ -4,7 +4,7 @@
  * faults and their control endpoint, errors and shutdown.
  *
  * The Makefile links only the library into run-tests, not tspsim's objects,
- * so the two pure modules are compiled into this file (tspsim/ is on the
+ * so the pure modules (workload, models, kernel_*) are compiled into this file (tspsim/ is on the
  * include path for tests); define TSPSIM_LINKED when linking them instead.
  * Their static names do not clash with ours: every helper here starts with t_.
  */

@@ -277,6 +277,10 @@ int cp_states(struct jsonw *w, const struct model_view *v, const struct query *q
 
 		if (local < 1 || local > (int64_t)v->wl[k]->n_threads)
 			continue;
+		for (i = 0; i < p.n_seg && p.seg[i].thread != local - 1; i++)
+			;
+		if (i == p.n_seg)
+			continue;       /* TC: rows only for the threads on the path */
 		jsonw_obj_begin(w);
 		jsonw_kint64(w, "entryId", q->items[it]);
 		jsonw_key(w, "states");
