@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,7 +461,8 @@ static void res_row(struct jsonw *w, const struct workload *wl, const uint8_t *s
 int res_states(struct jsonw *w, const struct model_view *v, const struct query *q,
 	       char *err, size_t errlen)
 {
-	size_t it, k;
+	uint8_t *seen = NULL;
+	size_t it, k, seen_k = SIZE_MAX;
 
 	jsonw_obj_begin(w);
 	jsonw_key(w, "rows");
@@ -468,7 +470,6 @@ int res_states(struct jsonw *w, const struct model_view *v, const struct query *
 	for (it = 0; it < q->n_items; it++) {
 		const struct workload *wl;
 		int64_t local, ke;
-		uint8_t *seen;
 		int kind, c, irq;
 
 		if (model_find_entry(v, OUT_RESOURCES, q->items[it], &k, &local) < 0)
@@ -478,14 +479,18 @@ int res_states(struct jsonw *w, const struct model_view *v, const struct query *
 		if (kind < 0 || kind == R_ROOT || kind == R_SEP)
 			continue;
 		ke = model_known_end(v, wl);
-		if (!(seen = irqs_seen(wl, ke))) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
+		if (k != seen_k) {      /* which IRQs fired where: once per trace */
+			free(seen);
+			seen_k = k;
+			if (!(seen = irqs_seen(wl, ke))) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
 		}
 		if (kind < R_AGG || (kind == R_AGG ? agg_seen(wl, seen, irq) : seen[c * NI + irq]))
 			res_row(w, wl, seen, q->items[it], kind == R_TWIN ? R_IRQ : kind, c, irq, q, ke);
-		free(seen);
 	}
+	free(seen);
 	jsonw_arr_end(w);
 	jsonw_obj_end(w);
 	return 0;
