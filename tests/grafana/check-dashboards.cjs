@@ -17,6 +17,16 @@
  *    as "X X" (its frame's name twice), and a bar gauge ranking series
  *    ranks no "Total" among them; node graph frames carry their fields,
  *    and links of panels that follow $thread touch the chosen threads;
+ *  - the kernel analyses' panels as their visualization needs them: the
+ *    latency scatter's series drawn as points in ns, the statistics' times
+ *    numbers in ns (a table sorts them), the density's x a number in ns, disk
+ *    throughput in bytes/s, memory in bytes;
+ *  - every data link clicked on the first rows of its panel (the JSON
+ *    datasource's frames, or Infinity's rows as their columns): the URL, with
+ *    Grafana's data-link variables resolved as @grafana/scenes does, opens a
+ *    dashboard of the same folder on a range holding the value's time (a row's
+ *    start..end exactly), with variables that dashboard has and values its
+ *    query variables offer;
  *  - dashboard annotations executed the same way.
  *
  *   node check-dashboards.cjs --base http://127.0.0.1:PORT --dir DASHBOARDS --provisioning DIR
@@ -66,6 +76,13 @@ function escapeRegex(s) {
 	return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
+/* A variable's custom "All" value: Grafana inserts it unformatted. */
+class AllValue {
+	constructor(v) {
+		this.value = v;
+	}
+}
+
 /* Grafana's template interpolation, for the formats the dashboards use. */
 function interp(s, vars) {
 	if (typeof s !== 'string')
@@ -77,6 +94,8 @@ function interp(s, vars) {
 		if (!(name in vars))
 			return all;
 		const v = vars[name];
+		if (v instanceof AllValue)
+			return v.value;
 		const list = Array.isArray(v) ? v : [v];
 		/* The JSON datasource interpolates payloads with the regex format. */
 		const esc = list.map((x) => escapeRegex(String(x)));
@@ -166,6 +185,14 @@ async function resolveVars(base, d, file, range) {
 			vars[v.name] = v.current && v.current.value !== undefined ? v.current.value : v.query;
 			continue;
 		}
+		/* A fixed list (a minimum latency, a time window): its saved value, one of its options. */
+		if (v.type === 'custom') {
+			const options = (v.options || []).map((o) => String(o.value));
+			const cur = v.current ? String(v.current.value) : undefined;
+			report(options.includes(cur), `${file}: variable ${v.name} (custom)`, `${cur} is not among ${options.join(', ')}`);
+			vars[v.name] = cur;
+			continue;
+		}
 		if (v.type !== 'query')
 			continue;
 		const target = interp(v.query.query, vars);
@@ -175,9 +202,12 @@ async function resolveVars(base, d, file, range) {
 			const texts = (frame.fields.find((f) => f.name === '__text') || { values: [] }).values;
 			const want = v.current && v.current.value !== undefined ? v.current.value : undefined;
 			const wanted = want === undefined ? [] : Array.isArray(want) ? want : [want];
-			const ok = texts.length > 0 && wanted.every((w) => texts.includes(w));
+			/* "All" saved: Grafana sends the custom all value as it is (or every option). */
+			const all = !!v.includeAll && wanted.includes('$__all');
+			const ok = texts.length > 0 && (all || wanted.every((w) => texts.includes(w)));
 			report(ok, `${file}: variable ${v.name} (${target})`, `values [${texts.join(', ')}], default ${JSON.stringify(want)}`);
-			vars[v.name] = wanted.length ? (v.multi ? wanted : wanted[0]) : texts[0];
+			vars[v.name] = all ? (v.allValue !== undefined ? new AllValue(v.allValue) : texts)
+				: wanted.length ? (v.multi ? wanted : wanted[0]) : texts[0];
 		} catch (e) {
 			report(false, `${file}: variable ${v.name}`, e.message);
 		}
@@ -251,7 +281,7 @@ function checkLinks(p, frames, vars) {
 async function checkPanelFrames(p, frames, vars) {
 	checkLinks(p, frames, vars);
 	const out = p.transformations && p.transformations.length
-		? await firstValueFrom(transformDataFrame(p.transformations, frames)) : frames;
+		? await firstValueFrom(transformDataFrame(p.transformations, frames, context(vars))) : frames;
 	const shown = [];
 	for (const f of out)
 		for (const fl of f.fields)
@@ -269,7 +299,12 @@ async function checkPanelFrames(p, frames, vars) {
 		if (shown.length < 2)
 			throw new Error(`ranks ${shown.length} series`);
 	}
-	return shown.length;
+	return out;
+}
+
+/* Transformations see the dashboard's variables, as in Grafana ($min_latency in a filter). */
+function context(vars) {
+	return { interpolate: (v) => interp(v, vars) };
 }
 
 async function runInfinityTarget(base, t, vars, fromMs, toMs) {
@@ -285,12 +320,201 @@ async function runInfinityTarget(base, t, vars, fromMs, toMs) {
 	for (const c of t.columns || [])
 		for (const row of rows) {
 			const x = row[c.selector];
-			const ok = c.type === 'number' ? typeof x === 'number' : c.type === 'string' ? typeof x === 'string' :
+			/* A JSON null is an empty cell of a string column (a state without label). */
+			const ok = c.type === 'number' ? typeof x === 'number' : c.type === 'string' ? typeof x === 'string' || x === null :
 				c.type === 'timestamp_epoch' ? Number.isInteger(x) : x !== undefined;
 			if (!ok)
 				throw new Error(`GET ${t.url}: column ${c.selector} is ${JSON.stringify(x)}, not ${c.type}`);
 		}
-	return rows.length;
+	return rows;
+}
+
+/* ---- the kernel analyses' panels ---- */
+
+/* The output each target reads: the payload's, an Infinity URL's argument, or a target's second part. */
+function outputsOf(p, vars) {
+	return (p.targets || []).map((t) => {
+		if (t.payload && t.payload.output)
+			return interp(t.payload.output, vars);
+		const prm = ((t.url_options && t.url_options.params) || []).find((x) => x.key === 'output');
+		if (prm)
+			return prm.value;
+		const parts = String(t.target || '').split('?')[0].split(/(?<!\\)\//);
+		return (parts[1] || '').replace(/\\(.)/g, '$1');
+	});
+}
+
+/* A field's config value as Grafana resolves it: a matching override, the field's own, the panel's default. */
+function effective(p, field, frame, frames, keys) {
+	const get = (o) => keys.reduce((x, k) => (x == null ? undefined : x[k]), o);
+	const name = getFieldDisplayName(field, frame, frames);
+	let v;
+	for (const o of (p.fieldConfig && p.fieldConfig.overrides) || []) {
+		const m = o.matcher || {};
+		const re = m.id === 'byRegexp' ? new RegExp(`^(${m.options})$`) : null;
+		const hit = (m.id === 'byName' && (m.options === name || m.options === field.name)) ||
+			(re && (re.test(name) || re.test(field.name))) || (m.id === 'byType' && m.options === field.type);
+		for (const prop of hit ? o.properties || [] : [])
+			if (prop.id === keys.join('.'))
+				v = prop.value;
+	}
+	if (v !== undefined)
+		return v;
+	const own = get(field.config || {});
+	return own !== undefined ? own : get((p.fieldConfig && p.fieldConfig.defaults) || {});
+}
+
+function checkKernelPanel(p, outputs, raw, shown) {
+	const is = (s) => outputs.some((o) => o.endsWith(s));
+	const nums = (frames) => frames.flatMap((f) => f.fields.filter((x) => x.type === 'number').map((x) => [f, x]));
+	if (is('Latency vs Time') && p.type === 'timeseries') {
+		if (!nums(raw).length)
+			throw new Error('no latency series');
+		for (const [f, x] of nums(raw))
+			if (!(x.config && x.config.custom && x.config.custom.drawStyle === 'points'))
+				throw new Error(`series ${f.name} comes without drawStyle points`);
+		for (const [f, x] of nums(shown)) {
+			if (effective(p, x, f, shown, ['custom', 'drawStyle']) !== 'points')
+				throw new Error(`${x.name} drawn as lines`);
+			if (effective(p, x, f, shown, ['unit']) !== 'ns')
+				throw new Error(`${x.name}: latency unit ${effective(p, x, f, shown, ['unit'])}`);
+		}
+	}
+	if (is('Latency Statistics') && p.type === 'table') {
+		const by = new Map(shown.flatMap((f) => f.fields.map((x) => [x.name, [f, x]])));
+		for (const n of ['Minimum', 'Maximum', 'Average', 'Total']) {
+			const fx = by.get(n);
+			if (!fx || fx[1].type !== 'number')
+				throw new Error(`${n} is ${fx ? fx[1].type : 'missing'}, not a number (it would sort as text)`);
+			if (effective(p, fx[1], fx[0], shown, ['unit']) !== 'ns')
+				throw new Error(`${n}: unit ${effective(p, fx[1], fx[0], shown, ['unit'])}, not ns`);
+		}
+		for (const sb of (p.options && p.options.sortBy) || [])
+			if (!by.has(sb.displayName) || by.get(sb.displayName)[1].type !== 'number')
+				throw new Error(`sorted by ${sb.displayName}, not a numeric column`);
+	}
+	if (is('Latency Density')) {
+		if (p.type !== 'barchart')
+			throw new Error(`a density is drawn as bars, not ${p.type}`);
+		for (const f of shown.filter((x) => x.length > 0)) {
+			const x = p.options && p.options.xField ? f.fields.find((y) => y.name === p.options.xField) : f.fields[0];
+			if (!x || x.type !== 'number')
+				throw new Error(`the density's x (${x && x.name}) is ${x && x.type}, not a duration number`);
+			if (effective(p, x, f, shown, ['unit']) !== 'ns')
+				throw new Error(`the density's x unit is ${effective(p, x, f, shown, ['unit'])}`);
+		}
+	}
+	if (is('Disk I/O View') && p.type === 'timeseries')
+		for (const [f, x] of nums(shown))
+			if (!['Bps', 'binBps'].includes(effective(p, x, f, shown, ['unit'])))
+				throw new Error(`${x.name} is not in bytes per second`);
+	if (is('Memory Usage') && p.type === 'timeseries')
+		for (const [f, x] of nums(shown))
+			if (!['bytes', 'decbytes'].includes(effective(p, x, f, shown, ['unit'])))
+				throw new Error(`${x.name} is not in bytes`);
+}
+
+/*
+ * A data link's URL with its variables resolved the way @grafana/scenes'
+ * macros do for a clicked value (row of a frame): ${__value.time|raw|numeric},
+ * ${__data.fields.NAME[.numeric|.text]}, and dashboard variables; each value
+ * URI-encoded as Grafana's link supplier asks.
+ */
+function resolveLink(url, vars, frame, rowIndex, field) {
+	return url.replace(/\$\{(\w+)((?:\.\w+)*)(?::(\w+))?\}|\$(\w+)/g, (all, a, pathPart, fmt, b) => {
+		const name = a || b;
+		const keys = (pathPart || '').split('.').filter(Boolean);
+		let v;
+		if (name === '__value') {
+			if (keys[0] === 'time') {
+				const t = frame.fields.find((x) => x.type === 'time');
+				v = t ? t.values[rowIndex] : '';
+			} else {
+				v = field.values[rowIndex];
+			}
+		} else if (name === '__data' && keys[0] === 'fields') {
+			const fl = frame.fields.find((x) => x.name === keys[1]);
+			v = fl ? fl.values[rowIndex] : '';
+		} else if (name in vars) {
+			const x = vars[name];
+			v = x instanceof AllValue ? x.value : Array.isArray(x) ? x.join(',') : x;
+		} else {
+			return all;
+		}
+		return encodeURIComponent(v === null || v === undefined ? '' : String(v));
+	});
+}
+
+async function checkLinks(base, p, frames, vars, dashboards, range) {
+	const links = [...(((p.fieldConfig || {}).defaults || {}).links || []),
+		...(((p.fieldConfig || {}).overrides) || []).flatMap((o) => (o.properties || []).filter((x) => x.id === 'links').flatMap((x) => x.value))];
+	if (!links.length)
+		return 0;
+	let clicked = 0;
+	for (const frame of frames.filter((f) => f.length > 0)) {
+		const field = p.type === 'table' ? frame.fields[0] : frame.fields.find((x) => x.type !== 'time' && x.values.some((v) => v != null));
+		if (!field)
+			continue;
+		const rows = [...field.values.keys()].filter((i) => field.values[i] != null).slice(0, 3);
+		for (const i of rows)
+			for (const l of links) {
+				clicked++;
+				const href = resolveLink(l.url, vars, frame, i, field);
+				if (/\$\{|\$__/.test(href))
+					throw new Error(`unresolved variable in ${href}`);
+				const u = new URL(href, 'http://grafana.invalid');
+				const m = /^\/d\/([^/]+)/.exec(u.pathname);
+				const target = m && dashboards.get(m[1]);
+				if (!target)
+					throw new Error(`${href} opens no dashboard of this folder`);
+				const q = u.searchParams;
+				let from, to;
+				if (q.has('from') && q.has('to')) {
+					from = Number(q.get('from'));
+					to = Number(q.get('to'));
+				} else if (q.has('time') && q.has('time.window')) {
+					const w = q.get('time.window');
+					const ms = /^\d+$/.test(w) ? Number(w) : grafanaData.rangeUtil.intervalToMs(w);
+					from = Number(q.get('time')) - ms / 2;
+					to = Number(q.get('time')) + ms / 2;
+				} else {
+					throw new Error(`${href} carries no time range`);
+				}
+				if (!(Number.isFinite(from) && Number.isFinite(to) && from < to))
+					throw new Error(`${href}: range ${from}..${to}`);
+				const tf = p.type === 'table' ? frame.fields.find((x) => x.name === 'start') : frame.fields.find((x) => x.type === 'time');
+				const t0 = tf ? Number(tf.values[i]) : NaN;
+				if (!(from <= t0 && t0 <= to))
+					throw new Error(`${href} does not hold the value's time ${t0}`);
+				const ef = p.type === 'table' && frame.fields.find((x) => x.name === 'end');
+				if (ef && q.has('from') && (from !== t0 || to !== Number(ef.values[i])))
+					throw new Error(`${href} is not the row's interval ${t0}..${ef.values[i]}`);
+				for (const [k, val] of q) {
+					if (!k.startsWith('var-'))
+						continue;
+					const tv = ((target.templating && target.templating.list) || []).find((x) => x.name === k.slice(4));
+					if (!tv)
+						throw new Error(`${m[1]} has no variable ${k.slice(4)}`);
+					if (tv.type === 'query') {
+						const tq = interp(tv.query.query || tv.query, { experiment: q.get('var-experiment') || '' });
+						const items = await post(base, '/variable', { payload: { target: tq }, range });
+						const texts = items.map((x) => x.__text);
+						if (!texts.includes(val))
+							throw new Error(`${m[1]}'s ${tv.name} offers no "${val}"`);
+					}
+				}
+			}
+	}
+	if (!clicked)
+		throw new Error('no value to click a link on');
+	return clicked;
+}
+
+/* Infinity's rows as the frame Grafana makes of them with the declared columns. */
+function infinityFrame(t, rows) {
+	const cols = t.columns || [];
+	return { name: t.refId, length: rows.length, fields: cols.map((c) => ({ name: c.text || c.selector, config: {},
+		type: c.type === 'timestamp_epoch' ? 'time' : c.type, values: rows.map((r) => r[c.selector]) })) };
 }
 
 async function main() {
@@ -303,21 +527,25 @@ async function main() {
 	report(ds.length >= 2, 'provisioned datasources', JSON.stringify(ds));
 	const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 	report(files.length >= 3, 'dashboards found', files.join(', '));
+	const all = new Map(files.map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]));
+	const dashboards = new Map([...all.values()].map((d) => [d.uid, d]));
 	for (const file of files) {
-		const d = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+		const d = all.get(file);
 		structure(d, file, ds);
 		const fromMs = Date.parse(d.time.from), toMs = Date.parse(d.time.to);
 		const range = { from: d.time.from, to: d.time.to, raw: d.time };
 		const vars = await resolveVars(base, d, file, range);
 		for (const p of d.panels || []) {
-			const frames = [];
+			const frames = [], infFrames = [];
 			for (const t of p.targets || []) {
 				const dsType = (t.datasource || p.datasource).type;
 				const name = `${file}: panel ${p.id} "${p.title}" target ${t.refId}`;
 				try {
 					let n;
 					if (dsType === 'yesoreyeram-infinity-datasource') {
-						n = await runInfinityTarget(base, t, vars, fromMs, toMs);
+						const rows = await runInfinityTarget(base, t, vars, fromMs, toMs);
+						infFrames.push(infinityFrame(t, rows));
+						n = rows.length;
 					} else {
 						const fr = await runJsonTarget(base, t, vars, range, fromMs, toMs);
 						frames.push(...fr);
@@ -328,11 +556,24 @@ async function main() {
 					report(false, name, e.message);
 				}
 			}
+			if (infFrames.length) {
+				try {
+					const shown = p.transformations && p.transformations.length
+						? await firstValueFrom(transformDataFrame(p.transformations, infFrames.map(toDataFrame), context(vars))) : infFrames;
+					checkKernelPanel(p, outputsOf(p, vars), shown, shown);
+					const n = await checkLinks(base, p, shown, vars, dashboards, range);
+					report(true, `${file}: panel ${p.id} "${p.title}" as shown${n ? `, ${n} links followed` : ''}`);
+				} catch (e) {
+					report(false, `${file}: panel ${p.id} "${p.title}" as shown`, e.message);
+				}
+			}
 			if (!frames.length)
 				continue;
 			try {
-				await checkPanelFrames(p, frames, vars);
-				report(true, `${file}: panel ${p.id} "${p.title}" as shown`);
+				const shown = await checkPanelFrames(p, frames, vars);
+				checkKernelPanel(p, outputsOf(p, vars), frames, shown);
+				const n = await checkLinks(base, p, shown, vars, dashboards, range);
+				report(true, `${file}: panel ${p.id} "${p.title}" as shown${n ? `, ${n} links followed` : ''}`);
 			} catch (e) {
 				report(false, `${file}: panel ${p.id} "${p.title}" as shown`, e.message);
 			}

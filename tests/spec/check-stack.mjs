@@ -86,6 +86,29 @@ function checkGrafana(p, grafana) {
 }
 checkGrafana('', sv.grafana);
 
+// What the provider loads: every dashboard under ./dashboards, sub-folders
+// included, in one Grafana folder, where a uid seen twice would replace a
+// dashboard; the kernel analyses' dashboards among them, in both variants.
+function dashboardFiles(dir) {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? dashboardFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []);
+}
+{
+  const files = dashboardFiles('dashboards');
+  const uids = new Map();
+  for (const f of files) {
+    const uid = JSON.parse(read(f)).uid;
+    check(`provisioned dashboard ${f} has a uid of its own`, !!uid && !uids.has(uid), `${uid} also in ${uids.get(uid)}`);
+    uids.set(uid, f);
+  }
+  for (const uid of ['tsp-kernel-resources', 'tsp-syscall-latency', 'tsp-io-memory'])
+    for (const u of [uid, `${uid}-infinity`])
+      check(`the provider loads dashboard ${u}`, uids.has(u), [...uids.keys()].join(', '));
+  const legacy = fs.readdirSync(path.join(root, 'grafana/legacy/dashboards')).filter((f) => f.endsWith('.json'));
+  for (const f of ['kernel-resources.json', 'syscall-latency.json', 'io-memory.json'])
+    check(`the legacy dashboards hold ${f}`, legacy.includes(f), legacy.join(', '));
+}
+
 const bdf = read('docker/bridge.Dockerfile');
 check('bridge Dockerfile builds with make and make install', /RUN make\b.*&& make install\b/.test(bdf));
 const readme = read('README.md');

@@ -21,6 +21,7 @@ import { type Services, TspBridgeDataSource } from '../src/datasource/datasource
 import type { TspQuery } from '../src/datasource/types';
 import { type Live, proxyFetch, REPO, startLive } from './live';
 import { TestTemplateSrv, type TestVariable } from './template-srv';
+import { checkKernelPanel, checkPanelLinks, type LinkContext } from './dashboard-checks';
 
 const DS_TYPE = 'tsp-bridge-datasource';
 const INFINITY = 'yesoreyeram-infinity-datasource';
@@ -79,6 +80,16 @@ function request(d: Any, targets: TspQuery[], maxDataPoints = 800): DataQueryReq
 async function resolveVariables(d: Any): Promise<TestTemplateSrv> {
   const ts = new TestTemplateSrv();
   for (const v of d.templating?.list ?? []) {
+    if (v.type === 'custom' || v.type === 'textbox' || v.type === 'constant') {
+      // A fixed list or a text box: its saved value, which must be one of its options.
+      const current: string[] = [v.current?.value ?? v.query].flat().map(String);
+      if (v.type === 'custom') {
+        const options = (v.options ?? []).map((o: Any) => String(o.value));
+        assert.ok(current.every((c) => options.includes(c)), `variable ${v.name}: ${current} is not among ${options}`);
+      }
+      ts.vars.set(v.name, { name: v.name, current, multi: !!v.multi });
+      continue;
+    }
     if (v.type !== 'query') {
       continue;
     }
@@ -88,11 +99,31 @@ async function resolveVariables(d: Any): Promise<TestTemplateSrv> {
     const values = found.map((f) => String(f.value));
     assert.ok(values.length > 0, `variable ${v.name} (${q}) has no values`);
     const saved: string[] = [v.current?.value ?? []].flat().filter((x: string) => values.includes(x));
+    // "All" saved: Grafana sends the custom all value (or every option).
+    const all = !!v.includeAll && [v.current?.value ?? []].flat().includes('$__all');
     const current = saved.length ? saved : [values[0]];
-    const tv: TestVariable = { name: v.name, current, options: values, multi: !!v.multi, includeAll: !!v.includeAll, allValue: v.allValue ?? undefined };
+    const tv: TestVariable = { name: v.name, current, options: values, multi: !!v.multi, includeAll: !!v.includeAll, allValue: v.allValue ?? undefined, all };
     ts.vars.set(v.name, tv);
   }
   return ts;
+}
+
+/** What a data link needs: the dashboards it may open and their variables' values. */
+function linkContext(d: Any, ts: TestTemplateSrv): LinkContext {
+  return {
+    dashboard: d,
+    dashboards: new Map(dashboards().map(([, x]) => [x.uid, x])),
+    vars: ts,
+    values: async (target: Any, name: string, experiment: string) => {
+      const v = (target.templating?.list ?? []).find((x: Any) => x.name === name);
+      if (v?.type !== 'query') {
+        return null;
+      }
+      const t = new TestTemplateSrv([{ name: 'experiment', current: [experiment] }]);
+      const found = await datasource(t).metricFindQuery(typeof v.query === 'string' ? v.query : v.query?.query);
+      return found.map((f) => String(f.value));
+    },
+  };
 }
 
 before(async () => {
@@ -154,9 +185,12 @@ for (const [file, d] of dashboards()) {
           assert.ok(fieldsOf('edges').includes(n), `panel ${p.id}: edges without ${n}`);
         }
       }
+      // Transformations see the dashboard's variables, as in Grafana ($min_latency in a filter).
       const shownFrames: DataFrame[] = p.transformations?.length
-        ? await firstValueFrom(transformDataFrame(p.transformations, res.data))
+        ? await firstValueFrom(transformDataFrame(p.transformations, res.data, { interpolate: (s: string) => ts.replace(s, {}) }))
         : res.data;
+      checkKernelPanel(d, p, res.data, shownFrames);
+      await checkPanelLinks(linkContext(d, ts), p, shownFrames);
       const names: string[] = [];
       for (const f of shownFrames) {
         for (const fl of f.fields) {

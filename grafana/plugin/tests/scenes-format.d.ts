@@ -2,3 +2,12 @@
 declare module '*/variables/interpolation/formatRegistry.js' {
   export const formatRegistry: unknown;
 }
+declare module '*/variables/constants.js' {
+  export const VARIABLE_REGEX: RegExp;
+}
+declare module '*/variables/macros/dataMacros.js' {
+  export const ValueMacro: unknown;
+  export const DataMacro: unknown;
+  export const FieldMacro: unknown;
+  export const SeriesMacro: unknown;
+}
