@@ -415,6 +415,33 @@ function checkKernelPanel(p, outputs, raw, shown) {
 }
 
 /*
+ * A "filter data by values" on a dashboard variable ($min_latency): only
+ * values at or over it shown, something shown, something taken away.
+ */
+function checkVariableFilters(p, raw, shown, vars) {
+	for (const t of p.transformations || []) {
+		if (t.id !== 'filterByValue')
+			continue;
+		for (const f of (t.options && t.options.filters) || []) {
+			const text = String((f.config && f.config.options && f.config.options.value) || '');
+			if (!text.includes('$') || !['greaterOrEqual', 'greater'].includes(f.config.id))
+				continue;
+			const min = Number(interp(text, vars));
+			if (!(min > 0))
+				throw new Error(`filter ${f.fieldName}: ${text} gives ${interp(text, vars)}`);
+			const values = shown.flatMap((fr) => fr.fields.filter((x) => x.name === f.fieldName).flatMap((x) => x.values));
+			if (!values.length)
+				throw new Error(`filter ${f.fieldName} >= ${min}: nothing shown`);
+			const under = values.filter((v) => !(typeof v === 'number' && v >= min));
+			if (under.length)
+				throw new Error(`filter ${f.fieldName} >= ${min}: ${under.length} values under it shown`);
+			if (!raw.some((fr) => fr.fields.some((x) => x.type === 'number' && x.values.some((v) => typeof v === 'number' && v < min))))
+				throw new Error(`filter ${f.fieldName} >= ${min}: nothing under it to filter out`);
+		}
+	}
+}
+
+/*
  * A data link's URL with its variables resolved the way @grafana/scenes'
  * macros do for a clicked value (row of a frame): ${__value.time|raw|numeric},
  * ${__data.fields.NAME[.numeric|.text]}, and dashboard variables; each value
@@ -482,7 +509,7 @@ async function checkLinks(base, p, frames, vars, dashboards, range) {
 				}
 				if (!(Number.isFinite(from) && Number.isFinite(to) && from < to))
 					throw new Error(`${href}: range ${from}..${to}`);
-				const tf = p.type === 'table' ? frame.fields.find((x) => x.name === 'start') : frame.fields.find((x) => x.type === 'time');
+				const tf = (p.type === 'table' && frame.fields.find((x) => x.name === 'start')) || frame.fields.find((x) => x.type === 'time');
 				const t0 = tf ? Number(tf.values[i]) : NaN;
 				if (!(from <= t0 && t0 <= to))
 					throw new Error(`${href} does not hold the value's time ${t0}`);
@@ -572,6 +599,7 @@ async function main() {
 			try {
 				const shown = await checkPanelFrames(p, frames, vars);
 				checkKernelPanel(p, outputsOf(p, vars), frames, shown);
+				checkVariableFilters(p, frames, shown, vars);
 				const n = await checkLinks(base, p, shown, vars, dashboards, range);
 				report(true, `${file}: panel ${p.id} "${p.title}" as shown${n ? `, ${n} links followed` : ''}`);
 			} catch (e) {

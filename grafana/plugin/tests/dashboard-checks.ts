@@ -160,6 +160,36 @@ export function interpolate(target: string, scopedVars: Any, format?: string): s
   });
 }
 
+/**
+ * A "filter data by values" on a dashboard variable (the latency dashboard's
+ * $min_latency): what is shown holds only values at or over the variable's
+ * value, something is shown, and the filter took something away.
+ */
+export function checkVariableFilters(d: Any, p: Any, raw: DataFrame[], shown: DataFrame[], replace: (s: string) => string): number {
+  let n = 0;
+  for (const t of p.transformations ?? []) {
+    if (t.id !== 'filterByValue') {
+      continue;
+    }
+    for (const f of t.options?.filters ?? []) {
+      const text = String(f.config?.options?.value ?? '');
+      if (!text.includes('$') || !['greaterOrEqual', 'greater'].includes(f.config?.id)) {
+        continue;
+      }
+      n++;
+      const where = `${d.uid} panel ${p.id} "${p.title}" filter ${f.fieldName} ${f.config.id} ${text}`;
+      const min = Number(replace(text));
+      assert.ok(Number.isFinite(min) && min > 0, `${where}: the variable gives ${replace(text)}`);
+      const values = shown.flatMap((fr) => fr.fields.filter((x) => x.name === f.fieldName).flatMap((x) => x.values));
+      assert.ok(values.length > 0, `${where}: nothing at or over ${min}`);
+      assert.deepEqual(values.filter((v) => !(typeof v === 'number' && v >= min)), [], `${where}: values under ${min} shown`);
+      const below = numberFields(raw).some(([, x]) => x.values.some((v: unknown) => typeof v === 'number' && v < min));
+      assert.ok(below, `${where}: the datasource gave nothing under ${min}: the filter is not seen at work`);
+    }
+  }
+  return n;
+}
+
 /** A dashboard's panel and the dashboards its links may open. */
 export interface LinkContext {
   dashboard: Any;
@@ -237,7 +267,7 @@ export async function checkPanelLinks(ctx: LinkContext, p: Any, shown: DataFrame
         const range = urlRange(url.searchParams);
         assert.ok(range, `${where}: ${m.href} carries no time range`);
         assert.ok(Number.isFinite(range.from) && Number.isFinite(range.to) && range.from < range.to, `${where}: range ${range.from}..${range.to} of ${m.href}`);
-        const start = isTable ? frame.fields.find((x) => x.name === 'start') : time;
+        const start = (isTable ? frame.fields.find((x) => x.name === 'start') : undefined) ?? time;
         const end = isTable ? frame.fields.find((x) => x.name === 'end') : undefined;
         assert.ok(start, `${where}: no time to check the link against`);
         const t0 = Number(start.values[rowIndex]);

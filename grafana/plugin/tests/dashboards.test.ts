@@ -21,7 +21,7 @@ import { type Services, TspBridgeDataSource } from '../src/datasource/datasource
 import type { TspQuery } from '../src/datasource/types';
 import { type Live, proxyFetch, REPO, startLive } from './live';
 import { TestTemplateSrv, type TestVariable } from './template-srv';
-import { checkKernelPanel, checkPanelLinks, type LinkContext } from './dashboard-checks';
+import { checkKernelPanel, checkPanelLinks, checkVariableFilters, type LinkContext } from './dashboard-checks';
 
 const DS_TYPE = 'tsp-bridge-datasource';
 const INFINITY = 'yesoreyeram-infinity-datasource';
@@ -190,6 +190,7 @@ for (const [file, d] of dashboards()) {
         ? await firstValueFrom(transformDataFrame(p.transformations, res.data, { interpolate: (s: string) => ts.replace(s, {}) }))
         : res.data;
       checkKernelPanel(d, p, res.data, shownFrames);
+      checkVariableFilters(d, p, res.data, shownFrames, (s: string) => ts.replace(s, {}));
       await checkPanelLinks(linkContext(d, ts), p, shownFrames);
       const names: string[] = [];
       for (const f of shownFrames) {
