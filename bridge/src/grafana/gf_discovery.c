@@ -158,7 +158,8 @@ static int escape_arg(struct strbuf *sb, const char *name)
 
 static int type_has_tree(enum tsp_output_type t)
 {
-	return t == TSP_OUTPUT_TREE_TIME_XY || t == TSP_OUTPUT_TIME_GRAPH || t == TSP_OUTPUT_DATA_TREE;
+	return t == TSP_OUTPUT_TREE_TIME_XY || t == TSP_OUTPUT_TIME_GRAPH || t == TSP_OUTPUT_DATA_TREE ||
+	       t == TSP_OUTPUT_TREE_GENERIC_XY;
 }
 
 /*
@@ -545,7 +546,7 @@ void grafana_metrics(const struct http_request *req, struct http_response *res)
 		/* Not read by the JSON datasource: the plugin's tests check its list of views against it. */
 		jsonw_key(&w, "types");
 		jsonw_arr_begin(&w);
-		for (t = 0; t <= TSP_OUTPUT_DATA_TREE; t++)
+		for (t = 0; t <= TSP_OUTPUT_TREE_GENERIC_XY; t++)
 			if (t != TSP_OUTPUT_UNKNOWN && (v->types & GF_TYPE(t)))
 				jsonw_str(&w, tsp_output_type_name((enum tsp_output_type)t));
 		jsonw_arr_end(&w);
@@ -589,6 +590,22 @@ void grafana_metrics(const struct http_request *req, struct http_response *res)
 			jsonw_kstr(&w, "name", "limit");
 			jsonw_kstr(&w, "type", "input");
 			jsonw_kstr(&w, "placeholder", "10000");
+			jsonw_obj_end(&w);
+		}
+		if (v->fields & GF_FIELD_TID) {
+			jsonw_obj_begin(&w);
+			jsonw_kstr(&w, "label", "Thread (tid)");
+			jsonw_kstr(&w, "name", "tid");
+			jsonw_kstr(&w, "type", "input");
+			jsonw_kstr(&w, "placeholder", "Critical Path: thread id");
+			jsonw_obj_end(&w);
+		}
+		if (v->fields & GF_FIELD_BINS) {
+			jsonw_obj_begin(&w);
+			jsonw_kstr(&w, "label", "Bins");
+			jsonw_kstr(&w, "name", "bins");
+			jsonw_kstr(&w, "type", "input");
+			jsonw_kstr(&w, "placeholder", "50");
 			jsonw_obj_end(&w);
 		}
 		jsonw_arr_end(&w);

@@ -246,6 +246,15 @@ int gf_field_set_display_name_ds(struct gf_frame *f, size_t fi, const char *name
 	return copy_str(f, &f->fields[fi].display_name_ds, name);
 }
 
+int gf_field_set_custom(struct gf_frame *f, size_t fi, const struct gf_custom *c)
+{
+	struct gf_custom *d = &f->fields[fi].custom;
+
+	*d = *c;
+	return copy_str(f, &d->draw_style, c->draw_style) < 0 ||
+	       copy_str(f, &d->show_points, c->show_points) < 0 ? -1 : 0;
+}
+
 int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping *m, size_t n)
 {
 	struct gf_mapping *v = arena_calloc(&f->arena, n ? n : 1, sizeof(*v));
@@ -469,7 +478,35 @@ void gf_write_long(struct jsonw *w, const struct gf_frame *f)
 	}
 }
 
-/* unit, displayName, displayNameFromDS, mappings: the members of a field's config that are set. */
+/* config.custom: the time series panel's draw options, when set. */
+static void write_custom(struct jsonw *w, const struct gf_custom *c)
+{
+	if (!c->draw_style && !c->hide_from_viz)
+		return;
+	jsonw_key(w, "custom");
+	jsonw_obj_begin(w);
+	if (c->draw_style)
+		jsonw_kstr(w, "drawStyle", c->draw_style);
+	if (c->show_points)
+		jsonw_kstr(w, "showPoints", c->show_points);
+	if (c->line_width >= 0)
+		jsonw_kint64(w, "lineWidth", c->line_width);
+	if (c->fill_opacity >= 0)
+		jsonw_kint64(w, "fillOpacity", c->fill_opacity);
+	if (c->point_size >= 0)
+		jsonw_kint64(w, "pointSize", c->point_size);
+	if (c->hide_from_viz) {
+		jsonw_key(w, "hideFrom");
+		jsonw_obj_begin(w);
+		jsonw_kbool(w, "viz", 1);
+		jsonw_kbool(w, "legend", 1);
+		jsonw_kbool(w, "tooltip", 0);
+		jsonw_obj_end(w);
+	}
+	jsonw_obj_end(w);
+}
+
+/* unit, displayName, displayNameFromDS, mappings, custom: the members of a field's config that are set. */
 static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 {
 	size_t i;
@@ -502,6 +539,7 @@ static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 		jsonw_obj_end(w);
 		jsonw_arr_end(w);
 	}
+	write_custom(w, &fl->custom);
 }
 
 static void write_config(struct jsonw *w, const struct gf_field *fl)

@@ -28,6 +28,19 @@ enum gf_field_type {
 	GF_STRING,      /* `strs`; NULL is null */
 };
 
+/*
+ * config.custom of a number field: how Grafana's time series panel draws
+ * it (points for a scatter, bars for a histogram), and hideFrom.viz for
+ * a field to read but not draw. Nothing is written unless draw_style or
+ * hide_from_viz is set; a negative number is left unset.
+ */
+struct gf_custom {
+	const char *draw_style;         /* "line", "points", "bars"; NULL unset */
+	const char *show_points;        /* "always", "never", "auto"; NULL unset */
+	int line_width, fill_opacity, point_size;
+	int hide_from_viz;              /* hideFrom {viz: true, legend: true, tooltip: false} */
+};
+
 /* One value mapping: field value `value` shown as `text` in `color`. */
 struct gf_mapping {
 	const char *value;
@@ -57,6 +70,7 @@ struct gf_field {
 	const char *display_name_ds;
 	struct gf_mapping *mappings;
 	size_t n_mappings;
+	struct gf_custom custom;        /* zeroed: none */
 };
 
 #define GF_MAX_NOTICES 8
@@ -144,6 +158,8 @@ void gf_set_str_ref(struct gf_frame *f, size_t fi, size_t i, const char *s);
 int gf_field_set_unit(struct gf_frame *f, size_t fi, const char *unit);
 int gf_field_set_display_name(struct gf_frame *f, size_t fi, const char *name);
 int gf_field_set_display_name_ds(struct gf_frame *f, size_t fi, const char *name);
+/* Copies c (its strings too). */
+int gf_field_set_custom(struct gf_frame *f, size_t fi, const struct gf_custom *c);
 /* Copies the mappings. */
 int gf_field_set_mappings(struct gf_frame *f, size_t fi, const struct gf_mapping *m, size_t n);
 
@@ -161,7 +177,7 @@ int gf_frame_notice(struct gf_frame *f, const char *fmt, ...)
  *   "type"}], "rows": [[...]], "meta"?}; times as int ms, nulls as null.
  * gf_write_dataframe: {"name"?, "refId", "fields": [{"name", "type",
  *   "values", "config": {unit, displayName, displayNameFromDS,
- *   mappings}}], "meta"?}.
+ *   mappings, custom}}], "meta"?}.
  * "meta" is {"notices": [{"severity": "warning", "text"}]} when there are
  * notices, absent otherwise.
  */

@@ -235,7 +235,8 @@ static int tree_and_entries(struct gf_job *j, struct cat_ref **ref, int xy_defau
 	tsp_error_clear(&e);
 	*ids = NULL;
 	*n = 0;
-	if (catalog_tree(j->m->up->cat, j->c, j->m->exp_uuid, j->m->output_id, j->m->type, ref, &e) < 0)
+	if (catalog_tree_param(j->m->up->cat, j->c, j->m->exp_uuid, j->m->output_id, j->m->type,
+			       j->t->has_tid ? "tid" : NULL, j->t->tid, ref, &e) < 0)
 		return gctx_fail_upstream(j->x, &e);
 	t = cat_ref_model(*ref);
 	*partial = t->status == TSP_STATUS_RUNNING;
@@ -244,6 +245,7 @@ static int tree_and_entries(struct gf_job *j, struct cat_ref **ref, int xy_defau
 	return select_entries(j, &t->u.tree, xy_default, ids, n);
 }
 
+/* The range of the job, and its thread when it names one (a Critical Path's "tid"). */
 static void range_query(const struct gf_job *j, struct tsp_query *q, int32_t nb_times)
 {
 	memset(q, 0, sizeof(*q));
@@ -251,6 +253,10 @@ static void range_query(const struct gf_job *j, struct tsp_query *q, int32_t nb_
 	q->start = j->from_ns;
 	q->end = j->to_ns;
 	q->nb_times = nb_times;
+	if (j->t->has_tid) {
+		q->param_key = "tid";
+		q->param_value = j->t->tid;
+	}
 }
 
 /* ---- adapters: models -> frames of the job ---- */
@@ -293,12 +299,15 @@ static int frame_done(struct gf_job *j, struct gf_frame *f, int rc, const char *
 	return 0;
 }
 
-static int adapt_series(struct gf_job *j, const struct tsp_model *m, int partial)
+static int adapt_series(struct gf_job *j, const struct tsp_model *tree, const struct tsp_model *m,
+			int partial)
 {
+	struct gf_xy_hints h;
 	struct gf_frame *f;
 	char err[256];
 	size_t i;
 
+	gf_xy_hints_for(&h, j->m->output_id, tree && tree->has_model ? &tree->u.tree : NULL);
 	if (!m->has_model || !m->u.xy.n_series) {
 		/* Nothing to draw yet: an empty frame carries the notice. */
 		if (!(f = job_frame(j, j->m->output_name)))
@@ -314,9 +323,44 @@ static int adapt_series(struct gf_job *j, const struct tsp_model *m, int partial
 	}
 	for (i = 0; i < m->u.xy.n_series; i++) {
 		if (!(f = job_frame(j, NULL)) ||
-		    frame_done(j, f, gf_tr_series(f, &m->u.xy.series[i], j->prefix, err, sizeof(err)),
+		    frame_done(j, f, gf_tr_xy_series(f, &m->u.xy.series[i], j->prefix, &h, err,
+						      sizeof(err)), err, partial, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Generic XY (bins, categories): one frame per run of series that share
+ * their x, named for the output; empty (an x field and no series) when
+ * the answer has nothing yet, so the panel still says why.
+ */
+static int adapt_generic_xy(struct gf_job *j, const struct tsp_model *tree, const struct tsp_model *m,
+			    int partial)
+{
+	struct gf_xy_hints h;
+	struct gf_frame *f;
+	char err[256];
+	size_t i, used;
+
+	gf_xy_hints_for(&h, j->m->output_id, tree && tree->has_model ? &tree->u.tree : NULL);
+	if (!m->has_model || !m->u.xy.n_series) {
+		if (!(f = view_frame(j)))
+			return -1;
+		if (gf_frame_add_field(f, "start", GF_NUMBER) < 0)
+			return gctx_fail(j->x, 500, "out of memory");
+		if (partial)
+			notice_running(f, j, m);
+		return 0;
+	}
+	for (i = 0; i < m->u.xy.n_series; i += used) {
+		if (!(f = view_frame(j)) ||
+		    frame_done(j, f, gf_tr_generic_xy(f, &m->u.xy.series[i], m->u.xy.n_series - i,
+						      j->prefix, &h, &used, err, sizeof(err)),
 			       err, partial, m) < 0)
 			return -1;
+		if (!used)
+			break;
 	}
 	return 0;
 }
@@ -474,7 +518,41 @@ static int run_series(struct gf_job *j)
 	if (data_outcome(j, tsp_xy(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e), &e, &m,
 			 &partial) < 0)
 		goto out;
-	ret = adapt_series(j, &m, partial || partial_tree);
+	ret = adapt_series(j, cat_ref_model(ref), &m, partial || partial_tree);
+out:
+	free(ids);
+	cat_ref_put(ref);
+	tsp_model_release(&m);
+	return ret;
+}
+
+/*
+ * Generic XY (a latency density): the range is the time range whose
+ * segments count, and nbSamples the number of bins (the target's bins).
+ */
+static int run_density(struct gf_job *j)
+{
+	struct cat_ref *ref = NULL;
+	struct tsp_model m;
+	struct tsp_error e;
+	struct tsp_query q;
+	int64_t *ids = NULL;
+	size_t n;
+	int partial_tree, partial, ret = -1;
+
+	tsp_model_init(&m);
+	tsp_error_clear(&e);
+	if (tree_and_entries(j, &ref, 1, &ids, &n, &partial_tree) < 0)
+		goto out;
+	range_query(j, &q, j->t->bins);
+	q.nb_samples = 1;
+	q.has_items = 1;
+	q.items = ids;
+	q.n_items = n;
+	if (data_outcome(j, tsp_generic_xy(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e), &e, &m,
+			 &partial) < 0)
+		goto out;
+	ret = adapt_generic_xy(j, cat_ref_model(ref), &m, partial || partial_tree);
 out:
 	free(ids);
 	cat_ref_put(ref);
@@ -527,6 +605,9 @@ static int run_time_graph(struct gf_job *j)
 	if (data_outcome(j, rc, &e, &m, &partial) < 0)
 		goto out;
 	fetch_styles(j, &styles, notice, sizeof(notice));
+	if (!notice[0] && !j->t->has_tid && !n && strstr(j->m->output_id, "CriticalPath"))
+		snprintf(notice, sizeof(notice), "%s shows the path of one thread: add tid=<thread id> "
+			 "to the target (the TID of a Thread Status row)", j->m->output_name);
 	ret = adapt_time_graph(j, cat_ref_model(ref), &m, &styles, ids, n, partial || partial_tree);
 	for (k = first; ret == 0 && notice[0] && k < j->out->n; k++)
 		gf_frame_notice(j->out->v[k], "%s", notice);
@@ -716,12 +797,17 @@ static int run_view(struct gf_job *j)
 static const struct gf_view_def views[] = {
 	{ GF_VIEW_SERIES, "series", "Time series (XY outputs)", T(TSP_OUTPUT_TREE_TIME_XY),
 	  T(TSP_OUTPUT_TREE_TIME_XY), GF_TT_ANY, GF_FIELD_ENTRIES, run_series },
+	{ GF_VIEW_DENSITY, "density", "Bars over a non-time x (generic XY: latency density)",
+	  T(TSP_OUTPUT_TREE_GENERIC_XY), T(TSP_OUTPUT_TREE_GENERIC_XY), GF_TT_ANY,
+	  GF_FIELD_ENTRIES | GF_FIELD_BINS, run_density },
 	{ GF_VIEW_INTERVALS, "intervals", "State intervals (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
-	  T(TSP_OUTPUT_TIME_GRAPH), GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_LIMIT, run_time_graph },
+	  T(TSP_OUTPUT_TIME_GRAPH), GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_LIMIT | GF_FIELD_TID,
+	  run_time_graph },
 	{ GF_VIEW_TIMELINE, "timeline", "State timeline (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
-	  T(TSP_OUTPUT_TIME_GRAPH), GF_TT_TIMESERIE, GF_FIELD_ENTRIES | GF_FIELD_LIMIT, run_time_graph },
+	  T(TSP_OUTPUT_TIME_GRAPH), GF_TT_TIMESERIE, GF_FIELD_ENTRIES | GF_FIELD_LIMIT | GF_FIELD_TID,
+	  run_time_graph },
 	{ GF_VIEW_ARROWS, "arrows", "Arrows between rows (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
-	  0, GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_LIMIT, run_time_graph },
+	  0, GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_LIMIT | GF_FIELD_TID, run_time_graph },
 	{ GF_VIEW_STYLES, "styles", "State styles (time graph)", T(TSP_OUTPUT_TIME_GRAPH),
 	  0, GF_TT_ANY, 0, run_styles },
 	{ GF_VIEW_EVENTS, "events", "Events (table outputs)", T(TSP_OUTPUT_TABLE),
@@ -729,9 +815,9 @@ static const struct gf_view_def views[] = {
 	{ GF_VIEW_TREE, "tree", "Statistics (data tree outputs)", T(TSP_OUTPUT_DATA_TREE),
 	  T(TSP_OUTPUT_DATA_TREE), GF_TT_ANY, GF_FIELD_ENTRIES, run_tree },
 	{ GF_VIEW_NODES, "nodes", "Node graph nodes (time graph links)", T(TSP_OUTPUT_TIME_GRAPH),
-	  0, GF_TT_ANY, GF_FIELD_ENTRIES, run_time_graph },
+	  0, GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_TID, run_time_graph },
 	{ GF_VIEW_EDGES, "edges", "Node graph edges (time graph links)", T(TSP_OUTPUT_TIME_GRAPH),
-	  0, GF_TT_ANY, GF_FIELD_ENTRIES, run_time_graph },
+	  0, GF_TT_ANY, GF_FIELD_ENTRIES | GF_FIELD_TID, run_time_graph },
 	{ GF_VIEW_ANNOTATIONS, "annotations", "Annotations (markers)", ALL_TYPES,
 	  0, GF_TT_ANY, GF_FIELD_MARKERS, run_annotations },
 };
@@ -866,6 +952,8 @@ static const char *type_words(unsigned types)
 		return "TABLE";
 	if (types == (1u << TSP_OUTPUT_DATA_TREE))
 		return "DATA_TREE";
+	if (types == (1u << TSP_OUTPUT_TREE_GENERIC_XY))
+		return "TREE_GENERIC_XY";
 	return "suitable";
 }
 
@@ -1322,7 +1410,7 @@ out:
 
 /* The query arguments /flat takes as target fields (docs/grafana-api.md "Targets"). */
 static const char *const flat_fields[] = {
-	"experiment", "output", "entries", "view", "limit", "markers", "category",
+	"experiment", "output", "entries", "view", "limit", "markers", "category", "tid", "bins",
 };
 
 /*
@@ -1364,7 +1452,7 @@ void grafana_flat(const struct http_request *req, struct http_response *res)
 		qt.target = "";
 	if (!*qt.target && !cJSON_GetObjectItemCaseSensitive(fields, "experiment")) {
 		gctx_fail(&x, 400, "say what to fetch: target=experiment/output[/entries][?options], "
-		     "or experiment=, output= (and entries=, view=, limit=, markers=, category=)");
+		     "or experiment=, output= (and entries=, view=, limit=, markers=, category=, tid=, bins=)");
 		goto fail;
 	}
 	qc.nb_times = 400;

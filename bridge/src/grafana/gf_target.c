@@ -115,6 +115,7 @@ void gf_target_init(struct gf_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->limit = GF_LIMIT_DEFAULT;
+	t->bins = GF_BINS_DEFAULT;
 }
 
 void gf_target_release(struct gf_target *t)
@@ -170,6 +171,44 @@ static int set_limit(struct gf_target *t, const char *v, char *err, size_t errle
 	return 0;
 }
 
+/* A whole number in [lo, hi] for option `what`; -1 with a message naming it otherwise. */
+static int int_option(const char *what, const char *v, long long lo, long long hi, long long *out,
+		      char *err, size_t errlen)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi) {
+		snprintf(err, errlen, "%s must be a whole number %lld..%lld, not \"%s\"", what, lo, hi, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int set_tid(struct gf_target *t, const char *v, char *err, size_t errlen)
+{
+	long long n;
+
+	if (int_option("tid (the thread of a critical path)", v, 0, GF_TID_MAX, &n, err, errlen) < 0)
+		return -1;
+	t->has_tid = 1;
+	t->tid = n;
+	return 0;
+}
+
+static int set_bins(struct gf_target *t, const char *v, char *err, size_t errlen)
+{
+	long long n;
+
+	if (int_option("bins", v, 1, GF_BINS_MAX, &n, err, errlen) < 0)
+		return -1;
+	t->bins = (int)n;
+	return 0;
+}
+
 static int set_format(struct gf_target *t, const char *v, char *err, size_t errlen)
 {
 	if (!strcmp(v, "timeseries") || !strcmp(v, "timeserie"))
@@ -222,7 +261,12 @@ static int set_option(struct gf_target *t, const char *key, const char *v, char 
 		return set_string(&t->markers, v, err, errlen);
 	if (!strcmp(key, "category"))
 		return set_string(&t->category, v, err, errlen);
-	snprintf(err, errlen, "unknown option \"%s\": view, limit, markers, category or format", key);
+	if (!strcmp(key, "tid"))
+		return set_tid(t, v, err, errlen);
+	if (!strcmp(key, "bins"))
+		return set_bins(t, v, err, errlen);
+	snprintf(err, errlen, "unknown option \"%s\": view, limit, markers, category, format, tid or bins",
+		 key);
 	return -1;
 }
 
@@ -425,9 +469,15 @@ static int apply_fields(struct gf_target *t, const cJSON *fields, char *err, siz
 			t->limit = (long)n;
 			continue;
 		}
+		/* A number is checked as its text: 1.5 or 1e3 is refused with the value shown. */
+		if ((!strcmp(k, "tid") || !strcmp(k, "bins")) && json_is_number(it)) {
+			if (set_option(t, k, json_number_text(it, num, sizeof(num)), err, errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(k, "experiment") && strcmp(k, "output") && strcmp(k, "entries") &&
 		    strcmp(k, "view") && strcmp(k, "limit") && strcmp(k, "markers") &&
-		    strcmp(k, "category") && strcmp(k, "format"))
+		    strcmp(k, "category") && strcmp(k, "format") && strcmp(k, "tid") && strcmp(k, "bins"))
 			continue;       /* other payload fields belong to the user */
 		if (!v) {
 			snprintf(err, errlen, "%s must be a string", k);
@@ -527,6 +577,7 @@ static const char *norm_type(const char *s, size_t n)
 		{ "XY", "TREE_TIME_XY" }, { "TREE_TIME_XY", "TREE_TIME_XY" },
 		{ "TIMEGRAPH", "TIME_GRAPH" }, { "TIME_GRAPH", "TIME_GRAPH" },
 		{ "TABLE", "TABLE" }, { "DATA_TREE", "DATA_TREE" }, { "DATATREE", "DATA_TREE" },
+		{ "GENERIC_XY", "TREE_GENERIC_XY" }, { "TREE_GENERIC_XY", "TREE_GENERIC_XY" },
 	};
 	size_t i;
 
@@ -600,7 +651,7 @@ int gf_discover_parse(struct gf_discover *d, const char *q, char *err, size_t er
 			ty = norm_type(ts, (size_t)(te - ts));
 			if (!ty) {
 				snprintf(err, errlen, "outputs(): unknown type \"%.*s\": XY, TIME_GRAPH, "
-					 "TABLE or DATA_TREE", (int)(te - ts), ts);
+					 "TABLE, DATA_TREE or GENERIC_XY", (int)(te - ts), ts);
 				goto fail;
 			}
 			if (!(d->type = strdup(ty)))

@@ -31,6 +31,7 @@ enum gf_view {
 	GF_VIEW_ANNOTATIONS,
 	GF_VIEW_NODES,          /* node graph: rows that links join */
 	GF_VIEW_EDGES,          /* node graph: links per (source, target) */
+	GF_VIEW_DENSITY,        /* generic XY: bins / categories as bars */
 };
 /* "series", ...; NULL for an unknown value (the names are gf_views.h's table). */
 const char *gf_view_name(enum gf_view v);
@@ -46,6 +47,9 @@ enum gf_format {
 
 #define GF_LIMIT_DEFAULT 10000
 #define GF_LIMIT_MAX 1000000
+#define GF_BINS_DEFAULT 50
+#define GF_BINS_MAX 65536
+#define GF_TID_MAX 2147483647
 
 struct gf_target {
 	struct name_pattern experiment, output, entries;
@@ -55,6 +59,9 @@ struct gf_target {
 	long limit;             /* GF_LIMIT_DEFAULT unless given */
 	char *markers;          /* marker set id, NULL if none */
 	char *category;         /* annotation category, NULL = all */
+	int has_tid;            /* the thread of a Critical Path, sent upstream as "tid" */
+	int64_t tid;
+	int bins;               /* generic XY: bins asked (nbSamples), GF_BINS_DEFAULT unless given */
 };
 
 void gf_target_init(struct gf_target *t);
@@ -65,7 +72,8 @@ void gf_target_release(struct gf_target *t);
  * object: SimpleJSON's `data` or the JSON datasource's `payload`; NULL or
  * non-object ignored) over it: experiment, output, entries (string pattern
  * or array of exact names), view, limit (number or numeric string), markers,
- * category, format. Empty strings in fields count as absent. The string may
+ * category, format, tid (0..2147483647) and bins (1..65536), numbers or
+ * numeric strings. Empty strings in fields count as absent. The string may
  * be empty when fields name experiment and output.
  * Returns 0, or -1 with a message naming the problem in err (e.g.
  * "target \"kernel\": expected experiment/output", "unknown view \"foo\"",

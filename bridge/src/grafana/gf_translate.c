@@ -182,42 +182,6 @@ static int add_fields(struct gf_frame *f, const struct field_spec *spec, size_t 
 
 #define ADD_FIELDS(f, spec, rows) add_fields((f), (spec), sizeof(spec) / sizeof((spec)[0]), (rows))
 
-/* ---- series ---- */
-
-int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *prefix,
-		 char *err, size_t errlen)
-{
-	char name[1024];
-	size_t i;
-
-	if (!s->x) {
-		snprintf(err, errlen, "series \"%s\" has no xValues: only time series can be shown",
-			 s->name ? s->name : "");
-		return -1;
-	}
-	if (prefix)
-		snprintf(name, sizeof(name), "%s: %s", prefix, s->name ? s->name : "");
-	else
-		snprintf(name, sizeof(name), "%s", s->name ? s->name : "");
-	/* The frame and its value share the name: Grafana is told to show it once. */
-	if (gf_frame_set_name(f, name) < 0 || gf_frame_add_field(f, "time", GF_TIME) < 0 ||
-	    gf_frame_add_field(f, name, GF_NUMBER) < 0 || gf_field_set_display_name_ds(f, 1, name) < 0 ||
-	    gf_frame_reserve(f, s->n_x) < 0 ||
-	    (s->y_dec && gf_field_keep_decimals(f, 1) < 0))
-		return nomem(err, errlen);
-	/* The server's digits go out as they came (dec.h): the same doubles, cheaper. */
-	for (i = 0; i < s->n_x && i < s->n_y; i++) {
-		gf_set_time(f, 0, i, ns_to_ms(s->x[i]));
-		if (s->y_dec)
-			gf_set_num_dec(f, 1, i, s->y[i], s->y_dec[i]);
-		else
-			gf_set_num(f, 1, i, s->y[i]);
-	}
-	f->length = i;
-	f->is_series = 1;
-	return 0;
-}
-
 /* ---- intervals ---- */
 
 /*
@@ -856,6 +820,22 @@ static int parse_number(const char *s, double *out)
 	return *end || errno ? -1 : 0;
 }
 
+/* A whole int64 in decimal (a ns timestamp); -1 for anything else. */
+static int parse_int64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end || errno)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
 int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		 const struct tsp_table_lines *lines, int64_t to_ns, int64_t total, long limit,
 		 char *err, size_t errlen)
@@ -967,36 +947,113 @@ static int parse_percent(const char *s, double *out)
 }
 
 /* How a data tree column is served. */
-enum tree_col { COL_STRING, COL_NUMBER, COL_PERCENT };
+enum tree_col { COL_STRING, COL_NUMBER, COL_PERCENT, COL_DURATION, COL_TIME };
 
-/*
- * A column is numbers when every selected cell is one; a percentage when
- * it is headed "%" or every non-empty cell reads "N %" (its cells that do
- * not are null then), so Grafana can sort, plot and format it.
- */
-static enum tree_col tree_column(const struct tsp_tree *tree, const int64_t *ids, size_t n, size_t h)
+/* A cell that holds no value: empty, or the "---" statistics write for too few samples. */
+static int null_cell(const char *v)
+{
+	return !v || !*v || !strcmp(v, "---") || !strcmp(v, "N/A");
+}
+
+/* What the selected cells of column h are, counted. */
+struct col_scan {
+	size_t cells, numbers, durations, units, percents, ints;
+};
+
+static void scan_column(const struct tsp_tree *tree, const int64_t *ids, size_t n, size_t h,
+			struct col_scan *c)
 {
 	size_t i;
-	int number = 1, percent = 1, any_percent = 0;
 	double d;
+	int64_t t;
 
+	memset(c, 0, sizeof(*c));
 	for (i = 0; i < tree->n_entries; i++) {
 		const struct tsp_tree_entry *e = &tree->entries[i];
 		const char *v = h + 1 < e->n_labels ? e->labels[h + 1] : NULL;
+		int k;
 
-		if (!id_selected(ids, n, e->id))
+		if (!id_selected(ids, n, e->id) || null_cell(v))
 			continue;
-		if (parse_number(v, &d) < 0)
-			number = 0;
-		if (parse_percent(v, &d) == 0)
-			any_percent = 1;
-		else if (v && *v)
-			percent = 0;
+		c->cells++;
+		c->numbers += parse_number(v, &d) == 0;
+		c->percents += parse_percent(v, &d) == 0;
+		k = gf_parse_duration_ns(v, &d);
+		c->durations += k >= 0;
+		c->units += k == 1;
+		c->ints += parse_int64(v, &t) == 0;
 	}
-	if (!strcmp(tree->headers[h + 1].name ? tree->headers[h + 1].name : "", "%") ||
-	    (percent && any_percent))
+}
+
+static int dt_is(const struct tsp_tree_header *hd, const char *type)
+{
+	return hd->data_type && !strcmp(hd->data_type, type);
+}
+
+/*
+ * A column is numbers when every selected cell that holds a value is one
+ * (and one does); durations when the header says DURATION or the cells
+ * are written with a time unit ("12.346 ms"); a percentage when it is
+ * headed "%" or its cells read "N %". A header's NUMBER / TIMESTAMP is
+ * taken when the cells allow it, so Grafana can sort, plot and format.
+ */
+static enum tree_col tree_column(const struct tsp_tree *tree, const int64_t *ids, size_t n, size_t h)
+{
+	const struct tsp_tree_header *hd = &tree->headers[h + 1];
+	struct col_scan c;
+
+	scan_column(tree, ids, n, h, &c);
+	if (!strcmp(hd->name ? hd->name : "", "%") || (c.percents && c.percents == c.cells))
 		return COL_PERCENT;
-	return number ? COL_NUMBER : COL_STRING;
+	if (c.cells && c.durations == c.cells && (dt_is(hd, "DURATION") || c.units))
+		return COL_DURATION;
+	if (c.cells && c.ints == c.cells && dt_is(hd, "TIMESTAMP"))
+		return COL_TIME;
+	if (c.cells && c.numbers == c.cells && !dt_is(hd, "TIMESTAMP") && !dt_is(hd, "TIME_RANGE"))
+		return COL_NUMBER;
+	return COL_STRING;
+}
+
+static int tree_field(struct gf_frame *f, const struct tsp_tree_header *hd, enum tree_col col)
+{
+	int fi = gf_frame_add_field(f, hd->name, col == COL_STRING ? GF_STRING :
+				    col == COL_TIME ? GF_TIME : GF_NUMBER);
+
+	if (fi < 0)
+		return -1;
+	if (col == COL_PERCENT)
+		return gf_field_set_unit(f, (size_t)fi, "percent");
+	if (col == COL_DURATION)
+		return gf_field_set_unit(f, (size_t)fi, "ns");
+	if (col == COL_NUMBER && dt_is(hd, "BINARY_NUMBER"))
+		return gf_field_set_unit(f, (size_t)fi, "bytes");
+	return 0;
+}
+
+/* Cell v of a row into field fi, as its column is served; -1 when out of memory. */
+static int tree_cell(struct gf_frame *f, size_t fi, size_t r, enum tree_col col, const char *v)
+{
+	double d;
+	int64_t t;
+
+	switch (col) {
+	case COL_PERCENT:
+		/* A plain number under "%" is a percentage too; anything else is null. */
+		gf_set_num(f, fi, r, parse_percent(v, &d) == 0 || parse_number(v, &d) == 0 ? d : NAN);
+		return 0;
+	case COL_NUMBER:
+		gf_set_num(f, fi, r, parse_number(v, &d) == 0 ? d : NAN);
+		return 0;
+	case COL_DURATION:
+		gf_set_num(f, fi, r, gf_parse_duration_ns(v, &d) >= 0 ? d : NAN);
+		return 0;
+	case COL_TIME:
+		if (parse_int64(v, &t) == 0)
+			gf_set_time(f, fi, r, ns_to_ms(t));
+		return 0;
+	default:
+		return gf_set_str(f, fi, r, v);
+	}
 }
 
 int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64_t *ids, size_t n,
@@ -1006,7 +1063,6 @@ int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64
 	struct strbuf path = STRBUF_INIT;
 	size_t i, h, nh = tree->n_headers > 1 ? tree->n_headers - 1 : 0;
 	int *numeric = NULL, ret = -1;
-	double d;
 
 	if (row_index_init(&ri, tree) < 0 || !(numeric = calloc(nh + 1, sizeof(*numeric))))
 		goto nomem;
@@ -1014,9 +1070,7 @@ int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64
 		goto nomem;
 	for (h = 0; h < nh; h++) {
 		numeric[h] = (int)tree_column(tree, ids, n, h);
-		if (gf_frame_add_field(f, tree->headers[h + 1].name,
-				       numeric[h] != COL_STRING ? GF_NUMBER : GF_STRING) < 0 ||
-		    (numeric[h] == COL_PERCENT && gf_field_set_unit(f, 2 + h, "percent") < 0))
+		if (tree_field(f, &tree->headers[h + 1], (enum tree_col)numeric[h]) < 0)
 			goto nomem;
 	}
 	for (i = 0; i < tree->n_entries; i++) {
@@ -1044,16 +1098,8 @@ int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64
 		for (h = 0; h < nh; h++) {
 			const char *v = h + 1 < e->n_labels ? e->labels[h + 1] : NULL;
 
-			if (numeric[h] == COL_PERCENT) {
-				/* A plain number under "%" is a percentage too; anything else is null. */
-				gf_set_num(f, 2 + h, (size_t)r, parse_percent(v, &d) == 0 ||
-					   parse_number(v, &d) == 0 ? d : NAN);
-			} else if (numeric[h] == COL_NUMBER) {
-				parse_number(v, &d);
-				gf_set_num(f, 2 + h, (size_t)r, d);
-			} else if (gf_set_str(f, 2 + h, (size_t)r, v) < 0) {
+			if (tree_cell(f, 2 + h, (size_t)r, (enum tree_col)numeric[h], v) < 0)
 				goto nomem;
-			}
 		}
 	}
 	ret = 0;

@@ -26,6 +26,51 @@ struct jsonw;
 int gf_tr_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *prefix,
 		 char *err, size_t errlen);
 
+/* What the bridge knows of an XY output besides its series (gf_xy.c). */
+struct gf_xy_hints {
+	/* Grafana unit of y when the series' axis names none: known outputs (durations, bytes) */
+	const char *y_unit;
+	/* the output's tree: names series that the server named by their id; NULL none */
+	const struct tsp_tree *tree;
+};
+
+/* The hints for an output by its id (Trace Compass's analyses), with its tree (may be NULL). */
+void gf_xy_hints_for(struct gf_xy_hints *h, const char *output_id, const struct tsp_tree *tree);
+
+/*
+ * Grafana's unit for a TSP axis unit and dataType ("ns" -> "ns", "B/s" ->
+ * "Bps", "B" -> "bytes", "%" -> "percent", none with DURATION -> "ns", an
+ * unknown one -> "suffix: <unit>" written into buf); NULL for none.
+ */
+const char *gf_unit_of(const char *unit, const char *data_type, char *buf, size_t len);
+
+/*
+ * gf_tr_series with hints (NULL: none): the value field gets the y unit
+ * (axis description, else the hint) and, from the series' style
+ * "series-type", config.custom: scatter -> points (showPoints always,
+ * lineWidth 0), bar -> bars, area -> filled lines; line -> Grafana's default.
+ */
+int gf_tr_xy_series(struct gf_frame *f, const struct tsp_xy_series *s, const char *prefix,
+		    const struct gf_xy_hints *h, char *err, size_t errlen);
+
+/*
+ * Generic XY (x not a time): s[0] and the series after it that share its
+ * x, into one frame (*used says how many): x as "start" + "end" numbers
+ * for xRanges (unit from the x axis, ns for durations; "end" hidden from
+ * drawing), a string field (the axis label, or "category") for
+ * xCategories, "x" for plain xValues; then one number field per series
+ * with its y unit, drawn as bars for bins and categories.
+ */
+int gf_tr_generic_xy(struct gf_frame *f, const struct tsp_xy_series *s, size_t n, const char *prefix,
+		     const struct gf_xy_hints *h, size_t *used, char *err, size_t errlen);
+
+/*
+ * A duration as trace servers write it: "532 ns", "1.5 µs", "12.346 ms",
+ * "1.022 s" (also us, μs, min, h; ',' as decimal point), or a bare number
+ * (ns), into ns, exactly to the ns. 1 with a unit, 0 bare, -1 not one.
+ */
+int gf_parse_duration_ns(const char *s, double *ns);
+
 /*
  * Time graph state intervals in [from_ns, to_ns], clipped to it, sorted by
  * start then row: row, start, end, state, label, duration_ms, start_ns,
@@ -74,7 +119,11 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 
 /*
  * A data tree (statistics): name, path, then one field per header after the
- * first. ids (n of them, NULL = all) selects the entries shown.
+ * first. ids (n of them, NULL = all) selects the entries shown. Columns
+ * are numbers wherever the cells allow: a header's dataType DURATION, or
+ * cells written as durations ("1.234 µs"), give numbers in ns (unit "ns");
+ * NUMBER / BINARY_NUMBER numbers; TIMESTAMP with ns cells a time field;
+ * percentages unit "percent"; empty and "---" cells are null.
  */
 int gf_tr_data_tree(struct gf_frame *f, const struct tsp_tree *tree, const int64_t *ids, size_t n,
 		    char *err, size_t errlen);

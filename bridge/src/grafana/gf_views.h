@@ -21,6 +21,8 @@ enum {
 	GF_FIELD_ENTRIES = 1 << 0,
 	GF_FIELD_MARKERS = 1 << 1,
 	GF_FIELD_LIMIT = 1 << 2,
+	GF_FIELD_TID = 1 << 3,          /* the thread of a Critical Path */
+	GF_FIELD_BINS = 1 << 4,         /* generic XY bins */
 };
 
 #define GF_TYPE(t) (1u << (t))

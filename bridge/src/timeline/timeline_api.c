@@ -8,10 +8,12 @@
  * 8601; from_ns/to_ns for exact ns), width (TSP nbTimes, default 1000),
  * and a row filter: rows (names, comma-separated), row_ids (ids), row_re
  * (POSIX regex on names). Only the rows asked for are asked of the trace
- * server.
+ * server. tid: the thread of a Critical Path, passed on to the trace
+ * server with the tree, states and arrows requests.
  */
 #include "timeline_api.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
@@ -38,7 +40,28 @@ struct tl_params {
 	int64_t from_ns, to_ns;
 	int32_t width;
 	const char *rows, *row_ids, *row_re;
+	int has_tid;            /* the thread of a Critical Path, sent upstream as "tid" */
+	int64_t tid;
 };
+
+/* tid=N: a thread id, 0..2^31-1; -1 with a message for anything else. */
+static int parse_tid(const char *v, struct tl_params *p, char *err, size_t errlen)
+{
+	char *end;
+	long long n;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < 0 || n > GF_TID_MAX) {
+		snprintf(err, errlen, "tid must be a thread id 0..%d, not \"%s\"", GF_TID_MAX, v);
+		return -1;
+	}
+	p->has_tid = 1;
+	p->tid = n;
+	return 0;
+}
 
 static int parse_params(const struct http_request *req, struct tl_params *p, char *err, size_t errlen)
 {
@@ -59,7 +82,7 @@ static int parse_params(const struct http_request *req, struct tl_params *p, cha
 	p->rows = http_request_arg(req, "rows");
 	p->row_ids = http_request_arg(req, "row_ids");
 	p->row_re = http_request_arg(req, "row_re");
-	return 0;
+	return parse_tid(http_request_arg(req, "tid"), p, err, errlen);
 }
 
 /* Whether name is one of the comma-separated names in list. */
@@ -196,6 +219,10 @@ static int fetch_rows(struct tsp_client *c, const struct cat_match *mt, const st
 	q.has_items = 1;
 	q.items = ids;
 	q.n_items = n_ids;
+	if (p->has_tid) {
+		q.param_key = "tid";
+		q.param_value = p->tid;
+	}
 	rc = tsp_tg_states(c, mt->exp_uuid, mt->output_id, &q, states, e);
 	if (rc < 0 && e->kind != TSP_ERR_RUNNING)
 		return -1;
@@ -246,7 +273,8 @@ static void serve(const struct http_request *req, struct http_response *res, enu
 		http_response_error(res, 500, "out of memory");
 		goto out;
 	}
-	if (catalog_tree(up->cat, c, mt->exp_uuid, mt->output_id, TSP_OUTPUT_TIME_GRAPH, &tree, &e) < 0)
+	if (catalog_tree_param(up->cat, c, mt->exp_uuid, mt->output_id, TSP_OUTPUT_TIME_GRAPH,
+			       p.has_tid ? "tid" : NULL, p.tid, &tree, &e) < 0)
 		goto upstream;
 	partial |= cat_ref_model(tree)->status == TSP_STATUS_RUNNING;
 	if (select_rows(&p, &cat_ref_model(tree)->u.tree, &ids, &n_ids, err, sizeof(err)) < 0) {

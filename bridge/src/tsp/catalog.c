@@ -1,6 +1,7 @@
 /* Experiments, outputs and trees of the trace server, cached briefly (catalog.h). */
 #include "catalog.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -245,7 +246,7 @@ enum fetch_kind { F_EXPERIMENTS, F_OUTPUTS, F_TREE };
  */
 static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum fetch_kind kind,
 	       const char *exp, const char *output, enum tsp_output_type type,
-	       struct cat_ref **out, struct tsp_error *err)
+	       const struct tsp_query *q, struct cat_ref **out, struct tsp_error *err)
 {
 	struct cat_ref *r;
 	int rc, refresh;
@@ -274,9 +275,11 @@ static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum 
 		rc = tsp_list_outputs(c, exp, &r->model, err);
 		break;
 	default:
-		rc = type == TSP_OUTPUT_TREE_TIME_XY ? tsp_xy_tree(c, exp, output, NULL, &r->model, err) :
-		     type == TSP_OUTPUT_TIME_GRAPH ? tsp_tg_tree(c, exp, output, NULL, &r->model, err) :
-		     tsp_data_tree(c, exp, output, NULL, &r->model, err);
+		rc = type == TSP_OUTPUT_TREE_TIME_XY ? tsp_xy_tree(c, exp, output, q, &r->model, err) :
+		     type == TSP_OUTPUT_TIME_GRAPH ? tsp_tg_tree(c, exp, output, q, &r->model, err) :
+		     type == TSP_OUTPUT_TREE_GENERIC_XY ?
+		     tsp_generic_xy_tree(c, exp, output, q, &r->model, err) :
+		     tsp_data_tree(c, exp, output, q, &r->model, err);
 		/* Still running at the deadline: the partial tree serves this call only. */
 		if (rc < 0 && err->kind == TSP_ERR_RUNNING) {
 			pthread_mutex_lock(&cat->lock);
@@ -314,7 +317,7 @@ static int get(struct catalog *cat, struct tsp_client *c, const char *key, enum 
 int catalog_experiments(struct catalog *cat, struct tsp_client *c, struct cat_ref **out,
 			struct tsp_error *err)
 {
-	return get(cat, c, "experiments", F_EXPERIMENTS, NULL, NULL, TSP_OUTPUT_UNKNOWN, out, err);
+	return get(cat, c, "experiments", F_EXPERIMENTS, NULL, NULL, TSP_OUTPUT_UNKNOWN, NULL, out, err);
 }
 
 int catalog_outputs(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
@@ -323,21 +326,39 @@ int catalog_outputs(struct catalog *cat, struct tsp_client *c, const char *exp_u
 	char key[512];
 
 	snprintf(key, sizeof(key), "outputs\n%s", exp_uuid);
-	return get(cat, c, key, F_OUTPUTS, exp_uuid, NULL, TSP_OUTPUT_UNKNOWN, out, err);
+	return get(cat, c, key, F_OUTPUTS, exp_uuid, NULL, TSP_OUTPUT_UNKNOWN, NULL, out, err);
 }
 
 int catalog_tree(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
 		 const char *output_id, enum tsp_output_type type,
 		 struct cat_ref **out, struct tsp_error *err)
 {
+	return catalog_tree_param(cat, c, exp_uuid, output_id, type, NULL, 0, out, err);
+}
+
+int catalog_tree_param(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
+		       const char *output_id, enum tsp_output_type type, const char *param_key,
+		       int64_t param_value, struct cat_ref **out, struct tsp_error *err)
+{
+	struct tsp_query q;
 	char key[1024];
+	int n;
 
 	*out = NULL;
-	if (type != TSP_OUTPUT_TREE_TIME_XY && type != TSP_OUTPUT_TIME_GRAPH && type != TSP_OUTPUT_DATA_TREE)
+	if (type != TSP_OUTPUT_TREE_TIME_XY && type != TSP_OUTPUT_TIME_GRAPH &&
+	    type != TSP_OUTPUT_DATA_TREE && type != TSP_OUTPUT_TREE_GENERIC_XY)
 		return tsp_error_set(err, TSP_ERR_INVALID, 0, "output %s has no tree (type %s)",
 				     output_id, tsp_output_type_name(type));
-	snprintf(key, sizeof(key), "tree\n%s\n%s", exp_uuid, output_id);
-	return get(cat, c, key, F_TREE, exp_uuid, output_id, type, out, err);
+	memset(&q, 0, sizeof(q));
+	q.param_key = param_key;
+	q.param_value = param_value;
+	/* The parameter is part of the key: each thread's critical path is a tree of its own. */
+	n = param_key ? snprintf(key, sizeof(key), "tree\n%s\n%s\n%s=%" PRId64, exp_uuid, output_id,
+				 param_key, param_value) :
+			snprintf(key, sizeof(key), "tree\n%s\n%s", exp_uuid, output_id);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return tsp_error_set(err, TSP_ERR_INVALID, 0, "output id too long: %.80s...", output_id);
+	return get(cat, c, key, F_TREE, exp_uuid, output_id, type, param_key ? &q : NULL, out, err);
 }
 
 void cat_matches_init(struct cat_matches *m)

@@ -67,6 +67,13 @@ int catalog_outputs(struct catalog *cat, struct tsp_client *c, const char *exp_u
 int catalog_tree(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
 		 const char *output_id, enum tsp_output_type type,
 		 struct cat_ref **out, struct tsp_error *err);
+/*
+ * The same with a provider parameter sent along (param_key NULL: none),
+ * cached per value: the Critical Path's tree is that of the thread "tid".
+ */
+int catalog_tree_param(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
+		       const char *output_id, enum tsp_output_type type, const char *param_key,
+		       int64_t param_value, struct cat_ref **out, struct tsp_error *err);
 
 struct upstream;
 

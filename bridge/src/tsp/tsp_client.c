@@ -346,6 +346,9 @@ static int query_check(const struct tsp_query *q, struct tsp_error *err)
 		if (!q->categories[i])
 			return tsp_error_set(err, TSP_ERR_INVALID, 0,
 					     "requested_marker_categories[%zu]: NULL", i);
+	if (q->param_key && (!*q->param_key || !strncmp(q->param_key, "requested_", 10)))
+		return tsp_error_set(err, TSP_ERR_INVALID, 0, "parameter name '%.40s' is not allowed",
+				     q->param_key);
 	if (q->element_type && !element_type_name(q->element_type))
 		return tsp_error_set(err, TSP_ERR_INVALID, 0,
 				     "requested_element: type '%.40s' is not STATE, ANNOTATION or ARROW",
@@ -371,9 +374,11 @@ int tsp_query_to_json(const struct tsp_query *q, struct strbuf *out, struct tsp_
 		jsonw_kint64(&w, "start", q->start);
 		jsonw_kint64(&w, "end", q->end);
 		if (q->nb_times)
-			jsonw_kint64(&w, "nbTimes", q->nb_times);
+			jsonw_kint64(&w, q->nb_samples ? "nbSamples" : "nbTimes", q->nb_times);
 		jsonw_obj_end(&w);
 	}
+	if (q && q->param_key)
+		jsonw_kint64(&w, q->param_key, q->param_value);
 	if (q && q->has_items)
 		write_int64_array(&w, "requested_items", q->items, q->n_items);
 	if (q && q->has_table_index)
@@ -1001,6 +1006,20 @@ int tsp_xy(struct tsp_client *c, const char *exp, const char *output,
 	   const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err)
 {
 	return output_query(c, "/experiments/%/outputs/XY/%/xy", exp, output, q,
+			    TSP_M_XY, out, err);
+}
+
+int tsp_generic_xy_tree(struct tsp_client *c, const char *exp, const char *output,
+			const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err)
+{
+	return output_query(c, "/experiments/%/outputs/genericXY/%/tree", exp, output, q,
+			    TSP_M_TREE, out, err);
+}
+
+int tsp_generic_xy(struct tsp_client *c, const char *exp, const char *output,
+		   const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err)
+{
+	return output_query(c, "/experiments/%/outputs/genericXY/%/xy", exp, output, q,
 			    TSP_M_XY, out, err);
 }
 

@@ -126,6 +126,14 @@ struct tsp_query {
 	int has_range;
 	int64_t start, end;
 	int32_t nb_times;
+	/* generic XY: nb_times is written as nbSamples (GenericTimeRange: the number of bins) */
+	int nb_samples;
+	/*
+	 * A provider's own integer parameter, next to the requested_* ones
+	 * (the Critical Path's thread, "tid"); written when param_key is set.
+	 */
+	const char *param_key;
+	int64_t param_value;
 	/* requested_items (written even when n_items is 0) */
 	int has_items;
 	const int64_t *items;
@@ -198,6 +206,10 @@ int tsp_xy_tree(struct tsp_client *c, const char *exp, const char *output,
 		const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err);          /* XY/{o}/tree: TREE */
 int tsp_xy(struct tsp_client *c, const char *exp, const char *output,
 	   const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err);               /* XY/{o}/xy: XY */
+int tsp_generic_xy_tree(struct tsp_client *c, const char *exp, const char *output,
+			const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err);  /* genericXY/{o}/tree: TREE */
+int tsp_generic_xy(struct tsp_client *c, const char *exp, const char *output,
+		   const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err);       /* genericXY/{o}/xy: XY */
 int tsp_tg_tree(struct tsp_client *c, const char *exp, const char *output,
 		const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err);          /* timeGraph/{o}/tree: TREE */
 int tsp_tg_states(struct tsp_client *c, const char *exp, const char *output,
