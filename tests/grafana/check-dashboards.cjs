@@ -364,7 +364,7 @@ function effective(p, field, frame, frames, keys) {
 	return own !== undefined ? own : get((p.fieldConfig && p.fieldConfig.defaults) || {});
 }
 
-function checkKernelPanel(p, outputs, raw, shown) {
+function checkKernelPanel(p, outputs, raw, shown, vars) {
 	const is = (s) => outputs.some((o) => o.endsWith(s));
 	const nums = (frames) => frames.flatMap((f) => f.fields.filter((x) => x.type === 'number').map((x) => [f, x]));
 	if (is('Latency vs Time') && p.type === 'timeseries') {
@@ -408,6 +408,22 @@ function checkKernelPanel(p, outputs, raw, shown) {
 		for (const [f, x] of nums(shown))
 			if (!['Bps', 'binBps'].includes(effective(p, x, f, shown, ['unit'])))
 				throw new Error(`${x.name} is not in bytes per second`);
+	if (is('Critical Path')) {
+		/* The path of the thread asked for: its row ("[comm,tid]") on it, first in a timeline. */
+		const tids = (p.targets || []).flatMap((t) => [(/[?&]tid=([^&]+)/.exec(interp(String(t.target || ''), vars)) || [])[1],
+			interp(String((t.payload && t.payload.tid) || ''), vars),
+			...((t.url_options && t.url_options.params) || []).filter((x) => x.key === 'tid').map((x) => interp(x.value, vars))]);
+		const tid = tids.find((x) => /^\d+$/.test(x || ''));
+		if (!tid)
+			throw new Error(`no tid in ${JSON.stringify(tids)}`);
+		const names = p.type === 'state-timeline'
+			? shown.flatMap((f) => f.fields.filter((x) => x.type !== 'time').map((x) => x.name))
+			: shown.flatMap((f) => f.fields.filter((x) => ['source', 'target', 'name'].includes(x.name)).flatMap((x) => x.values.map(String)));
+		if (!names.some((n) => n.endsWith(`,${tid}]`)))
+			throw new Error(`thread ${tid} is not on its path (${names.slice(0, 6).join(', ')})`);
+		if (p.type === 'state-timeline' && !names[0].endsWith(`,${tid}]`))
+			throw new Error(`the path starts at ${names[0]}, not at thread ${tid}`);
+	}
 	if (is('Memory Usage') && p.type === 'timeseries')
 		for (const [f, x] of nums(shown))
 			if (!['bytes', 'decbytes'].includes(effective(p, x, f, shown, ['unit'])))
@@ -587,7 +603,7 @@ async function main() {
 				try {
 					const shown = p.transformations && p.transformations.length
 						? await firstValueFrom(transformDataFrame(p.transformations, infFrames.map(toDataFrame), context(vars))) : infFrames;
-					checkKernelPanel(p, outputsOf(p, vars), shown, shown);
+					checkKernelPanel(p, outputsOf(p, vars), shown, shown, vars);
 					const n = await checkLinks(base, p, shown, vars, dashboards, range);
 					report(true, `${file}: panel ${p.id} "${p.title}" as shown${n ? `, ${n} links followed` : ''}`);
 				} catch (e) {
@@ -598,7 +614,7 @@ async function main() {
 				continue;
 			try {
 				const shown = await checkPanelFrames(p, frames, vars);
-				checkKernelPanel(p, outputsOf(p, vars), frames, shown);
+				checkKernelPanel(p, outputsOf(p, vars), frames, shown, vars);
 				checkVariableFilters(p, frames, shown, vars);
 				const n = await checkLinks(base, p, shown, vars, dashboards, range);
 				report(true, `${file}: panel ${p.id} "${p.title}" as shown${n ? `, ${n} links followed` : ''}`);

@@ -61,7 +61,7 @@ function numberFields(frames: DataFrame[]): Array<[DataFrame, Field]> {
 }
 
 /** The checks of one panel by the kernel output it shows; raw = the datasource's frames, shown = transformed. */
-export function checkKernelPanel(d: Any, p: Any, raw: DataFrame[], shown: DataFrame[]): void {
+export function checkKernelPanel(d: Any, p: Any, raw: DataFrame[], shown: DataFrame[], replace: (s: string) => string = (s) => s): void {
   const outputs = outputsOf(p);
   const is = (s: string) => outputs.some((o) => o.endsWith(s));
   const where = `${d.uid} panel ${p.id} "${p.title}"`;
@@ -113,6 +113,19 @@ export function checkKernelPanel(d: Any, p: Any, raw: DataFrame[], shown: DataFr
     assert.ok(names.some((n) => /read/.test(n)) && names.some((n) => /write/.test(n)), `${where}: read and write: ${names}`);
     for (const [f, x] of nums) {
       assert.ok(['Bps', 'binBps'].includes(String(effective(p, x, f, shown, ['unit']))), `${where}: ${x.name} is not in bytes per second`);
+    }
+  }
+  if (is('Critical Path')) {
+    // The path of the thread asked for: its row ("[comm,tid]", Trace Compass's OsWorker) comes first.
+    const tids = (p.targets ?? []).map((t: Any) => /[?&]tid=([^&]+)/.exec(replace(String(t.target ?? '')))?.[1] ?? replace(String(t.tid ?? '')));
+    const tid = tids.find((x: string) => /^\d+$/.test(x));
+    assert.ok(tid, `${where}: no tid in ${JSON.stringify(tids)}`);
+    const names = p.type === 'state-timeline'
+      ? shown.flatMap((f) => f.fields.filter((x) => x.type !== FieldType.time).map((x) => x.name))
+      : shown.flatMap((f) => f.fields.filter((x) => x.name === 'source' || x.name === 'target').flatMap((x) => x.values.map(String)));
+    assert.ok(names.some((n) => n.endsWith(`,${tid}]`)), `${where}: thread ${tid} is not on its path (${names.slice(0, 6).join(', ')})`);
+    if (p.type === 'state-timeline') {
+      assert.ok(names[0].endsWith(`,${tid}]`), `${where}: the path starts at ${names[0]}, not at thread ${tid}`);
     }
   }
   if (is('Memory Usage') && p.type === 'timeseries') {

@@ -189,7 +189,7 @@ for (const [file, d] of dashboards()) {
       const shownFrames: DataFrame[] = p.transformations?.length
         ? await firstValueFrom(transformDataFrame(p.transformations, res.data, { interpolate: (s: string) => ts.replace(s, {}) }))
         : res.data;
-      checkKernelPanel(d, p, res.data, shownFrames);
+      checkKernelPanel(d, p, res.data, shownFrames, (s: string) => ts.replace(s, {}));
       checkVariableFilters(d, p, res.data, shownFrames, (s: string) => ts.replace(s, {}));
       await checkPanelLinks(linkContext(d, ts), p, shownFrames);
       const names: string[] = [];
