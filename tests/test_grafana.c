@@ -240,7 +240,7 @@ START_TEST(discovery_search_variable_tags)
 	ck_assert(list_has(j, "kernel"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel)\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 12);    /* 5 + the 7 kernel analyses */
+	ck_assert_int_eq(cJSON_GetArraySize(j), 13);    /* 5 + the 8 kernel analyses */
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel, XY)\"}");
 	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
@@ -908,7 +908,7 @@ START_TEST(wide_pattern_skips_outputs_without_the_view)
 			      !strncmp(name, "kernel/Disk I/O View: ", 22) || !strncmp(name, "kernel/Memory Usage: ", 21),
 			      "%s", name);
 		n += !strcmp(name, "kernel/CPU Usage: Total") || !strcmp(name, "kernel/Histogram: Total");
-		ck_assert(has_notice(f, "skipped 7 outputs"));
+		ck_assert(has_notice(f, "skipped 8 outputs"));
 		ck_assert(has_notice(f, "kernel/Thread Status"));
 		ck_assert(has_notice(f, "kernel/Statistics"));
 		ck_assert(has_notice(f, "kernel/Resources Status"));
@@ -918,7 +918,7 @@ START_TEST(wide_pattern_skips_outputs_without_the_view)
 	cJSON_Delete(j);
 	j = query_ok(&e, "{\"target\":\"kernel/*?view=styles\",\"refId\":\"A\",\"type\":\"table\"}", 10);
 	ck_assert_int_eq(cJSON_GetArraySize(j), 3);     /* the time graphs: Thread Status, Resources, Critical Path */
-	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "skipped 9 outputs"));
+	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "skipped 10 outputs"));
 	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "kernel/CPU Usage"));
 	cJSON_Delete(j);
 	/* No matched output has the view: 400 naming them. */

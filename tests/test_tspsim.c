@@ -35,6 +35,7 @@
 #include "kernel_resources.c"
 #include "kernel_io.c"
 #include "kernel_critpath.c"
+#include "kernel_table.c"
 #endif
 
 #define T_CPU "org.eclipse.tracecompass.analysis.os.linux.core.cpuusage.CpuUsageDataProvider"

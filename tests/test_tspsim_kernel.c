@@ -45,7 +45,7 @@ static void k_init(struct k_env *e)
 	e->wls[0] = &e->wl;
 	e->v.wl = e->wls;
 	e->v.n = 1;
-	strbuf_init(&e->sb, 1 << 16);
+	strbuf_init(&e->sb, (size_t)1 << 28);   /* a cap, not a size */
 }
 
 static void k_done(struct k_env *e)
@@ -179,17 +179,18 @@ START_TEST(kernel_outputs_are_listed)
 		{ OUT_RESOURCES, "TIME_GRAPH" }, { OUT_LAT_SCATTER, "TREE_TIME_XY" },
 		{ OUT_LAT_STATS, "DATA_TREE" }, { OUT_LAT_DENSITY, "TREE_GENERIC_XY" },
 		{ OUT_DISK_IO, "TREE_TIME_XY" }, { OUT_MEMORY, "TREE_TIME_XY" },
-		{ OUT_CRITICAL_PATH, "TIME_GRAPH" },
+		{ OUT_CRITICAL_PATH, "TIME_GRAPH" }, { OUT_LAT_TABLE, "TABLE" },
 	};
 	size_t i;
 
-	ck_assert_int_eq(OUT_COUNT, 12);
+	ck_assert_int_eq(OUT_COUNT, 13);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct out_desc *d = model_output(want[i].out);
 
 		ck_assert_str_eq(d->type, want[i].type);
 		ck_assert_int_eq(model_output_find(d->id), want[i].out);
-		ck_assert(d->tree && (d->data || !strcmp(d->type, "DATA_TREE")));
+		ck_assert((d->tree || !strcmp(d->type, "TABLE")) && (d->data || !strcmp(d->type, "DATA_TREE")));
+		ck_assert(strcmp(d->type, "TABLE") || d->columns);
 		ck_assert(strcmp(d->type, "TIME_GRAPH") || (d->arrows && d->tooltip));
 	}
 	ck_assert_str_eq(model_output(OUT_LAT_STATS)->id,
@@ -338,6 +339,49 @@ START_TEST(latency_density_bins_every_segment_once)
 		}
 		ck_assert_msg((int64_t)sum == count[sc], "%s: %g vs %" PRId64, wl_syscall_name(sc), sum, count[sc]);
 	}
+	k_done(&e);
+}
+END_TEST
+
+START_TEST(latency_table_lists_every_segment_by_start)
+{
+	struct k_env e;
+	const cJSON *m, *line;
+	int64_t count[WL_N_SYSCALLS], prev = INT64_MIN;
+	struct k_seg *segs;
+	size_t total, i;
+	char params[256];
+	int n = 0;
+
+	k_init(&e);
+	total = k_segments(&e.wl, NULL, 0, count);
+	segs = calloc(total, sizeof(*segs));
+	k_segments(&e.wl, segs, total, count);
+	snprintf(params, sizeof(params), "{\"requested_table_index\":5,\"requested_table_count\":%zu,"
+		 "\"requested_table_column_ids\":[8,3,4,2]}", total);
+	m = k_run(&e, lat_table_lines, params, Q_COUNT);
+	ck_assert_int_eq(k_int(m, "size"), (int64_t)total);
+	ck_assert_int_eq(k_int(m, "lowIndex"), 5);
+	ck_assert_int_eq(cJSON_GetArraySize(k_get(m, "lines")), (int)total - 5);
+	cJSON_ArrayForEach(line, k_get(m, "lines")) {
+		const cJSON *c = k_get(line, "cells");
+		int64_t start = atoll(k_get(cJSON_GetArrayItem(c, 0), "content")->valuestring), dur = 0;
+		const char *d = k_get(cJSON_GetArrayItem(c, 3), "content")->valuestring;
+		int found = 0;
+
+		for (; *d; d++)         /* "1,234,567" */
+			if (*d != ',')
+				dur = dur * 10 + (*d - '0');
+		ck_assert(start >= prev);       /* start order */
+		prev = start;
+		for (i = 0; i < total && !found; i++)
+			found = segs[i].start == start && segs[i].end - segs[i].start == dur &&
+				!strcmp(wl_syscall_name(segs[i].sc), k_get(cJSON_GetArrayItem(c, 1), "content")->valuestring) &&
+				e.wl.threads[segs[i].thread].tid == atoi(k_get(cJSON_GetArrayItem(c, 2), "content")->valuestring);
+		ck_assert_msg(found, "line %d is no segment", n);
+		n++;
+	}
+	free(segs);
 	k_done(&e);
 }
 END_TEST
@@ -661,6 +705,7 @@ Suite *tspsim_kernel_suite(void)
 	tcase_add_test(tc, latency_statistics_follow_the_segments);
 	tcase_add_test(tc, latency_scatter_points_are_segments);
 	tcase_add_test(tc, latency_density_bins_every_segment_once);
+	tcase_add_test(tc, latency_table_lists_every_segment_by_start);
 	tcase_add_test(tc, resources_rows_show_the_thread_on_the_cpu);
 	tcase_add_test(tc, resources_tooltip_and_irq_rows);
 	tcase_add_test(tc, disk_throughput_integrates_to_the_sectors);

@@ -49,6 +49,10 @@ int disk_xy(struct jsonw *w, const struct model_view *v, const struct query *q, 
 int mem_tree(struct jsonw *w, const struct model_view *v, const struct query *q, char *err, size_t errlen);
 int mem_xy(struct jsonw *w, const struct model_view *v, const struct query *q, char *err, size_t errlen);
 
+/* The latency table (TABLE): its columns, and lines by index in start order. */
+void lat_table_columns(struct jsonw *w);
+int lat_table_lines(struct jsonw *w, const struct model_view *v, const struct query *q, char *err, size_t errlen);
+
 int cp_tree(struct jsonw *w, const struct model_view *v, const struct query *q, char *err, size_t errlen);
 int cp_states(struct jsonw *w, const struct model_view *v, const struct query *q, char *err, size_t errlen);
 int cp_arrows(struct jsonw *w, const struct model_view *v, const struct query *q, char *err, size_t errlen);
@@ -62,6 +66,7 @@ struct ks_seg {
 	int64_t start, end;
 	int32_t thread;
 	uint8_t sc;             /* syscall index */
+	size_t exit_ev;         /* index of its syscall_exit event */
 };
 
 /*

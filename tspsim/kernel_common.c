@@ -23,6 +23,8 @@ int64_t kernel_block_size(int out, const struct workload *wl)
 		return KX_STAT_SEL + 1 + WL_N_SYSCALLS;
 	case OUT_DISK_IO:
 		return 1 + 3 * KX_N_DISKS;
+	case OUT_LAT_TABLE:
+		return 1;       /* no entries */
 	default:        /* Memory, Critical Path */
 		return 1 + (int64_t)wl->n_threads;
 	}
@@ -94,6 +96,7 @@ int ks_segments(const struct workload *wl, int64_t limit, struct ks_seg **out, s
 			segs[len].end = e->ts;
 			segs[len].thread = e->thread;
 			segs[len].sc = e->aux;
+			segs[len].exit_ev = i;
 			len++;
 			open[e->thread] = -1;
 		}

@@ -30,7 +30,7 @@ static const struct out_desc outputs[OUT_COUNT] = {
 		"org.eclipse.tracecompass.internal.provisional.tmf.core.model.events.TmfEventTableDataProvider",
 		"Events Table",
 		"Show the raw events in table form for a given trace",
-		"TABLE", NULL, model_table_lines,
+		"TABLE", NULL, model_table_lines, .columns = model_table_columns,
 	},
 	[OUT_STATISTICS] = {
 		"org.eclipse.tracecompass.internal.tmf.core.statistics.provider.TmfStatisticsDataProvider",
@@ -90,6 +90,13 @@ static const struct out_desc outputs[OUT_COUNT] = {
 		"Critical Path",
 		"Show the critical path of a thread (parameter tid): what it ran, waited for and who woke it",
 		"TIME_GRAPH", cp_tree, cp_states, cp_arrows, cp_tooltip,
+	},
+	[OUT_LAT_TABLE] = {
+		"org.eclipse.tracecompass.analysis.timing.core.segmentstore.SegmentStoreTableDataProvider:"
+		KERNEL_SYSCALL_ANALYSIS,
+		"System Call Latency - Latency Table",
+		"Show latency table provided by Analysis module: System Call Latency",
+		"TABLE", NULL, lat_table_lines, .columns = lat_table_columns,
 	},
 };
 

@@ -38,6 +38,7 @@ enum sim_output {
 	OUT_DISK_IO,            /* Disk I/O View */
 	OUT_MEMORY,             /* Memory Usage */
 	OUT_CRITICAL_PATH,      /* Critical Path (the thread: parameter "tid") */
+	OUT_LAT_TABLE,          /* System Call Latency - Latency Table */
 	OUT_COUNT
 };
 
@@ -53,6 +54,7 @@ struct out_desc {
 	const char *id, *name, *description, *type;
 	/* tree; data = xy / states / lines; arrows and tooltip for time graphs */
 	model_fn tree, data, arrows, tooltip;
+	void (*columns)(struct jsonw *w);       /* tables */
 };
 
 const struct out_desc *model_output(int idx);

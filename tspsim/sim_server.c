@@ -719,8 +719,7 @@ static int h_style(struct req *r, struct jsonw *w)
 
 static int h_table_columns(struct req *r, struct jsonw *w)
 {
-	(void)r;
-	model_table_columns(w);
+	model_output(r->out)->columns(w);
 	return 0;
 }
 

@@ -277,6 +277,7 @@ const KOUT = {
   disk: ['TREE_TIME_XY', 'org.eclipse.tracecompass.analysis.os.linux.core.inputoutput.DisksIODataProvider'],
   memory: ['TREE_TIME_XY', 'org.eclipse.tracecompass.analysis.os.linux.core.kernelmemoryusage'],
   critpath: ['TIME_GRAPH', 'org.eclipse.tracecompass.analysis.graph.core.dataprovider.CriticalPathDataProvider'],
+  lattable: ['TABLE', `org.eclipse.tracecompass.analysis.timing.core.segmentstore.SegmentStoreTableDataProvider:${SYSCALLS}`],
 };
 
 // tspsim's own control endpoints (outside the TSP API, not checked against the spec).
@@ -527,6 +528,13 @@ async function kernelAnalyses(e, types, range, mid, threads) {
   await call('density without requested_items', 'POST', `${e}/genericXY/${de}/xy`,
     { parameters: { requested_timerange: { ...range, nbSamples: 5 } } }, { status: 400, bodyValid: false });
   await call('density on the XY endpoint', 'POST', `${e}/XY/${de}/tree`, { parameters: {} }, { status: 404 });
+  const [, lt] = KOUT.lattable;
+  const ltCols = await call('latency table columns', 'POST', `${e}/table/${lt}/columns`, { parameters: {} }, { status: 200 });
+  const ltNames = (ltCols.json?.model ?? []).map((c) => c.name);
+  expect(ltNames[0] === 'Start Time' && ltNames.includes('Duration') && ltNames.includes('System Call'), 'latency table columns as TC', JSON.stringify(ltNames));
+  const ltLines = await pollData('latency table lines', `${e}/table/${lt}/lines`, { parameters: { requested_table_index: 3, requested_table_count: 10 } });
+  expect(ltLines.json?.model?.lines?.length === 10 && ltLines.json.model.lowIndex === 3 && ltLines.json.model.lines.every((l) => l.cells.length === ltNames.length),
+    'latency table lines honour index and count', JSON.stringify(ltLines.json?.model)?.slice(0, 200));
 
   // Disk I/O and Memory Usage
   for (const k of ['disk', 'memory']) {
