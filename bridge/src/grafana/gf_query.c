@@ -161,6 +161,17 @@ static int data_outcome(struct gf_job *j, int rc, const struct tsp_error *e, con
 	return gctx_fail_upstream(j->x, e);
 }
 
+/* Whether an entry of the tree has id as its parent (a group, not a series of its own). */
+static int has_child(const struct tsp_tree *tree, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < tree->n_entries; i++)
+		if (tree->entries[i].parent_id == id && tree->entries[i].id != id)
+			return 1;
+	return 0;
+}
+
 /*
  * The entry ids a job asks for, from the output's tree: the pattern's
  * matches, or by default the tree's isDefault entries (XY) / every entry
@@ -171,6 +182,7 @@ static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_
 {
 	size_t i, k = 0, n_default = 0;
 	int64_t *v;
+	int leaves;
 
 	*ids = NULL;
 	*n = 0;
@@ -180,6 +192,8 @@ static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_
 	if (!j->t->has_entries && xy_default)
 		for (i = 0; i < tree->n_entries; i++)
 			n_default += tree->entries[i].is_default;
+	leaves = !j->t->has_entries && !n_default && xy_default && gf_xy_leaves_only(j->m->output_id,
+										      j->m->type);
 	for (i = 0; i < tree->n_entries; i++) {
 		const struct tsp_tree_entry *en = &tree->entries[i];
 		const char *name = en->n_labels ? en->labels[0] : "";
@@ -190,6 +204,9 @@ static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_
 				v[k++] = en->id;
 		} else if (n_default) {
 			if (en->is_default)
+				v[k++] = en->id;
+		} else if (leaves) {
+			if (en->has_data && !has_child(tree, en->id))
 				v[k++] = en->id;
 		} else if (en->has_data || j->m->type == TSP_OUTPUT_DATA_TREE) {
 			v[k++] = en->id;

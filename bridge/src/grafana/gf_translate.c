@@ -75,6 +75,81 @@ static const char *row_label(const struct row_index *ri, int64_t id, char *buf, 
 	return buf;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether name appears more than once in the sorted names. */
+static int name_repeats(const char **names, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(names[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo + 1 < n && !strcmp(names[lo], name) && !strcmp(names[lo + 1], name);
+}
+
+/*
+ * A row's name, qualified when another row has the same label: by its
+ * parent's, unless the parent is a top-level entry (a trace). Resources
+ * Status has "CPU 0 States" under the trace and under each "IRQ 16",
+ * and "IRQ 16" under "CPU 0 States" and under the trace: they read
+ * "IRQ 16 / CPU 0 States", "CPU 0 States / IRQ 16". NULL for a row
+ * without a label.
+ */
+static const char *qualified_name(const struct row_index *ri, const struct row_name *rn,
+				  const char **names, size_t n_names, char *buf, size_t len)
+{
+	const struct row_name *p;
+
+	if (!rn || !rn->name)
+		return NULL;
+	if (!name_repeats(names, n_names, rn->name) || !(p = row_find(ri, rn->parent)) || !p->name ||
+	    p->id == rn->id || !row_find(ri, p->parent))
+		return rn->name;
+	snprintf(buf, len, "%s / %s", p->name, rn->name);
+	return buf;
+}
+
+/* The tree's row names, sorted, for qualified_name(). */
+struct sorted_names {
+	const char **v;
+	size_t n;
+};
+
+static int sorted_names_init(struct sorted_names *sn, const struct row_index *ri)
+{
+	size_t i;
+
+	sn->n = 0;
+	if (!(sn->v = calloc(ri->n + 1, sizeof(*sn->v))))
+		return -1;
+	for (i = 0; i < ri->n; i++)
+		if (ri->v[i].name)
+			sn->v[sn->n++] = ri->v[i].name;
+	qsort(sn->v, sn->n, sizeof(*sn->v), cmp_str);
+	return 0;
+}
+
+/* A row of the intervals table: its qualified name, or "#id" for a row the tree does not know. */
+static const char *interval_row_name(const struct row_index *ri, const struct sorted_names *sn,
+				     int64_t id, char *buf, size_t len)
+{
+	const char *q = qualified_name(ri, row_find(ri, id), sn->v, sn->n, buf, len);
+
+	if (q)
+		return q;
+	snprintf(buf, len, "#%" PRId64, id);
+	return buf;
+}
+
 /* ---- styles ---- */
 
 /* A set of names, for mappings: one per name, found in O(1) however many styles there are. */
@@ -97,14 +172,14 @@ static int name_set_add(struct name_set *ns, const char *name)
 }
 
 static int add_mapping(struct gf_mapping *out, size_t *k, struct name_set *seen, const char *name,
-		       const char *color)
+		       const char *text, const char *color)
 {
 	int r = name_set_add(seen, name);
 
 	if (r <= 0)
 		return r;
 	out[*k].value = name;
-	out[*k].text = name;
+	out[*k].text = text;
 	out[*k].color = color;
 	(*k)++;
 	return 1;
@@ -140,7 +215,12 @@ static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_state
 			if (!color || s->end < from_ns || s->start > to_ns ||
 			    !(name = tsp_state_name(ss, s)))
 				continue;
-			if (add_mapping(*out, &k, &seen, name, color) < 0)
+			/*
+			 * A state styled on its own is shown by its label: Resources
+			 * Status names each thread's style by its tid ("408") and
+			 * labels the state "python3 (408)".
+			 */
+			if (add_mapping(*out, &k, &seen, name, s->label ? s->label : name, color) < 0)
 				goto out;
 		}
 	for (i = 0; ss && i < ss->n; i++) {
@@ -148,7 +228,7 @@ static int style_mappings(const struct tsp_styles *ss, const struct tsp_tg_state
 		const char *name = tsp_style_str(ss, s, "style-name");
 		const char *color = tsp_style_str(ss, s, "background-color");
 
-		if (name && color && add_mapping(*out, &k, &seen, name, color) < 0)
+		if (name && color && add_mapping(*out, &k, &seen, name, name, color) < 0)
 			goto out;
 	}
 	*n = k;
@@ -381,17 +461,18 @@ static size_t gather_intervals(const struct tsp_tg_states *st, const struct tsp_
  */
 static int set_interval(struct gf_frame *f, size_t i, const struct interval *v,
 			const struct tsp_tg_states *st, const struct row_index *ri,
-			const char **row_names, struct copy_memo *cm)
+			const struct sorted_names *names, const char **row_names, struct copy_memo *cm)
 {
 	const char *sns = ns_text(f, v->start), *ens = ns_text(f, v->end), *c;
-	char idbuf[32];
+	char idbuf[512];
 
 	if (!sns || !ens)
 		return -1;
 	/* A row's name is looked up and copied once. */
 	if (!row_names[v->row] &&
-	    !(row_names[v->row] = arena_strdup(&f->arena, row_label(ri, st->rows[v->row].entry_id,
-								      idbuf, sizeof(idbuf)))))
+	    !(row_names[v->row] = arena_strdup(&f->arena, interval_row_name(ri, names,
+									    st->rows[v->row].entry_id,
+									    idbuf, sizeof(idbuf)))))
 		return -1;
 	gf_set_str_ref(f, IV_ROW, i, row_names[v->row]);
 	gf_set_time(f, IV_START, i, ns_to_ms(v->start));
@@ -424,6 +505,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 	struct row_key *rk = NULL;
 	struct name_memo *nm = NULL;
 	struct copy_memo *cm = NULL;
+	struct sorted_names sn = { NULL, 0 };
 	const char **row_names = NULL;
 	size_t i, n, total = 0, shown;
 	int64_t min_start = INT64_MAX;
@@ -431,7 +513,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 
 	for (i = 0; i < st->n_rows; i++)
 		total += st->rows[i].n_states;
-	if (row_index_init(&ri, tree) < 0 ||
+	if (row_index_init(&ri, tree) < 0 || sorted_names_init(&sn, &ri) < 0 ||
 	    total > SIZE_MAX / 2 / sizeof(*iv) || !(iv = malloc(2 * (total ? total : 1) * sizeof(*iv))) ||
 	    !(rk = malloc((st->n_rows ? st->n_rows : 1) * sizeof(*rk))) ||
 	    !(row_names = calloc(st->n_rows ? st->n_rows : 1, sizeof(*row_names))) ||
@@ -443,7 +525,7 @@ int gf_tr_intervals(struct gf_frame *f, const struct tsp_tree *tree, const struc
 	if (ADD_FIELDS(f, interval_fields, shown) < 0)
 		goto nomem;
 	for (i = 0; i < shown; i++)
-		if (set_interval(f, i, &sorted[i], st, &ri, row_names, cm) < 0)
+		if (set_interval(f, i, &sorted[i], st, &ri, &sn, row_names, cm) < 0)
 			goto nomem;
 	f->length = shown;
 	if (shown < n && gf_frame_notice(f, "showing the first %zu of %zu intervals: narrow the time "
@@ -455,6 +537,7 @@ nomem:
 	nomem(err, errlen);
 out:
 	free(ri.v);
+	free(sn.v);
 	free(iv);
 	free(rk);
 	free(row_names);
@@ -489,27 +572,6 @@ static size_t lower_bound(const int64_t *v, size_t n, int64_t key)
 }
 
 #define TIMELINE_MAX_CELLS ((size_t)4 << 20)
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Whether name appears more than once in the sorted names. */
-static int name_repeats(const char **names, size_t n, const char *name)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(names[mid], name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo + 1 < n && !strcmp(names[lo], name) && !strcmp(names[lo + 1], name);
-}
 
 /*
  * The times the timeline changes at, in ms, sorted and distinct, into t:
@@ -548,6 +610,8 @@ struct timeline_ctx {
 	const struct row_index *ri;
 	const char **names;             /* the tree's row names, sorted */
 	size_t n_names;
+	const char **qnames;            /* the same, qualified (qualified_name()), sorted */
+	size_t n_qnames;
 	const struct gf_mapping *maps;  /* state -> colour */
 	size_t n_maps;
 };
@@ -560,12 +624,15 @@ static int timeline_row(struct gf_frame *f, const struct timeline_ctx *tc, const
 	size_t j, k;
 	int fi;
 
-	/* Thread names repeat (four "bash"): the id keeps the fields apart. */
-	if (rn && rn->name) {
-		if (name_repeats(tc->names, tc->n_names, rn->name))
-			snprintf(name, sizeof(name), "%s (%" PRId64 ")", rn->name, r->entry_id);
+	char qbuf[512];
+	const char *q = qualified_name(tc->ri, rn, tc->names, tc->n_names, qbuf, sizeof(qbuf));
+
+	/* Thread names repeat (four "bash" under one trace): the id keeps the fields apart. */
+	if (q) {
+		if (name_repeats(tc->qnames, tc->n_qnames, q))
+			snprintf(name, sizeof(name), "%s (%" PRId64 ")", q, r->entry_id);
 		else
-			snprintf(name, sizeof(name), "%s", rn->name);
+			snprintf(name, sizeof(name), "%s", q);
 	} else {
 		snprintf(name, sizeof(name), "#%" PRId64, r->entry_id);
 	}
@@ -603,22 +670,32 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 {
 	struct row_index ri = { 0 };
 	struct gf_mapping *maps = NULL;
-	const char **names = NULL;
+	const char **names = NULL, **qnames = NULL;
+	struct arena qa;
 	int64_t *t = NULL;
-	size_t i, nt, total = 0, rows, n_maps = 0, n_names = 0;
+	size_t i, nt, total = 0, rows, n_maps = 0, n_names = 0, n_qnames = 0;
 	struct timeline_ctx tc;
 	int ret = -1;
+	char qbuf[512];
 
+	arena_init(&qa);
 	for (i = 0; i < st->n_rows; i++)
 		total += st->rows[i].n_states;
 	if (row_index_init(&ri, tree) < 0 || !(t = malloc((2 * total + 1) * sizeof(*t))) ||
 	    style_mappings(styles, st, from_ns, to_ns, &maps, &n_maps) < 0 ||
-	    !(names = calloc(ri.n + 1, sizeof(*names))))
+	    !(names = calloc(ri.n + 1, sizeof(*names))) || !(qnames = calloc(ri.n + 1, sizeof(*qnames))))
 		goto nomem;
 	for (i = 0; i < ri.n; i++)
 		if (ri.v[i].name)
 			names[n_names++] = ri.v[i].name;
 	qsort(names, n_names, sizeof(*names), cmp_str);
+	for (i = 0; i < ri.n; i++) {
+		const char *q = qualified_name(&ri, &ri.v[i], names, n_names, qbuf, sizeof(qbuf));
+
+		if (q && !(qnames[n_qnames++] = q == qbuf ? arena_strdup(&qa, q) : q))
+			goto nomem;
+	}
+	qsort(qnames, n_qnames, sizeof(*qnames), cmp_str);
 	nt = change_times(st, styles, from_ns, to_ns, t);
 	rows = st->n_rows;
 	if (limit > 0 && rows > (size_t)limit)
@@ -630,7 +707,8 @@ int gf_tr_timeline(struct gf_frame *f, const struct tsp_tree *tree, const struct
 	for (i = 0; i < nt; i++)
 		gf_set_time(f, 0, i, t[i]);
 	f->length = nt;
-	tc = (struct timeline_ctx){ styles, from_ns, to_ns, t, nt, &ri, names, n_names, maps, n_maps };
+	tc = (struct timeline_ctx){ styles, from_ns, to_ns, t, nt, &ri, names, n_names, qnames, n_qnames,
+				    maps, n_maps };
 	for (i = 0; i < rows; i++)
 		if (timeline_row(f, &tc, &st->rows[i]) < 0)
 			goto nomem;
@@ -645,6 +723,8 @@ out:
 	free(ri.v);
 	free(maps);
 	free(names);
+	free(qnames);
+	arena_release(&qa);
 	free(t);
 	return ret;
 }

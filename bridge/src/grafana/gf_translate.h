@@ -38,6 +38,13 @@ struct gf_xy_hints {
 void gf_xy_hints_for(struct gf_xy_hints *h, const char *output_id, const struct tsp_tree *tree);
 
 /*
+ * Whether an XY output's default series are its tree's leaves only (segment
+ * store outputs and generic XY: their group entries say hasData but hold
+ * no series of their own).
+ */
+int gf_xy_leaves_only(const char *output_id, enum tsp_output_type type);
+
+/*
  * Grafana's unit for a TSP axis unit and dataType ("ns" -> "ns", "B/s" ->
  * "Bps", "B" -> "bytes", "%" -> "percent", none with DURATION -> "ns", an
  * unknown one -> "suffix: <unit>" written into buf); NULL for none.

@@ -68,6 +68,20 @@ void gf_xy_hints_for(struct gf_xy_hints *h, const char *output_id, const struct 
 			h->y_unit = output_units[i].y_unit;
 }
 
+/*
+ * Segment store outputs group their series (trace > component > syscall)
+ * and mark every entry as having data: the groups' own series are empty
+ * (scatter) or "Unknown" zeros (density), so by default only leaves are
+ * drawn, as Trace Compass's views check them.
+ */
+int gf_xy_leaves_only(const char *output_id, enum tsp_output_type type)
+{
+	static const char segstore[] = "org.eclipse.tracecompass.internal.analysis.timing.core.segmentstore.";
+
+	return type == TSP_OUTPUT_TREE_GENERIC_XY ||
+	       (output_id && !strncmp(output_id, segstore, sizeof(segstore) - 1));
+}
+
 /* The y unit of s: its axis description's, else the output's hint. */
 static const char *y_unit(const struct tsp_xy_series *s, const struct gf_xy_hints *h, char *buf, size_t len)
 {
