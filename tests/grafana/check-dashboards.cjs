@@ -463,7 +463,20 @@ function checkVariableFilters(p, raw, shown, vars) {
  * ${__data.fields.NAME[.numeric|.text]}, and dashboard variables; each value
  * URI-encoded as Grafana's link supplier asks.
  */
+const THEME = grafanaData.createTheme();
+/* Grafana's display processor formats with the browser's languages (tap.cjs's navigator has none). */
+if (!Array.isArray(globalThis.navigator.languages))
+	globalThis.navigator.languages = ['en-US'];
+
 function resolveLink(url, vars, frame, rowIndex, field) {
+	/* A value as the macros give it: .numeric / .raw the number, else Grafana's display text. */
+	const shown = (fl, keys) => {
+		const v = fl.values[rowIndex];
+		if (keys.includes('numeric') || keys.includes('raw'))
+			return v;
+		const proc = fl.display || grafanaData.getDisplayProcessor({ field: fl, theme: THEME, timeZone: 'utc' });
+		return grafanaData.formattedValueToString(proc(v));
+	};
 	return url.replace(/\$\{(\w+)((?:\.\w+)*)(?::(\w+))?\}|\$(\w+)/g, (all, a, pathPart, fmt, b) => {
 		const name = a || b;
 		const keys = (pathPart || '').split('.').filter(Boolean);
@@ -473,11 +486,11 @@ function resolveLink(url, vars, frame, rowIndex, field) {
 				const t = frame.fields.find((x) => x.type === 'time');
 				v = t ? t.values[rowIndex] : '';
 			} else {
-				v = field.values[rowIndex];
+				v = shown(field, keys);
 			}
 		} else if (name === '__data' && keys[0] === 'fields') {
 			const fl = frame.fields.find((x) => x.name === keys[1]);
-			v = fl ? fl.values[rowIndex] : '';
+			v = fl ? shown(fl, keys.slice(2)) : '';
 		} else if (name in vars) {
 			const x = vars[name];
 			v = x instanceof AllValue ? x.value : Array.isArray(x) ? x.join(',') : x;
@@ -560,12 +573,53 @@ function infinityFrame(t, rows) {
 		type: c.type === 'timestamp_epoch' ? 'time' : c.type, values: rows.map((r) => r[c.selector]) })) };
 }
 
+/* The kernel checks fail where they should: canned panels and frames, no bridge (run first, every time). */
+async function selfTest() {
+	const frame = (fields, name) => toDataFrame({ name, fields });
+	const scatter = (style) => [frame([{ name: 'time', type: 'time', values: [1, 2] },
+		{ name: 'read', type: 'number', values: [5, 5000], config: { unit: 'ns', custom: { drawStyle: style } } }], 'read')];
+	const sp = { type: 'timeseries', fieldConfig: { defaults: {} } };
+	const stats = (t) => [frame(['Minimum', 'Maximum', 'Average', 'Total'].map((n) => ({ name: n, type: t, values: [t === 'number' ? 3 : '3 ns'], config: { unit: 'ns' } })))];
+	const dens = (t) => [frame([{ name: 'start', type: t, values: [0, 10], config: { unit: 'ns' } }, { name: 'read', type: 'number', values: [3, 1] }])];
+	const fp = { transformations: [{ id: 'filterByValue', options: { filters: [{ fieldName: 'read', config: { id: 'greaterOrEqual', options: { value: '$min_latency' } } }] } }] };
+	const rows = [frame([{ name: 'start', type: 'time', values: [100] }, { name: 'end', type: 'time', values: [250] }])];
+	const dashboards = new Map([['kv', { uid: 'kv', templating: { list: [{ name: 'experiment', type: 'textbox' }] } }]]);
+	const link = (url) => ({ type: 'table', fieldConfig: { defaults: { links: [{ url }] } } });
+	const vars = { experiment: 'kernel', min_latency: '1000' };
+	const cases = [
+		['scatter drawn as points passes', () => checkKernelPanel(sp, ['x/System Call Latency - Latency vs Time'], scatter('points'), scatter('points'), vars), null],
+		['scatter series without drawStyle points', () => checkKernelPanel(sp, ['x/System Call Latency - Latency vs Time'], scatter('line'), scatter('line'), vars), /drawStyle points/],
+		['statistics as text', () => checkKernelPanel({ type: 'table' }, ['Latency Statistics'], stats('string'), stats('string'), vars), /not a number/],
+		['statistics as numbers pass', () => checkKernelPanel({ type: 'table' }, ['Latency Statistics'], stats('number'), stats('number'), vars), null],
+		['density over times', () => checkKernelPanel({ type: 'barchart', options: { xField: 'start' } }, ['Latency Density'], dens('time'), dens('time'), vars), /duration number/],
+		['density drawn as lines', () => checkKernelPanel({ type: 'timeseries' }, ['Latency Density'], dens('number'), dens('number'), vars), /drawn as bars/],
+		['values under the filter shown', () => checkVariableFilters(fp, scatter('points'), scatter('points'), vars), /under it shown/],
+		['a link to an unknown dashboard', () => checkLinks('', link('/d/nope/x?from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows, vars, dashboards, {}), /no dashboard/],
+		['a link with an empty range', () => checkLinks('', link('/d/kv/x?from=${__data.fields.start.numeric}&to=${__data.fields.start.numeric}'), rows, vars, dashboards, {}), /range/],
+		['a link without range', () => checkLinks('', link('/d/kv/x?var-experiment=${experiment}'), rows, vars, dashboards, {}), /no time range/],
+		['a link beside the value', () => checkLinks('', link('/d/kv/x?time=${__data.fields.end.numeric}&time.window=10ms'), rows, vars, dashboards, {}), /does not hold/],
+		['a link to a missing variable', () => checkLinks('', link('/d/kv/x?var-nope=1&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows, vars, dashboards, {}), /no variable/],
+		['a link on the row\'s displayed times', () => checkLinks('', link('/d/kv/x?from=${__data.fields.start}&to=${__data.fields.end}'), rows, vars, dashboards, {}), /range|does not hold/],
+		['a link on the row passes', () => checkLinks('', link('/d/kv/x?var-experiment=${experiment}&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows, vars, dashboards, {}), null],
+	];
+	for (const [name, fn, want] of cases) {
+		let err = null;
+		try {
+			await fn();
+		} catch (e) {
+			err = e;
+		}
+		report(want ? !!err && want.test(err.message) : !err, `self-test: ${name}`, err ? err.message : 'not rejected');
+	}
+}
+
 async function main() {
 	const base = arg('--base'), dir = arg('--dir'), prov = arg('--provisioning');
 	if (!base || !dir || !prov) {
 		console.error('usage: check-dashboards.cjs --base URL --dir DASHBOARDS --provisioning DATASOURCES_DIR');
 		process.exit(2);
 	}
+	await selfTest();
 	const ds = provisioned(prov);
 	report(ds.length >= 2, 'provisioned datasources', JSON.stringify(ds));
 	const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();

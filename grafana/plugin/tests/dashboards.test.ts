@@ -228,3 +228,48 @@ for (const [file, d] of dashboards()) {
     }
   });
 }
+
+// The kernel checks fail where they should: canned frames and panels, no bridge.
+test('the kernel panel checks reject what a panel could not show', async () => {
+  const { toDataFrame } = await import('@grafana/data');
+  const d = { uid: 'self-test' };
+  const ts = new TestTemplateSrv([{ name: 'experiment', current: ['kernel'] }, { name: 'min_latency', current: ['1000'] }]);
+  const scatter = (style: string) => [
+    toDataFrame({ name: 'read', fields: [{ name: 'time', type: 'time', values: [1, 2] }, { name: 'read', type: 'number', values: [5, 5000], config: { unit: 'ns', custom: { drawStyle: style } } }] }),
+  ];
+  const sp = { id: 1, title: 's', type: 'timeseries', targets: [{ output: 'System Call Latency - Latency vs Time' }], fieldConfig: { defaults: {} } };
+  checkKernelPanel(d, sp, scatter('points'), scatter('points'));
+  assert.throws(() => checkKernelPanel(d, sp, scatter('line'), scatter('line')), /drawStyle points/);
+  const lines = { ...sp, fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byType', options: 'number' }, properties: [{ id: 'custom.drawStyle', value: 'line' }] }] } };
+  assert.throws(() => checkKernelPanel(d, lines, scatter('points'), scatter('points')), /drawn as lines/);
+
+  const stats = (min: unknown) => [
+    toDataFrame({ fields: ['Minimum', 'Maximum', 'Average', 'Total', 'Count'].map((n) => ({ name: n, type: typeof min === 'string' && n === 'Minimum' ? 'string' : 'number', values: [n === 'Minimum' ? min : 7], config: n === 'Count' ? {} : { unit: 'ns' } })) }),
+  ];
+  const tp = { id: 2, title: 't', type: 'table', targets: [{ output: 'System Call Latency - Latency Statistics' }], options: { sortBy: [{ displayName: 'Maximum', desc: true }] } };
+  checkKernelPanel(d, tp, stats(3), stats(3));
+  assert.throws(() => checkKernelPanel(d, tp, stats('3 ns'), stats('3 ns')), /not a number/);
+
+  const density = (xType: string) => [
+    toDataFrame({ fields: [{ name: 'start', type: xType, values: [0, 10], config: { unit: 'ns' } }, { name: 'read', type: 'number', values: [3, 1] }] }),
+  ];
+  const dp = { id: 3, title: 'd', type: 'barchart', targets: [{ output: 'System Call Latency - Latency Density' }], options: { xField: 'start' } };
+  checkKernelPanel(d, dp, density('number'), density('number'));
+  assert.throws(() => checkKernelPanel(d, dp, density('time'), density('time')), /not a duration number/);
+
+  const fp = { id: 4, title: 'f', transformations: [{ id: 'filterByValue', options: { filters: [{ fieldName: 'read', config: { id: 'greaterOrEqual', options: { value: '$min_latency' } } }] } }] };
+  const replace = (s: string) => ts.replace(s, {});
+  assert.equal(checkVariableFilters(d, fp, scatter('points'), [toDataFrame({ fields: [{ name: 'read', type: 'number', values: [5000] }] })], replace), 1);
+  assert.throws(() => checkVariableFilters(d, fp, scatter('points'), scatter('points'), replace), /under 1000 shown/);
+
+  const target = { uid: 'kv', templating: { list: [{ name: 'experiment', type: 'query' }] } };
+  const ctx: LinkContext = { dashboard: d, dashboards: new Map([['kv', target]]), vars: ts, values: async () => ['kernel'] };
+  const rows = [toDataFrame({ fields: [{ name: 'start', type: 'time', values: [100] }, { name: 'end', type: 'time', values: [250] }] })];
+  const link = (url: string) => ({ id: 5, title: 'l', type: 'table', fieldConfig: { defaults: { links: [{ title: 'x', url }] } } });
+  assert.equal(await checkPanelLinks(ctx, link('/d/kv/k?var-experiment=${experiment}&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows), 1);
+  await assert.rejects(checkPanelLinks(ctx, link('/d/nope/k?from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows), /opens no dashboard/);
+  await assert.rejects(checkPanelLinks(ctx, link('/d/kv/k?from=${__data.fields.start.numeric}&to=${__data.fields.start.numeric}'), rows), /range/);
+  await assert.rejects(checkPanelLinks(ctx, link('/d/kv/k?var-experiment=${experiment}'), rows), /no time range/);
+  await assert.rejects(checkPanelLinks(ctx, link('/d/kv/k?time=${__data.fields.end.numeric}&time.window=10ms'), rows), /does not hold/);
+  await assert.rejects(checkPanelLinks(ctx, link('/d/kv/k?var-nope=1&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows), /no variable nope/);
+});
