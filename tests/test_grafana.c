@@ -240,11 +240,12 @@ START_TEST(discovery_search_variable_tags)
 	ck_assert(list_has(j, "kernel"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel)\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 13);    /* 5 + the 8 kernel analyses */
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"outputs(kernel, XY)\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
-	ck_assert(list_has(j, "CPU Usage") && list_has(j, "Histogram"));
+	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
+	ck_assert(list_has(j, "CPU Usage") && list_has(j, "Histogram") && list_has(j, "Disk I/O View") &&
+		  list_has(j, "Memory Usage") && list_has(j, "System Call Latency - Latency vs Time"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/search", "{\"target\":\"entries(kernel/CPU Usage)\"}");
 	ck_assert(list_has(j, "Total"));
@@ -307,13 +308,15 @@ START_TEST(json_datasource_metrics_and_options)
 	/* Outputs are filtered to those that have the metric's view. */
 	j = post_ok(&e, "/metric-payload-options",
 		    "{\"metric\":\"series\",\"payload\":{\"experiment\":\"kernel\"},\"name\":\"output\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
-	ck_assert(list_has_value(j, "CPU Usage") && list_has_value(j, "Histogram"));
+	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
+	ck_assert(list_has_value(j, "CPU Usage") && list_has_value(j, "Histogram") &&
+		  list_has_value(j, "Disk I/O View") && list_has_value(j, "Memory Usage"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/metric-payload-options",
 		    "{\"metric\":\"timeline\",\"payload\":{\"experiment\":\"kernel\"},\"name\":\"output\"}");
-	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);     /* the time graphs */
 	ck_assert_str_eq(json_get_string(get(cJSON_GetArrayItem(j, 0), "value")), "Thread Status");
+	ck_assert(list_has_value(j, "Resources Status") && list_has_value(j, "Critical Path"));
 	cJSON_Delete(j);
 	j = post_ok(&e, "/metric-payload-options", "{\"metric\":\"series\",\"payload\":"
 		    "{\"experiment\":\"kernel\",\"output\":\"CPU Usage\"},\"name\":\"entries\"}");
@@ -899,23 +902,30 @@ START_TEST(wide_pattern_skips_outputs_without_the_view)
 	cJSON_ArrayForEach(f, j) {
 		const char *name = json_get_string(get(f, "name"));
 
-		ck_assert_msg(!strcmp(name, "kernel/CPU Usage: Total") || !strcmp(name, "kernel/Histogram: Total"),
+		/* The 5 XY outputs: CPU Usage, Histogram, latency scatter, Disk I/O, Memory Usage. */
+		ck_assert_msg(!strcmp(name, "kernel/CPU Usage: Total") || !strcmp(name, "kernel/Histogram: Total") ||
+			      !strncmp(name, "kernel/System Call Latency - Latency vs Time: ", 46) ||
+			      !strncmp(name, "kernel/Disk I/O View: ", 22) || !strncmp(name, "kernel/Memory Usage: ", 21),
 			      "%s", name);
-		ck_assert(has_notice(f, "skipped 3 outputs"));
+		n += !strcmp(name, "kernel/CPU Usage: Total") || !strcmp(name, "kernel/Histogram: Total");
+		ck_assert(has_notice(f, "skipped 8 outputs"));
 		ck_assert(has_notice(f, "kernel/Thread Status"));
 		ck_assert(has_notice(f, "kernel/Statistics"));
-		n++;
+		ck_assert(has_notice(f, "kernel/Resources Status"));
+		ck_assert(has_notice(f, "kernel/Critical Path"));
 	}
 	ck_assert_int_eq(n, 2);
 	cJSON_Delete(j);
 	j = query_ok(&e, "{\"target\":\"kernel/*?view=styles\",\"refId\":\"A\",\"type\":\"table\"}", 10);
-	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);     /* the time graphs: Thread Status, Resources, Critical Path */
+	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "skipped 10 outputs"));
 	ck_assert(has_notice(cJSON_GetArrayItem(j, 0), "kernel/CPU Usage"));
 	cJSON_Delete(j);
 	/* No matched output has the view: 400 naming them. */
 	b = query_body(&e, "{\"target\":\"series\",\"refId\":\"A\",\"payload\":"
 		       "{\"experiment\":\"kernel\",\"output\":\"*Stat*\"}}", 10);
-	post_err(&e, "/query", b, 400, "none of the 2 matched is one: kernel/Thread Status, kernel/Statistics");
+	post_err(&e, "/query", b, 400, "none of the 4 matched is one: kernel/Thread Status, kernel/Statistics, "
+		 "kernel/Resources Status, kernel/System Call Latency - Latency Statistics");
 	free(b);
 	/* Without an explicit view each output gets its own, as before. */
 	j = query_ok(&e, "{\"target\":\"kernel/*\",\"refId\":\"A\",\"type\":\"table\"}", 10);

@@ -4,7 +4,7 @@
  * faults and their control endpoint, errors and shutdown.
  *
  * The Makefile links only the library into run-tests, not tspsim's objects,
- * so the two pure modules are compiled into this file (tspsim/ is on the
+ * so the pure modules (workload, models, kernel_*) are compiled into this file (tspsim/ is on the
  * include path for tests); define TSPSIM_LINKED when linking them instead.
  * Their static names do not clash with ours: every helper here starts with t_.
  */
@@ -30,6 +30,12 @@
 #else
 #include "workload.c"
 #include "models.c"
+#include "kernel_common.c"
+#include "kernel_latency.c"
+#include "kernel_resources.c"
+#include "kernel_io.c"
+#include "kernel_critpath.c"
+#include "kernel_table.c"
 #endif
 
 #define T_CPU "org.eclipse.tracecompass.analysis.os.linux.core.cpuusage.CpuUsageDataProvider"

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "json_int.h"
+#include "kernel.h"
 #include "jsonw.h"
 #include "strbuf.h"
 
@@ -17,31 +18,85 @@ static const struct out_desc outputs[OUT_COUNT] = {
 		"org.eclipse.tracecompass.analysis.os.linux.core.cpuusage.CpuUsageDataProvider",
 		"CPU Usage",
 		"Show the CPU usage of a Linux kernel trace, returns the CPU usage per process/thread",
-		"TREE_TIME_XY",
+		"TREE_TIME_XY", model_xy_tree, model_xy,
 	},
 	[OUT_THREAD_STATUS] = {
 		"org.eclipse.tracecompass.internal.analysis.os.linux.core.threadstatus.ThreadStatusDataProvider",
 		"Thread Status",
 		"Show the hierarchy of Linux threads and their status (RUNNING, SYSCALL, IRQ, IDLE)",
-		"TIME_GRAPH",
+		"TIME_GRAPH", model_tg_tree, model_tg_states, model_tg_arrows, model_tg_tooltip,
 	},
 	[OUT_EVENTS] = {
 		"org.eclipse.tracecompass.internal.provisional.tmf.core.model.events.TmfEventTableDataProvider",
 		"Events Table",
 		"Show the raw events in table form for a given trace",
-		"TABLE",
+		"TABLE", NULL, model_table_lines, .columns = model_table_columns,
 	},
 	[OUT_STATISTICS] = {
 		"org.eclipse.tracecompass.internal.tmf.core.statistics.provider.TmfStatisticsDataProvider",
 		"Statistics",
 		"Show the number of events of each type in the trace or the selected time range",
-		"DATA_TREE",
+		"DATA_TREE", model_stats_tree,
 	},
 	[OUT_HISTOGRAM] = {
 		"org.eclipse.tracecompass.internal.tmf.core.histogram.HistogramDataProvider",
 		"Histogram",
 		"Show the number of events over time",
-		"TREE_TIME_XY",
+		"TREE_TIME_XY", model_hist_tree, model_hist_xy,
+	},
+	[OUT_RESOURCES] = {
+		"org.eclipse.tracecompass.internal.analysis.os.linux.core.threadstatus.ResourcesStatusDataProvider",
+		"Resources Status",
+		"Show the state of CPUs (SYSCALL, RUNNING, IRQ, SOFT_IRQ or IDLE) and its IRQs/SOFT_IRQs "
+		"as well as its frequency.",
+		"TIME_GRAPH", res_tree, res_states, res_arrows, res_tooltip,
+	},
+	[OUT_LAT_SCATTER] = {
+		"org.eclipse.tracecompass.internal.analysis.timing.core.segmentstore.scatter.dataprovider:"
+		KERNEL_SYSCALL_ANALYSIS,
+		"System Call Latency - Latency vs Time",
+		"Show latencies provided by Analysis module: System Call Latency",
+		"TREE_TIME_XY", lat_scatter_tree, lat_scatter_xy,
+	},
+	[OUT_LAT_STATS] = {
+		"org.eclipse.tracecompass.analysis.timing.core.segmentstore.SegmentStoreStatisticsDataProvider:"
+		KERNEL_SYSCALL_ANALYSIS,
+		"System Call Latency - Latency Statistics",
+		"Show latency statistics provided by Analysis module: System Call Latency",
+		"DATA_TREE", lat_stats_tree,
+	},
+	[OUT_LAT_DENSITY] = {
+		"org.eclipse.tracecompass.internal.analysis.timing.core.segmentstore.SegmentStoreDensityDataProvider:"
+		KERNEL_SYSCALL_ANALYSIS,
+		"System Call Latency - Latency Density",
+		"Shows latency density distribution by Analysis module: System Call Latency",
+		"TREE_GENERIC_XY", lat_density_tree, lat_density_xy,
+	},
+	[OUT_DISK_IO] = {
+		"org.eclipse.tracecompass.analysis.os.linux.core.inputoutput.DisksIODataProvider",
+		"Disk I/O View",
+		"Show the input and output throughput for each drive on a machine",
+		"TREE_TIME_XY", disk_tree, disk_xy,
+	},
+	[OUT_MEMORY] = {
+		"org.eclipse.tracecompass.analysis.os.linux.core.kernelmemoryusage",
+		"Memory Usage",
+		"Show the relative memory usage in the Linux kernel by process, can be filtered to show "
+		"only the processes which were active on a time range",
+		"TREE_TIME_XY", mem_tree, mem_xy,
+	},
+	[OUT_CRITICAL_PATH] = {
+		"org.eclipse.tracecompass.analysis.graph.core.dataprovider.CriticalPathDataProvider",
+		"Critical Path",
+		"Show the critical path of a thread (parameter tid): what it ran, waited for and who woke it",
+		"TIME_GRAPH", cp_tree, cp_states, cp_arrows, cp_tooltip,
+	},
+	[OUT_LAT_TABLE] = {
+		"org.eclipse.tracecompass.analysis.timing.core.segmentstore.SegmentStoreTableDataProvider:"
+		KERNEL_SYSCALL_ANALYSIS,
+		"System Call Latency - Latency Table",
+		"Show latency table provided by Analysis module: System Call Latency",
+		"TABLE", NULL, lat_table_lines, .columns = lat_table_columns,
 	},
 };
 
@@ -119,8 +174,12 @@ static int64_t block_size(int out, const struct workload *wl)
 		return 2 + (int64_t)wl->n_threads;
 	case OUT_THREAD_STATUS:
 		return 1 + (int64_t)wl->n_threads;
-	default:
+	case OUT_EVENTS:
+	case OUT_STATISTICS:
+	case OUT_HISTOGRAM:
 		return 1 + WL_N_EVENT_TYPES;
+	default:
+		return kernel_block_size(out, wl);
 	}
 }
 
@@ -153,6 +212,16 @@ static int find_entry(const struct model_view *v, int out, int64_t id, size_t *k
 		base += b;
 	}
 	return -1;
+}
+
+int64_t model_entry_base(const struct model_view *v, int out, size_t k)
+{
+	return entry_base(v, out, k);
+}
+
+int model_find_entry(const struct model_view *v, int out, int64_t id, size_t *k, int64_t *local)
+{
+	return find_entry(v, out, id, k, local);
 }
 
 int model_merge_events(const struct workload *const *wl, size_t n,
@@ -289,6 +358,9 @@ static int parse_range(struct query *q, const cJSON *r, char *err, size_t errlen
 {
 	const cJSON *s = member(r, "start"), *e = member(r, "end"), *nb = member(r, "nbTimes");
 	int64_t v;
+
+	if (!nb)
+		nb = member(r, "nbSamples");    /* GenericTimeRange (generic XY) */
 
 	if (!cJSON_IsObject(r)) {
 		snprintf(err, errlen, "parameters.requested_timerange: an object is expected");
@@ -462,6 +534,18 @@ int query_parse(struct query *q, const cJSON *params, unsigned need, char *err, 
 	}
 	if ((m = member(params, "requested_marker_categories")) && parse_strings(q, m, err, errlen) < 0)
 		return -1;
+	if ((m = member(params, "tid"))) {
+		if (get_int(m, "tid", &q->tid, err, errlen) < 0)
+			return -1;
+		q->has_tid = 1;
+	}
+	if ((m = member(params, "isFiltered"))) {
+		if (!cJSON_IsBool(m)) {
+			snprintf(err, errlen, "parameters.isFiltered: a boolean is expected");
+			return -1;
+		}
+		q->is_filtered = cJSON_IsTrue(m);
+	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if ((need & names[i].bit) && !(q->present & names[i].bit)) {
 			snprintf(err, errlen, "parameters.%s is required", names[i].name);
@@ -1315,6 +1399,7 @@ void model_styles(struct jsonw *w, int out)
 	jsonw_obj_begin(w);
 	jsonw_key(w, "styles");
 	jsonw_obj_begin(w);
+	kernel_styles(w, out);
 	if (out == OUT_THREAD_STATUS) {
 		/* One base per family; each state only adds its own values. */
 		style_begin(w, "STATE", NULL);

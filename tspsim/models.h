@@ -30,11 +30,31 @@ enum sim_output {
 	OUT_EVENTS,
 	OUT_STATISTICS,
 	OUT_HISTOGRAM,          /* events per time bucket: the event rate */
+	/* The kernel analyses (kernel.h, docs/kernel-analyses.md). */
+	OUT_RESOURCES,          /* Resources Status */
+	OUT_LAT_SCATTER,        /* System Call Latency - Latency vs Time */
+	OUT_LAT_STATS,          /* System Call Latency - Latency Statistics */
+	OUT_LAT_DENSITY,        /* System Call Latency - Latency Density */
+	OUT_DISK_IO,            /* Disk I/O View */
+	OUT_MEMORY,             /* Memory Usage */
+	OUT_CRITICAL_PATH,      /* Critical Path (the thread: parameter "tid") */
+	OUT_LAT_TABLE,          /* System Call Latency - Latency Table */
 	OUT_COUNT
 };
 
+struct jsonw;
+struct model_view;
+struct query;
+
+/* A model writer: writes the "model" value; 0, or -1 with err for a 400. */
+typedef int (*model_fn)(struct jsonw *w, const struct model_view *v, const struct query *q,
+			char *err, size_t errlen);
+
 struct out_desc {
 	const char *id, *name, *description, *type;
+	/* tree; data = xy / states / lines; arrows and tooltip for time graphs */
+	model_fn tree, data, arrows, tooltip;
+	void (*columns)(struct jsonw *w);       /* tables */
 };
 
 const struct out_desc *model_output(int idx);
@@ -100,6 +120,9 @@ struct query {
 	int has_categories;
 	const char **categories;
 	size_t n_categories;
+	int has_tid;                    /* "tid": the Critical Path's thread */
+	int64_t tid;
+	int is_filtered;                /* "isFiltered": true */
 	struct arena arena;
 };
 
@@ -148,5 +171,10 @@ int model_annotations(struct jsonw *w, const struct model_view *v, int out,
 
 /* Time up to which a (possibly RUNNING) analysis has data for trace wl. */
 int64_t model_known_end(const struct model_view *v, const struct workload *wl);
+
+/* First entry id of trace k's block in output `out`. */
+int64_t model_entry_base(const struct model_view *v, int out, size_t k);
+/* Which trace owns entry `id` of output `out`; *local is the id within its block. -1 if none. */
+int model_find_entry(const struct model_view *v, int out, int64_t id, size_t *k, int64_t *local);
 
 #endif

@@ -294,8 +294,11 @@ enum {
 };
 
 #define OUT_ANY -1
-#define OUT_NONE -2             /* an output type this simulator never offers */
 #define OUT_XY -3               /* any TREE_TIME_XY output */
+#define OUT_TG -4               /* any TIME_GRAPH output */
+#define OUT_DATA -5             /* any DATA_TREE output */
+#define OUT_GXY -6              /* any TREE_GENERIC_XY output */
+#define OUT_TABLE -7            /* any TABLE output */
 
 struct route {
 	const char *method;
@@ -701,15 +704,12 @@ static int h_annotation_categories(struct req *r, struct jsonw *w)
 	}
 
 MODEL_HANDLER(h_annotations, model_annotations(w, &r->view, r->out, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_xy_tree, (r->out == OUT_HISTOGRAM ? model_hist_tree : model_xy_tree)(w, &r->view, &r->q,
-									     err, sizeof(err)))
-MODEL_HANDLER(h_xy, (r->out == OUT_HISTOGRAM ? model_hist_xy : model_xy)(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_tg_tree, model_tg_tree(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_tg_states, model_tg_states(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_tg_arrows, model_tg_arrows(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_tg_tooltip, model_tg_tooltip(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_table_lines, model_table_lines(w, &r->view, &r->q, err, sizeof(err)))
-MODEL_HANDLER(h_stats_tree, model_stats_tree(w, &r->view, &r->q, err, sizeof(err)))
+/* The output's own writer for the endpoint (the route's type guarantees it has one). */
+#define OUT_FN(r, field) (model_output((r)->out)->field)
+MODEL_HANDLER(h_tree, OUT_FN(r, tree)(w, &r->view, &r->q, err, sizeof(err)))
+MODEL_HANDLER(h_data, OUT_FN(r, data)(w, &r->view, &r->q, err, sizeof(err)))
+MODEL_HANDLER(h_tg_arrows, OUT_FN(r, arrows)(w, &r->view, &r->q, err, sizeof(err)))
+MODEL_HANDLER(h_tg_tooltip, OUT_FN(r, tooltip)(w, &r->view, &r->q, err, sizeof(err)))
 
 static int h_style(struct req *r, struct jsonw *w)
 {
@@ -719,8 +719,7 @@ static int h_style(struct req *r, struct jsonw *w)
 
 static int h_table_columns(struct req *r, struct jsonw *w)
 {
-	(void)r;
-	model_table_columns(w);
+	model_output(r->out)->columns(w);
 	return 0;
 }
 
@@ -750,23 +749,22 @@ static const struct route routes[] = {
 	{ "GET", "experiments/*/outputs/*/configTypes", R_EXP | R_OUT, 3, OUT_ANY, 0, h_config_types },
 	{ "GET", "experiments/*/outputs/*/configTypes/*", R_EXP | R_OUT, 3, OUT_ANY, 0, h_config_type },
 	{ "DELETE", "experiments/*/outputs/*/*", R_EXP | R_OUT, 3, OUT_ANY, 0, h_delete_derived },
-	{ "POST", "experiments/*/outputs/XY/*/tree", DATA, 4, OUT_XY, 0, h_xy_tree },
-	{ "POST", "experiments/*/outputs/XY/*/xy", DATA, 4, OUT_XY, Q_RANGE | Q_ITEMS, h_xy },
-	{ "POST", "experiments/*/outputs/timeGraph/*/tree", DATA, 4, OUT_THREAD_STATUS, 0, h_tg_tree },
-	{ "POST", "experiments/*/outputs/timeGraph/*/states", DATA, 4, OUT_THREAD_STATUS,
-	  Q_RANGE | Q_ITEMS, h_tg_states },
-	{ "POST", "experiments/*/outputs/timeGraph/*/arrows", DATA, 4, OUT_THREAD_STATUS, Q_RANGE,
+	{ "POST", "experiments/*/outputs/XY/*/tree", DATA, 4, OUT_XY, 0, h_tree },
+	{ "POST", "experiments/*/outputs/XY/*/xy", DATA, 4, OUT_XY, Q_RANGE | Q_ITEMS, h_data },
+	{ "POST", "experiments/*/outputs/timeGraph/*/tree", DATA, 4, OUT_TG, 0, h_tree },
+	{ "POST", "experiments/*/outputs/timeGraph/*/states", DATA, 4, OUT_TG,
+	  Q_RANGE | Q_ITEMS, h_data },
+	{ "POST", "experiments/*/outputs/timeGraph/*/arrows", DATA, 4, OUT_TG, Q_RANGE,
 	  h_tg_arrows },
-	{ "POST", "experiments/*/outputs/timeGraph/*/tooltip", DATA, 4, OUT_THREAD_STATUS,
+	{ "POST", "experiments/*/outputs/timeGraph/*/tooltip", DATA, 4, OUT_TG,
 	  Q_ITEMS | Q_TIMES | Q_ELEMENT, h_tg_tooltip },
 	{ "POST", "experiments/*/outputs/table/*/columns", R_EXP | R_OUT | R_JSON | R_WRAP, 4,
-	  OUT_EVENTS, 0, h_table_columns },
-	{ "POST", "experiments/*/outputs/table/*/lines", DATA, 4, OUT_EVENTS, Q_COUNT, h_table_lines },
-	{ "POST", "experiments/*/outputs/data/*/tree", DATA, 4, OUT_STATISTICS, 0, h_stats_tree },
-	{ "POST", "experiments/*/outputs/genericXY/*/tree", R_EXP | R_OUT | R_JSON, 4, OUT_NONE, 0,
-	  NULL },
-	{ "POST", "experiments/*/outputs/genericXY/*/xy", R_EXP | R_OUT | R_JSON, 4, OUT_NONE, 0,
-	  NULL },
+	  OUT_TABLE, 0, h_table_columns },
+	{ "POST", "experiments/*/outputs/table/*/lines", DATA, 4, OUT_TABLE, Q_COUNT, h_data },
+	{ "POST", "experiments/*/outputs/data/*/tree", DATA, 4, OUT_DATA, 0, h_tree },
+	{ "POST", "experiments/*/outputs/genericXY/*/tree", DATA, 4, OUT_GXY, 0, h_tree },
+	{ "POST", "experiments/*/outputs/genericXY/*/xy", DATA, 4, OUT_GXY, Q_RANGE | Q_ITEMS,
+	  h_data },
 };
 
 static int pattern_match(const char *pattern, char *const *segs, int nseg)
@@ -850,6 +848,26 @@ static void release_exp(struct req *r)
 	r->exp = NULL;
 }
 
+/* Whether output `out` is one the route's out_type serves. */
+static int route_fits(int out_type, int out)
+{
+	static const struct {
+		int code;
+		const char *type;
+	} types[] = {
+		{ OUT_XY, "TREE_TIME_XY" }, { OUT_TG, "TIME_GRAPH" }, { OUT_DATA, "DATA_TREE" },
+		{ OUT_GXY, "TREE_GENERIC_XY" }, { OUT_TABLE, "TABLE" },
+	};
+	size_t i;
+
+	if (out_type == OUT_ANY)
+		return 1;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].code == out_type)
+			return !strcmp(model_output(out)->type, types[i].type);
+	return out_type == out;
+}
+
 /* What the route needs before it runs: its experiment, output, parameters. -1 once fail()ed. */
 static int route_prepare(struct req *r, const struct route *rt)
 {
@@ -878,9 +896,7 @@ static int route_prepare(struct req *r, const struct route *rt)
 			fail(r, 404, "No such output", "experiment %s has no output %s", r->segs[1], id);
 			return -1;
 		}
-		if (rt->out_type == OUT_NONE ||
-		    (rt->out_type == OUT_XY ? strcmp(model_output(r->out)->type, "TREE_TIME_XY") != 0 :
-		     rt->out_type != OUT_ANY && rt->out_type != r->out)) {
+		if (!route_fits(rt->out_type, r->out)) {
 			fail(r, 404, "No such output", "output %s is a %s output, not one for this endpoint",
 			     id, model_output(r->out)->type);
 			return -1;

@@ -267,6 +267,19 @@ const OUT = {
   stats: 'org.eclipse.tracecompass.internal.tmf.core.statistics.provider.TmfStatisticsDataProvider',
 };
 
+// The kernel analyses (docs/kernel-analyses.md).
+const SYSCALLS = 'org.eclipse.tracecompass.analysis.os.linux.latency.syscall';
+const KOUT = {
+  resources: ['TIME_GRAPH', 'org.eclipse.tracecompass.internal.analysis.os.linux.core.threadstatus.ResourcesStatusDataProvider'],
+  scatter: ['TREE_TIME_XY', `org.eclipse.tracecompass.internal.analysis.timing.core.segmentstore.scatter.dataprovider:${SYSCALLS}`],
+  latstats: ['DATA_TREE', `org.eclipse.tracecompass.analysis.timing.core.segmentstore.SegmentStoreStatisticsDataProvider:${SYSCALLS}`],
+  density: ['TREE_GENERIC_XY', `org.eclipse.tracecompass.internal.analysis.timing.core.segmentstore.SegmentStoreDensityDataProvider:${SYSCALLS}`],
+  disk: ['TREE_TIME_XY', 'org.eclipse.tracecompass.analysis.os.linux.core.inputoutput.DisksIODataProvider'],
+  memory: ['TREE_TIME_XY', 'org.eclipse.tracecompass.analysis.os.linux.core.kernelmemoryusage'],
+  critpath: ['TIME_GRAPH', 'org.eclipse.tracecompass.analysis.graph.core.dataprovider.CriticalPathDataProvider'],
+  lattable: ['TABLE', `org.eclipse.tracecompass.analysis.timing.core.segmentstore.SegmentStoreTableDataProvider:${SYSCALLS}`],
+};
+
 // tspsim's own control endpoints (outside the TSP API, not checked against the spec).
 async function control(method, path, body) {
   const res = await http(method, path, body);
@@ -428,6 +441,8 @@ async function walk() {
   await call('generic XY (no such output here)', 'POST', `${e}/genericXY/${OUT.xy}/xy`,
     { parameters: { requested_timerange: { start: 0, end: 1, nbSamples: 2 }, requested_items: [1] } }, { status: 404 });
 
+  await kernelAnalyses(e, types, range, mid, tgTree.json?.model?.entries ?? []);
+
   // Styles
   for (const [k, id] of Object.entries(OUT)) {
     await call(`styles of ${k}`, 'POST', `${e}/${id}/style`, { parameters: {} }, { status: 200 });
@@ -459,6 +474,96 @@ async function walk() {
   await call('wrong method on /health', 'DELETE', '/health', undefined, { status: 405 });
   // Bookmarks are not simulated; GET declares 404, so the answer is still checked like any other.
   await call('bookmarks are not simulated', 'GET', `/experiments/${exp.UUID}/bookmarks`, undefined, { status: 404 });
+}
+
+// Every kernel analysis: listed with its type, its tree and data endpoints answered per spec.
+async function kernelAnalyses(e, types, range, mid, threads) {
+  for (const [k, [type, id]] of Object.entries(KOUT)) {
+    expect(types[id] === type, `outputs: ${k} is listed as ${type}`, JSON.stringify(types[id]));
+    const st = await call(`styles of ${k}`, 'POST', `${e}/${id}/style`, { parameters: {} }, { status: 200 });
+    KOUT[k].styles = st.json?.model?.styles ?? {};
+  }
+  const leaves = (tree) => (tree.json?.model?.entries ?? []).filter((x) => x.hasData && x.parentId !== -1).map((x) => x.id);
+  const usedStyles = (res) => (res.json?.model?.rows ?? []).flatMap((r) => r.states.map((x) => x.style?.parentKey)).filter(Boolean);
+
+  // Resources Status
+  const [, res] = KOUT.resources;
+  const rTree = await pollData('resources tree', `${e}/timeGraph/${res}/tree`, { parameters: {} });
+  const rRows = leaves(rTree);
+  expect(rRows.length >= 8 && (rTree.json?.model?.entries ?? []).some((x) => /^IRQ \d+$/.test(x.labels?.[0])),
+    'resources tree has CPU and IRQ rows', JSON.stringify(rRows.length));
+  const rStates = await pollData('resources states', `${e}/timeGraph/${res}/states`,
+    { parameters: { requested_timerange: { ...range, nbTimes: 200 }, requested_items: rRows } });
+  expect(rStates.json?.model?.rows?.length === rRows.length, 'resources states: one row per requested item', JSON.stringify(rStates.json?.model?.rows?.length));
+  expect(usedStyles(rStates).every((k) => KOUT.resources.styles[k]), 'resources: every state style key is defined', JSON.stringify([...new Set(usedStyles(rStates))]));
+  const rArrows = await pollData('resources arrows', `${e}/timeGraph/${res}/arrows`, { parameters: { requested_timerange: range } });
+  expect(Array.isArray(rArrows.json?.model) && rArrows.json.model.length === 0, 'resources arrows: none, as TC', JSON.stringify(rArrows.json?.model)?.slice(0, 100));
+  await pollData('resources tooltip', `${e}/timeGraph/${res}/tooltip`,
+    { parameters: { requested_times: [mid], requested_items: [rRows[1]], requested_element: { elementType: 'STATE', time: mid, duration: 0 } } });
+
+  // System Call Latency: scatter, statistics, density
+  const [, sc] = KOUT.scatter;
+  const scTree = await pollData('latency scatter tree', `${e}/XY/${sc}/tree`, { parameters: { requested_timerange: range } });
+  const scLeaves = (scTree.json?.model?.entries ?? []).filter((x) => x.parentId !== -1 && !['fs', 'kernel', 'net', 'arch'].includes(x.labels?.[0])).map((x) => x.id);
+  expect(scLeaves.length > 0, 'latency scatter tree has syscall entries', JSON.stringify(scLeaves));
+  const scXy = await pollData('latency scatter', `${e}/XY/${sc}/xy`,
+    { parameters: { requested_timerange: { ...range, nbTimes: 100 }, requested_items: scLeaves } });
+  const scSeries = scXy.json?.model?.series ?? [];
+  expect(scSeries.length === scLeaves.length && scSeries.every((x) => x.style?.values?.['series-type'] === 'scatter' && x.xValues.length === x.yValues.length),
+    'latency scatter: one scatter series per syscall', JSON.stringify(scSeries.map((x) => [x.seriesId, x.xValues?.length])));
+  const [, ls] = KOUT.latstats;
+  const lsTree = await pollData('latency statistics', `${e}/data/${ls}/tree`, { parameters: { requested_timerange: range, isFiltered: true } });
+  const lsHeads = (lsTree.json?.model?.headers ?? []).map((h) => h.name);
+  expect(JSON.stringify(lsHeads) === JSON.stringify(['Label', 'Minimum', 'Maximum', 'Average', 'Std Dev', 'Count', 'Total', 'Min Time Range', 'Max Time Range']),
+    'latency statistics headers as TC', JSON.stringify(lsHeads));
+  expect((lsTree.json?.model?.entries ?? []).some((x) => x.labels?.[0] === 'Selection'), 'latency statistics: a Selection when filtered', 'none');
+  const [, de] = KOUT.density;
+  const deTree = await pollData('latency density tree', `${e}/genericXY/${de}/tree`, { parameters: { requested_timerange: range } });
+  const deLeaves = leaves(deTree).filter((id) => scLeaves.includes(id));
+  const deXy = await pollData('latency density', `${e}/genericXY/${de}/xy`,
+    { parameters: { requested_timerange: { ...range, nbSamples: 20 }, requested_items: deLeaves } });
+  const deSeries = deXy.json?.model?.series ?? [];
+  expect(deSeries.length === deLeaves.length && deSeries.every((x) => x.xRanges?.length === 20 && x.yValues.length === 20 && x.xValuesDescription?.dataType === 'DURATION'),
+    'latency density: nbSamples duration bins per syscall', JSON.stringify(deSeries.map((x) => [x.seriesId, x.xRanges?.length])));
+  await call('density without requested_items', 'POST', `${e}/genericXY/${de}/xy`,
+    { parameters: { requested_timerange: { ...range, nbSamples: 5 } } }, { status: 400, bodyValid: false });
+  await call('density on the XY endpoint', 'POST', `${e}/XY/${de}/tree`, { parameters: {} }, { status: 404 });
+  const [, lt] = KOUT.lattable;
+  const ltCols = await call('latency table columns', 'POST', `${e}/table/${lt}/columns`, { parameters: {} }, { status: 200 });
+  const ltNames = (ltCols.json?.model ?? []).map((c) => c.name);
+  expect(ltNames[0] === 'Start Time' && ltNames.includes('Duration') && ltNames.includes('System Call'), 'latency table columns as TC', JSON.stringify(ltNames));
+  const ltLines = await pollData('latency table lines', `${e}/table/${lt}/lines`, { parameters: { requested_table_index: 3, requested_table_count: 10 } });
+  expect(ltLines.json?.model?.lines?.length === 10 && ltLines.json.model.lowIndex === 3 && ltLines.json.model.lines.every((l) => l.cells.length === ltNames.length),
+    'latency table lines honour index and count', JSON.stringify(ltLines.json?.model)?.slice(0, 200));
+
+  // Disk I/O and Memory Usage
+  for (const k of ['disk', 'memory']) {
+    const [, id] = KOUT[k];
+    const tree = await pollData(`${k} tree`, `${e}/XY/${id}/tree`, { parameters: { requested_timerange: range } });
+    const ids = leaves(tree).slice(0, 4);
+    expect(ids.length > 0, `${k} tree has series entries`, JSON.stringify(ids));
+    const xy = await pollData(`${k} xy`, `${e}/XY/${id}/xy`, { parameters: { requested_timerange: { ...range, nbTimes: 40 }, requested_items: ids } });
+    expect((xy.json?.model?.series ?? []).length >= ids.length && xy.json.model.series.every((x) => x.xValues.length === 40),
+      `${k} xy honours nbTimes and items`, JSON.stringify((xy.json?.model?.series ?? []).map((x) => x.seriesId)));
+  }
+
+  // Critical Path, of the thread given by "tid"
+  const [, cp] = KOUT.critpath;
+  const tid = threads.find((x) => x.metadata?.tid)?.metadata?.tid?.[0];
+  const cpNone = await pollData('critical path tree without tid', `${e}/timeGraph/${cp}/tree`, { parameters: {} });
+  expect((cpNone.json?.model?.entries ?? []).length === 0, 'critical path without tid: no entries', 'some');
+  const cpTree = await pollData('critical path tree', `${e}/timeGraph/${cp}/tree`, { parameters: { tid } });
+  const cpRows = leaves(cpTree);
+  expect(cpRows.length > 0, 'critical path tree has thread entries', JSON.stringify(cpRows));
+  const cpStates = await pollData('critical path states', `${e}/timeGraph/${cp}/states`,
+    { parameters: { tid, requested_timerange: { ...range, nbTimes: 500 }, requested_items: cpRows } });
+  expect(usedStyles(cpStates).every((k) => KOUT.critpath.styles[k]), 'critical path: every state style key is defined', JSON.stringify([...new Set(usedStyles(cpStates))]));
+  const cpArrows = await pollData('critical path arrows', `${e}/timeGraph/${cp}/arrows`, { parameters: { tid, requested_timerange: range } });
+  expect((cpArrows.json?.model ?? []).every((a) => cpRows.includes(a.sourceId) && cpRows.includes(a.targetId)),
+    'critical path arrows link its rows', JSON.stringify(cpArrows.json?.model?.slice(0, 2)));
+  await pollData('critical path tooltip', `${e}/timeGraph/${cp}/tooltip`,
+    { parameters: { tid, requested_times: [mid], requested_items: [cpRows[0]], requested_element: { elementType: 'STATE', time: mid, duration: 0 } } });
+  await call('critical path with a string tid', 'POST', `${e}/timeGraph/${cp}/tree`, { parameters: { tid: 'x' } }, { status: 400 });
 }
 
 selfTest();
