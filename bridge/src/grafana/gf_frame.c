@@ -246,6 +246,11 @@ int gf_field_set_display_name_ds(struct gf_frame *f, size_t fi, const char *name
 	return copy_str(f, &f->fields[fi].display_name_ds, name);
 }
 
+int gf_field_set_fixed_color(struct gf_frame *f, size_t fi, const char *color)
+{
+	return copy_str(f, &f->fields[fi].fixed_color, color);
+}
+
 int gf_field_set_custom(struct gf_frame *f, size_t fi, const struct gf_custom *c)
 {
 	struct gf_custom *d = &f->fields[fi].custom;
@@ -538,6 +543,13 @@ static void write_config_members(struct jsonw *w, const struct gf_field *fl)
 		jsonw_obj_end(w);
 		jsonw_obj_end(w);
 		jsonw_arr_end(w);
+	}
+	if (fl->fixed_color) {
+		jsonw_key(w, "color");
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "mode", "fixed");
+		jsonw_kstr(w, "fixedColor", fl->fixed_color);
+		jsonw_obj_end(w);
 	}
 	write_custom(w, &fl->custom);
 }

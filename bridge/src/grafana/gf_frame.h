@@ -71,6 +71,7 @@ struct gf_field {
 	struct gf_mapping *mappings;
 	size_t n_mappings;
 	struct gf_custom custom;        /* zeroed: none */
+	const char *fixed_color;        /* config.color {mode: fixed, fixedColor}; NULL none */
 };
 
 #define GF_MAX_NOTICES 8
@@ -158,6 +159,8 @@ void gf_set_str_ref(struct gf_frame *f, size_t fi, size_t i, const char *s);
 int gf_field_set_unit(struct gf_frame *f, size_t fi, const char *unit);
 int gf_field_set_display_name(struct gf_frame *f, size_t fi, const char *name);
 int gf_field_set_display_name_ds(struct gf_frame *f, size_t fi, const char *name);
+/* Copies the colour ("#rrggbb"). */
+int gf_field_set_fixed_color(struct gf_frame *f, size_t fi, const char *color);
 /* Copies c (its strings too). */
 int gf_field_set_custom(struct gf_frame *f, size_t fi, const struct gf_custom *c);
 /* Copies the mappings. */

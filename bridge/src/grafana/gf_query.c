@@ -810,7 +810,7 @@ static int run_view(struct gf_job *j)
 
 #define T GF_TYPE
 #define ALL_TYPES (T(TSP_OUTPUT_TIME_GRAPH) | T(TSP_OUTPUT_TREE_TIME_XY) | T(TSP_OUTPUT_TABLE) | \
-		   T(TSP_OUTPUT_DATA_TREE))
+		   T(TSP_OUTPUT_DATA_TREE) | T(TSP_OUTPUT_TREE_GENERIC_XY))
 static const struct gf_view_def views[] = {
 	{ GF_VIEW_SERIES, "series", "Time series (XY outputs)", T(TSP_OUTPUT_TREE_TIME_XY),
 	  T(TSP_OUTPUT_TREE_TIME_XY), GF_TT_ANY, GF_FIELD_ENTRIES, run_series },

@@ -98,7 +98,8 @@ static int name_repeats(const char **names, size_t n, const char *name)
 
 /*
  * A row's name, qualified when another row has the same label: by its
- * parent's, unless the parent is a top-level entry (a trace). Resources
+ * parent's, unless the parent is a top-level entry (a trace) or has the
+ * same label (a bash forked by a bash stays "bash"). Resources
  * Status has "CPU 0 States" under the trace and under each "IRQ 16",
  * and "IRQ 16" under "CPU 0 States" and under the trace: they read
  * "IRQ 16 / CPU 0 States", "CPU 0 States / IRQ 16". NULL for a row
@@ -112,7 +113,7 @@ static const char *qualified_name(const struct row_index *ri, const struct row_n
 	if (!rn || !rn->name)
 		return NULL;
 	if (!name_repeats(names, n_names, rn->name) || !(p = row_find(ri, rn->parent)) || !p->name ||
-	    p->id == rn->id || !row_find(ri, p->parent))
+	    p->id == rn->id || !row_find(ri, p->parent) || !strcmp(p->name, rn->name))
 		return rn->name;
 	snprintf(buf, len, "%s / %s", p->name, rn->name);
 	return buf;

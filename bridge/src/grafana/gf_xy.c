@@ -156,6 +156,26 @@ static void full_name(char *buf, size_t len, const char *prefix, const char *nam
 		snprintf(buf, len, "%s", name);
 }
 
+/*
+ * The colour the server gives a series: its own style's "color", else
+ * that of its tree entry (Disk I/O colours each disk's read and write).
+ */
+static const char *series_color(const struct tsp_xy_series *s, const struct gf_xy_hints *h)
+{
+	const struct tsp_style_value *v = s->style ? tsp_style_get(s->style, "color") : NULL;
+	size_t i;
+
+	if (v && !v->is_number)
+		return v->str;
+	for (i = 0; h && h->tree && i < h->tree->n_entries; i++) {
+		const struct tsp_tree_entry *e = &h->tree->entries[i];
+
+		if (e->id == s->id && e->style && (v = tsp_style_get(e->style, "color")) && !v->is_number)
+			return v->str;
+	}
+	return NULL;
+}
+
 /* Unit and draw options of the value field fi for series s. */
 static int value_config(struct gf_frame *f, size_t fi, const struct tsp_xy_series *s,
 			const struct gf_xy_hints *h, const char *default_type)
@@ -163,8 +183,9 @@ static int value_config(struct gf_frame *f, size_t fi, const struct tsp_xy_serie
 	struct gf_custom c;
 	char buf[128];
 	const char *type = series_type(s), *u = y_unit(s, h, buf, sizeof(buf));
+	const char *color = series_color(s, h);
 
-	if ((u && gf_field_set_unit(f, fi, u) < 0))
+	if ((u && gf_field_set_unit(f, fi, u) < 0) || (color && gf_field_set_fixed_color(f, fi, color) < 0))
 		return -1;
 	if (draw_of(type ? type : default_type, &c) && gf_field_set_custom(f, fi, &c) < 0)
 		return -1;

@@ -275,6 +275,25 @@ test('variables, tags and the Test button go to the discovery endpoints', async 
   assert.match((await other.testDatasource()).message, /not as tsp-bridge does/);
 });
 
+test('a critical path thread and density bins go into the payload; tid takes variables', () => {
+  const ts = { replace: (s?: string) => (s ?? '').replace('$thread', '408') };
+  const [cp, dens, none] = buildTargets(
+    [
+      { refId: 'A', experiment: 'kernel', output: 'Critical Path', view: 'timeline', tid: '$thread' },
+      { refId: 'B', experiment: 'kernel', output: 'System Call Latency - Latency Density', bins: 20 },
+      { refId: 'C', experiment: 'kernel', output: 'Critical Path', tid: '' },
+    ],
+    ts,
+    {}
+  );
+  assert.equal(cp.payload?.tid, '408');
+  assert.equal(dens.payload?.bins, 20);
+  assert.equal(dens.payload?.tid, undefined);
+  assert.equal(none.payload?.tid, undefined);
+  assert.ok(viewsFor('TREE_GENERIC_XY').some((v) => v.name === 'density'));
+  assert.ok(!viewsFor('TREE_TIME_XY').some((v) => v.name === 'density'));
+});
+
 test('annotation queries default to the annotations view', () => {
   const ds = new TspBridgeDataSource(settings(), fakeServices({}).services);
   const q = ds.annotations.prepareQuery?.({ target: { refId: '', experiment: 'kernel', output: 'Thread Status', markers: 'frames' } } as never);
@@ -283,7 +302,7 @@ test('annotation queries default to the annotations view', () => {
 });
 
 test('the views table: every output type has a default view and annotations fit all', () => {
-  for (const t of ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE'] as const) {
+  for (const t of ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE', 'TREE_GENERIC_XY'] as const) {
     assert.ok(viewsFor(t).length >= 2, t);
     assert.ok(viewsFor(t).some((v) => v.name === 'annotations'));
   }

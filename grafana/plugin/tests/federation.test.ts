@@ -88,7 +88,7 @@ test('queries: one qualified experiment, a multi-value variable over two, each f
 test("the plugin's views are the bridge's view table (names and output types), plus its own Kernel view", async () => {
   const r = await fetch(live.bridgeUrl + '/metrics', { method: 'POST', body: '{"metric":"","payload":{}}' });
   const metrics = (await r.json()) as Array<{ value: string; types: string[] }>;
-  const all = ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE'];
+  const all = ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE', 'TREE_GENERIC_XY'];
   const bridge = new Map(metrics.map((m) => [m.value, [...m.types].sort()]));
   // `kernel` is the plugin's: /timeline, not a /frames view.
   const plugin = new Map(

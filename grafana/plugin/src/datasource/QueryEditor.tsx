@@ -179,6 +179,39 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
               />
             </InlineField>
           </InlineFieldRow>
+          {outputType === 'TIME_GRAPH' || outputType === 'TREE_GENERIC_XY' || query.tid || query.bins ? (
+            <InlineFieldRow>
+              {outputType === 'TIME_GRAPH' || query.tid ? (
+                <InlineField label="Thread (tid)" labelWidth={14} tooltip="Critical Path: the thread whose path to show (a TID of Thread Status; $variables allowed)">
+                  <Input
+                    data-testid="tsp-tid"
+                    width={16}
+                    value={query.tid ?? ''}
+                    placeholder="none"
+                    onChange={(e) => change({ tid: e.currentTarget.value || undefined }, false)}
+                    onBlur={onRunQuery}
+                  />
+                </InlineField>
+              ) : null}
+              {outputType === 'TREE_GENERIC_XY' || query.bins ? (
+                <InlineField label="Bins" labelWidth={10} tooltip="bars of a density (1 to 65536; the bridge's default is 50)">
+                  <Input
+                    data-testid="tsp-bins"
+                    type="number"
+                    width={16}
+                    min={1}
+                    value={query.bins ?? ''}
+                    placeholder="50"
+                    onChange={(e) => {
+                      const v = e.currentTarget.value;
+                      change({ bins: v === '' ? undefined : Number(v) }, false);
+                    }}
+                    onBlur={onRunQuery}
+                  />
+                </InlineField>
+              ) : null}
+            </InlineFieldRow>
+          ) : null}
           {query.view === 'annotations' || query.markers ? (
             <InlineFieldRow>
               <InlineField label="Marker set" labelWidth={14}>

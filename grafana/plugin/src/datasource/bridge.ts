@@ -41,6 +41,14 @@ export function buildTarget(q: TspQuery, ts: TemplateSrvLike, vars: ScopedVars):
   if (category) {
     payload.category = category;
   }
+  // The bridge checks the thread id (a whole number) and says so when it is not one.
+  const tid = q.tid ? ts.replace(String(q.tid), vars).trim() : '';
+  if (tid) {
+    payload.tid = tid;
+  }
+  if (q.bins !== undefined && q.bins !== null && String(q.bins) !== '') {
+    payload.bins = Number(q.bins);
+  }
   return { refId: q.refId, target: '', payload };
 }
 

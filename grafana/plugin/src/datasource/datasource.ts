@@ -114,6 +114,9 @@ export class TspBridgeDataSource extends DataSourceApi<TspQuery, TspOptions> {
     if (entries.length) {
       args.set('row_re', '^(' + entries.map(posixEscape).join('|') + ')$');
     }
+    if (p.tid) {
+      args.set('tid', String(p.tid));
+    }
     return this.services
       .fetch<TimelineDoc>({ url: `${this.url}/timeline?${args.toString()}`, method: 'GET', requestId: request.requestId + t.refId, showErrorAlert: false })
       .pipe(

@@ -19,6 +19,10 @@ export interface TspQuery extends DataQuery {
   limit?: number;
   markers?: string;
   category?: string;
+  /** The thread of a Critical Path (a TID, or a $variable holding one). */
+  tid?: string;
+  /** Bins of a generic XY (latency density). */
+  bins?: number;
   target?: string;
 }
 
@@ -52,6 +56,8 @@ export interface BridgePayload {
   limit?: number;
   markers?: string;
   category?: string;
+  tid?: string;
+  bins?: number;
 }
 
 /** One target as POST /frames takes it. */

@@ -3,7 +3,7 @@
  * types each fits and whether it answers time-series frames. Kept in the
  * order of docs/grafana-api.md "Views per output type".
  */
-export type OutputType = 'TREE_TIME_XY' | 'TIME_GRAPH' | 'TABLE' | 'DATA_TREE';
+export type OutputType = 'TREE_TIME_XY' | 'TIME_GRAPH' | 'TABLE' | 'DATA_TREE' | 'TREE_GENERIC_XY';
 
 export interface ViewInfo {
   name: string;
@@ -14,7 +14,13 @@ export interface ViewInfo {
 }
 
 export const VIEWS: ViewInfo[] = [
-  { name: 'series', label: 'Series', description: 'one time series per entry', types: ['TREE_TIME_XY'] },
+  { name: 'series', label: 'Series', description: 'one time series per entry (points for a scatter)', types: ['TREE_TIME_XY'] },
+  {
+    name: 'density',
+    label: 'Density',
+    description: 'bars over a non-time x: duration bins (start, end in ns) or categories',
+    types: ['TREE_GENERIC_XY'],
+  },
   { name: 'timeline', label: 'Timeline', description: 'state timeline: one field per row', types: ['TIME_GRAPH'] },
   { name: 'intervals', label: 'Intervals', description: 'table of states with start, end, duration', types: ['TIME_GRAPH'] },
   { name: 'arrows', label: 'Arrows', description: 'links between rows (hand-offs, wake-ups)', types: ['TIME_GRAPH'] },
@@ -27,7 +33,7 @@ export const VIEWS: ViewInfo[] = [
   { name: 'annotations', label: 'Annotations', description: 'markers as Grafana annotations', types: [] },
 ];
 
-export const OUTPUT_TYPES: OutputType[] = ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE'];
+export const OUTPUT_TYPES: OutputType[] = ['TREE_TIME_XY', 'TIME_GRAPH', 'TABLE', 'DATA_TREE', 'TREE_GENERIC_XY'];
 
 export function viewByName(name: string | undefined): ViewInfo | undefined {
   return VIEWS.find((v) => v.name === name);
