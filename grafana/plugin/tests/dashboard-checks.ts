@@ -122,7 +122,7 @@ export function checkKernelPanel(d: Any, p: Any, raw: DataFrame[], shown: DataFr
     assert.ok(tid, `${where}: no tid in ${JSON.stringify(tids)}`);
     const names = p.type === 'state-timeline'
       ? shown.flatMap((f) => f.fields.filter((x) => x.type !== FieldType.time).map((x) => x.name))
-      : shown.flatMap((f) => f.fields.filter((x) => x.name === 'source' || x.name === 'target').flatMap((x) => x.values.map(String)));
+      : shown.flatMap((f) => f.fields.filter((x) => ['source', 'target', 'name'].includes(x.name)).flatMap((x) => x.values.map(String)));
     assert.ok(names.some((n) => n.endsWith(`,${tid}]`)), `${where}: thread ${tid} is not on its path (${names.slice(0, 6).join(', ')})`);
     if (p.type === 'state-timeline') {
       assert.ok(names[0].endsWith(`,${tid}]`), `${where}: the path starts at ${names[0]}, not at thread ${tid}`);
