@@ -319,9 +319,10 @@ static void check_model(const struct tsp_model *m)
 
 static void translate(const struct tsp_model *m)
 {
+	struct gf_xy_hints h;
 	struct gf_frame f;
 	char err[256];
-	size_t i;
+	size_t i, used;
 	int rc = 0;
 
 	if (!m->has_model)
@@ -329,11 +330,26 @@ static void translate(const struct tsp_model *m)
 	gf_frame_init(&f);
 	switch (m->kind) {
 	case TSP_M_XY:
+		/* Time series, with the hints of an output the bridge knows (units, names). */
+		gf_xy_hints_for(&h, "org.eclipse.tracecompass.internal.analysis.timing.core.segmentstore."
+				"scatter.dataprovider:x", NULL);
 		for (i = 0; i < m->u.xy.n_series && i < 4; i++) {
 			gf_frame_release(&f);
 			gf_frame_init(&f);
-			if (gf_tr_series(&f, &m->u.xy.series[i], i ? "p" : NULL, err, sizeof(err)) == 0)
+			if (gf_tr_xy_series(&f, &m->u.xy.series[i], i ? "p" : NULL, i & 1 ? &h : NULL, err,
+					    sizeof(err)) == 0)
 				fuzz_write_frame(&f);
+		}
+		/* Generic XY: runs of series sharing their x, each a frame. */
+		for (i = 0; i < m->u.xy.n_series; i += used) {
+			gf_frame_release(&f);
+			gf_frame_init(&f);
+			if (gf_tr_generic_xy(&f, &m->u.xy.series[i], m->u.xy.n_series - i, i ? "p" : NULL, &h,
+					     &used, err, sizeof(err)) < 0)
+				break;
+			FUZZ_CHECK(used >= 1 && used <= m->u.xy.n_series - i, "generic XY used %zu of %zu",
+				   used, m->u.xy.n_series - i);
+			fuzz_write_frame(&f);
 		}
 		rc = 1;
 		break;

@@ -217,12 +217,8 @@ static void *worker_run(void *arg)
 		for (k = 0; k < m.n; k++) {
 			struct cat_ref *r = NULL;
 
-			/*
-			 * Tables have no tree; the Critical Path's is empty without a "tid";
-			 * the bridge does not fetch generic XY trees (the latency density).
-			 */
-			if (m.items[k].type == TSP_OUTPUT_TABLE || m.items[k].type == TSP_OUTPUT_TREE_GENERIC_XY ||
-			    !strcmp(m.items[k].output_name, "Critical Path"))
+			/* Tables have no tree; the Critical Path's is empty without a "tid". */
+			if (m.items[k].type == TSP_OUTPUT_TABLE || !strcmp(m.items[k].output_name, "Critical Path"))
 				continue;
 			if (catalog_tree(w->e->cat, c, m.items[k].exp_uuid, m.items[k].output_id,
 					 m.items[k].type, &r, &e) < 0)

@@ -242,18 +242,39 @@ static int select_entries(struct gf_job *j, const struct tsp_tree *tree, int xy_
 	return 0;
 }
 
+/*
+ * What the tree request says: the thread of a Critical Path; and for the
+ * segment store's outputs the experiment's range, since Trace Compass's
+ * providers build that tree from a time query and fail one without it.
+ */
+static void tree_query(const struct gf_job *j, struct tsp_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (j->t->has_tid) {
+		q->param_key = "tid";
+		q->param_value = j->t->tid;
+	}
+	if (gf_xy_leaves_only(j->m->output_id, j->m->type) && j->m->exp_start <= j->m->exp_end) {
+		q->has_range = 1;
+		q->start = j->m->exp_start;
+		q->end = j->m->exp_end;
+	}
+}
+
 /* Fetches the output's tree (cached) and selects entries; *partial if the tree was RUNNING. */
 static int tree_and_entries(struct gf_job *j, struct cat_ref **ref, int xy_default, int64_t **ids,
 			    size_t *n, int *partial)
 {
+	struct tsp_query q;
 	struct tsp_error e;
 	const struct tsp_model *t;
 
 	tsp_error_clear(&e);
 	*ids = NULL;
 	*n = 0;
-	if (catalog_tree_param(j->m->up->cat, j->c, j->m->exp_uuid, j->m->output_id, j->m->type,
-			       j->t->has_tid ? "tid" : NULL, j->t->tid, ref, &e) < 0)
+	tree_query(j, &q);
+	if (catalog_tree_query(j->m->up->cat, j->c, j->m->exp_uuid, j->m->output_id, j->m->type, &q,
+			       ref, &e) < 0)
 		return gctx_fail_upstream(j->x, &e);
 	t = cat_ref_model(*ref);
 	*partial = t->status == TSP_STATUS_RUNNING;

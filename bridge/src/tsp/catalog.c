@@ -341,6 +341,17 @@ int catalog_tree_param(struct catalog *cat, struct tsp_client *c, const char *ex
 		       int64_t param_value, struct cat_ref **out, struct tsp_error *err)
 {
 	struct tsp_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.param_key = param_key;
+	q.param_value = param_value;
+	return catalog_tree_query(cat, c, exp_uuid, output_id, type, &q, out, err);
+}
+
+int catalog_tree_query(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
+		       const char *output_id, enum tsp_output_type type, const struct tsp_query *q,
+		       struct cat_ref **out, struct tsp_error *err)
+{
 	char key[1024];
 	int n;
 
@@ -349,16 +360,14 @@ int catalog_tree_param(struct catalog *cat, struct tsp_client *c, const char *ex
 	    type != TSP_OUTPUT_DATA_TREE && type != TSP_OUTPUT_TREE_GENERIC_XY)
 		return tsp_error_set(err, TSP_ERR_INVALID, 0, "output %s has no tree (type %s)",
 				     output_id, tsp_output_type_name(type));
-	memset(&q, 0, sizeof(q));
-	q.param_key = param_key;
-	q.param_value = param_value;
 	/* The parameter is part of the key: each thread's critical path is a tree of its own. */
-	n = param_key ? snprintf(key, sizeof(key), "tree\n%s\n%s\n%s=%" PRId64, exp_uuid, output_id,
-				 param_key, param_value) :
-			snprintf(key, sizeof(key), "tree\n%s\n%s", exp_uuid, output_id);
+	n = q && q->param_key ? snprintf(key, sizeof(key), "tree\n%s\n%s\n%s=%" PRId64, exp_uuid, output_id,
+					 q->param_key, q->param_value) :
+				snprintf(key, sizeof(key), "tree\n%s\n%s", exp_uuid, output_id);
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return tsp_error_set(err, TSP_ERR_INVALID, 0, "output id too long: %.80s...", output_id);
-	return get(cat, c, key, F_TREE, exp_uuid, output_id, type, param_key ? &q : NULL, out, err);
+	return get(cat, c, key, F_TREE, exp_uuid, output_id, type,
+		   q && (q->param_key || q->has_range) ? q : NULL, out, err);
 }
 
 void cat_matches_init(struct cat_matches *m)

@@ -74,6 +74,14 @@ int catalog_tree(struct catalog *cat, struct tsp_client *c, const char *exp_uuid
 int catalog_tree_param(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
 		       const char *output_id, enum tsp_output_type type, const char *param_key,
 		       int64_t param_value, struct cat_ref **out, struct tsp_error *err);
+/*
+ * The same with the query sent as it is (q may be NULL): its parameter
+ * keys the cache as above, its range does not (a tree asked over the
+ * whole experiment, for providers that refuse a tree request without one).
+ */
+int catalog_tree_query(struct catalog *cat, struct tsp_client *c, const char *exp_uuid,
+		       const char *output_id, enum tsp_output_type type, const struct tsp_query *q,
+		       struct cat_ref **out, struct tsp_error *err);
 
 struct upstream;
 
