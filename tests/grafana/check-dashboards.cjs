@@ -551,6 +551,9 @@ async function checkLinks(base, p, frames, vars, dashboards, range) {
 					const tv = ((target.templating && target.templating.list) || []).find((x) => x.name === k.slice(4));
 					if (!tv)
 						throw new Error(`${m[1]} has no variable ${k.slice(4)}`);
+					/* A text box holding a number (a tid) gets a number. */
+					if (tv.type === 'textbox' && /^\d+$/.test(String((tv.current && tv.current.value) || '')) && !/^\d+$/.test(val))
+						throw new Error(`${m[1]}'s ${tv.name} is a number, the link gives "${val}"`);
 					if (tv.type === 'query') {
 						const tq = interp(tv.query.query || tv.query, { experiment: q.get('var-experiment') || '' });
 						const items = await post(base, '/variable', { payload: { target: tq }, range });
@@ -600,6 +603,9 @@ async function selfTest() {
 		['a link beside the value', () => checkLinks('', link('/d/kv/x?time=${__data.fields.end.numeric}&time.window=10ms'), rows, vars, dashboards, {}), /does not hold/],
 		['a link to a missing variable', () => checkLinks('', link('/d/kv/x?var-nope=1&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows, vars, dashboards, {}), /no variable/],
 		['a link on the row\'s displayed times', () => checkLinks('', link('/d/kv/x?from=${__data.fields.start}&to=${__data.fields.end}'), rows, vars, dashboards, {}), /range|does not hold/],
+		['a number variable given text', () => checkLinks('', link('/d/tid/x?var-tid=${__data.fields.label}&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'),
+			[frame([{ name: 'start', type: 'time', values: [100] }, { name: 'end', type: 'time', values: [250] }, { name: 'label', type: 'string', values: ['bash (316)'] }])],
+			vars, new Map([['tid', { uid: 'tid', templating: { list: [{ name: 'tid', type: 'textbox', current: { value: '363' } }] } }]]), {}), /is a number/],
 		['a link on the row passes', () => checkLinks('', link('/d/kv/x?var-experiment=${experiment}&from=${__data.fields.start.numeric}&to=${__data.fields.end.numeric}'), rows, vars, dashboards, {}), null],
 	];
 	for (const [name, fn, want] of cases) {

@@ -297,6 +297,10 @@ export async function checkPanelLinks(ctx: LinkContext, p: Any, shown: DataFrame
           const name = k.slice(4);
           const tv = (target.templating?.list ?? []).find((x: Any) => x.name === name);
           assert.ok(tv, `${where}: ${uid} has no variable ${name}`);
+          if (tv.type === 'textbox' && /^\d+$/.test(String(tv.current?.value ?? ''))) {
+            // A text box holding a number (a tid) gets a number.
+            assert.match(v, /^\d+$/, `${where}: ${uid}'s ${name} is a number, the link gives "${v}"`);
+          }
           const offered = await ctx.values(target, name, experiment);
           if (offered) {
             assert.ok(offered.includes(v), `${where}: ${uid}'s ${name} offers no "${v}" (${offered.slice(0, 8).join(', ')}...)`);
