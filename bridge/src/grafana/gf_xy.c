@@ -359,10 +359,48 @@ static int64_t unit_ns(const char *u)
  * duration written to the ns reads back exactly (no binary fraction in
  * between); what is finer than a ns stays a fraction.
  */
+/*
+ * Up to max decimal digits at *p into *v (and 10^count into *scale when
+ * not NULL); how many, or -1 past max.
+ */
+static int read_digits(const char **p, int max, int64_t *v, int64_t *scale)
+{
+	int n = 0;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++, n++) {
+		if (n >= max)
+			return -1;
+		*v = *v * 10 + (**p - '0');
+		if (scale)
+			*scale *= 10;
+	}
+	return n;
+}
+
+/* The ns per unit of the text at p (trailing blanks allowed); 1 for none, 0 for no unit known. */
+static int64_t unit_at(const char *p)
+{
+	char u[8];
+	size_t len;
+
+	while (*p == ' ')
+		p++;
+	len = strlen(p);
+	while (len && p[len - 1] == ' ')
+		len--;
+	if (!len)
+		return 1;
+	if (len >= sizeof(u))
+		return 0;
+	memcpy(u, p, len);
+	u[len] = '\0';
+	return unit_ns(u);
+}
+
 int gf_parse_duration_ns(const char *s, double *ns)
 {
-	int64_t ip = 0, frac = 0, pow10 = 1, mult = 1, num;
-	int neg = 0, digits = 0, fd = 0;
+	int64_t ip = 0, frac = 0, pow10 = 1, mult, num;
+	int neg = 0, digits, fd = 0;
 	const char *p = s;
 
 	if (!s)
@@ -371,46 +409,27 @@ int gf_parse_duration_ns(const char *s, double *ns)
 		p++;
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	for (; *p >= '0' && *p <= '9'; p++, digits++)
-		if (digits >= 18)
-			return -1;
-		else
-			ip = ip * 10 + (*p - '0');
-	if (*p == '.' || *p == ',') {
-		for (p++; *p >= '0' && *p <= '9'; p++, fd++)
-			if (fd >= 9)
-				return -1;
-			else {
-				frac = frac * 10 + (*p - '0');
-				pow10 *= 10;
-			}
-	}
-	if (!digits && !fd)
+	/* 18 digits and 9 decimals: ip * 10^9 * ns per unit is checked below to fit int64. */
+	if ((digits = read_digits(&p, 18, &ip, NULL)) < 0)
 		return -1;
-	while (*p == ' ')
+	if (*p == '.' || *p == ',') {
 		p++;
-	if (*p) {
-		char u[8];
-		size_t len = strlen(p);
-
-		while (len && p[len - 1] == ' ')
-			len--;
-		if (len >= sizeof(u))
-			return -1;
-		memcpy(u, p, len);
-		u[len] = '\0';
-		if (!(mult = unit_ns(u)))
+		if ((fd = read_digits(&p, 9, &frac, &pow10)) < 0)
 			return -1;
 	}
-	/* ip * mult stays below 2^63 for what a trace holds (18 digits are refused above). */
+	if ((!digits && !fd) || !(mult = unit_at(p)))
+		return -1;
 	if (ip + 1 > INT64_MAX / mult / pow10)
 		return -1;
 	num = ip * pow10 + frac;
+	/* Whole ns are exact; a finer fraction is the quotient of two exact integers. */
 	if ((num * mult) % pow10 == 0)
 		*ns = (double)(num * mult / pow10);
 	else
 		*ns = (double)(num * mult) / (double)pow10;
 	if (neg)
 		*ns = -*ns;
+	while (*p == ' ')
+		p++;
 	return *p ? 1 : 0;
 }
