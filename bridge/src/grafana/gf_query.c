@@ -535,32 +535,63 @@ static int adapt_annotations(struct gf_job *j, const struct tsp_model *m, int pa
 
 /* ---- the views ---- */
 
-static int run_series(struct gf_job *j)
+typedef int (*tsp_data_fn)(struct tsp_client *c, const char *exp, const char *output,
+			   const struct tsp_query *q, struct tsp_model *out, struct tsp_error *err);
+
+/* What the usual data path of a view holds: tree, selection, data. */
+struct entries_data {
+	struct cat_ref *ref;            /* the output's tree (cached) */
+	int64_t *ids;                   /* the entries the target selects, n of them */
+	size_t n;
+	struct tsp_model m;             /* the data endpoint's answer */
+	int partial_tree, partial;      /* the tree, the data still RUNNING */
+};
+
+enum { ED_ITEMS = 1 << 0, ED_SAMPLES = 1 << 1 };
+
+static void entries_data_release(struct entries_data *d)
 {
-	struct cat_ref *ref = NULL;
-	struct tsp_model m;
+	free(d->ids);
+	cat_ref_put(d->ref);
+	tsp_model_release(&d->m);
+}
+
+/*
+ * The output's tree and the entries selected on it, then `fetch` over the
+ * job's range with nb points (ED_SAMPLES: sent as nbSamples) and, with
+ * ED_ITEMS, the selection as requested items. 0, or -1 after the failure
+ * was reported; release d either way.
+ */
+static int entries_data_fetch(struct gf_job *j, struct entries_data *d, int xy_default, int32_t nb,
+			      unsigned how, tsp_data_fn fetch)
+{
 	struct tsp_error e;
 	struct tsp_query q;
-	int64_t *ids = NULL;
-	size_t n;
-	int partial_tree, partial, ret = -1;
 
-	tsp_model_init(&m);
+	memset(d, 0, sizeof(*d));
+	tsp_model_init(&d->m);
 	tsp_error_clear(&e);
-	if (tree_and_entries(j, &ref, 1, &ids, &n, &partial_tree) < 0)
-		goto out;
-	range_query(j, &q, j->nb_times);
-	q.has_items = 1;
-	q.items = ids;
-	q.n_items = n;
-	if (data_outcome(j, tsp_xy(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e), &e, &m,
-			 &partial) < 0)
-		goto out;
-	ret = adapt_series(j, cat_ref_model(ref), &m, partial || partial_tree);
-out:
-	free(ids);
-	cat_ref_put(ref);
-	tsp_model_release(&m);
+	if (tree_and_entries(j, &d->ref, xy_default, &d->ids, &d->n, &d->partial_tree) < 0)
+		return -1;
+	range_query(j, &q, nb);
+	q.nb_samples = (how & ED_SAMPLES) != 0;
+	if (how & ED_ITEMS) {
+		q.has_items = 1;
+		q.items = d->ids;
+		q.n_items = d->n;
+	}
+	return data_outcome(j, fetch(j->c, j->m->exp_uuid, j->m->output_id, &q, &d->m, &e), &e, &d->m,
+			    &d->partial);
+}
+
+static int run_series(struct gf_job *j)
+{
+	struct entries_data d;
+	int ret = -1;
+
+	if (entries_data_fetch(j, &d, 1, j->nb_times, ED_ITEMS, tsp_xy) == 0)
+		ret = adapt_series(j, cat_ref_model(d.ref), &d.m, d.partial || d.partial_tree);
+	entries_data_release(&d);
 	return ret;
 }
 
@@ -570,35 +601,15 @@ out:
  */
 static int run_density(struct gf_job *j)
 {
-	struct cat_ref *ref = NULL;
-	struct tsp_model m;
-	struct tsp_error e;
-	struct tsp_query q;
-	int64_t *ids = NULL;
-	size_t n;
-	int partial_tree, partial, ret = -1;
+	struct entries_data d;
+	int ret = -1;
 
-	tsp_model_init(&m);
-	tsp_error_clear(&e);
-	if (tree_and_entries(j, &ref, 1, &ids, &n, &partial_tree) < 0)
-		goto out;
-	range_query(j, &q, j->t->bins);
-	q.nb_samples = 1;
-	q.has_items = 1;
-	q.items = ids;
-	q.n_items = n;
-	if (data_outcome(j, tsp_generic_xy(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e), &e, &m,
-			 &partial) < 0)
-		goto out;
-	ret = adapt_generic_xy(j, cat_ref_model(ref), &m, partial || partial_tree);
-out:
-	free(ids);
-	cat_ref_put(ref);
-	tsp_model_release(&m);
+	if (entries_data_fetch(j, &d, 1, j->t->bins, ED_ITEMS | ED_SAMPLES, tsp_generic_xy) == 0)
+		ret = adapt_generic_xy(j, cat_ref_model(d.ref), &d.m, d.partial || d.partial_tree);
+	entries_data_release(&d);
 	return ret;
 }
 
-/* Styles of an output; a failure only loses the colours, so it is not fatal. */
 /* The output's styles; without them (notice in `notice`) states are served uncoloured. */
 static void fetch_styles(struct gf_job *j, struct tsp_model *styles, char *notice, size_t len)
 {
@@ -743,28 +754,13 @@ out:
 
 static int run_tree(struct gf_job *j)
 {
-	struct cat_ref *ref = NULL;
-	struct tsp_model m;
-	struct tsp_error e;
-	struct tsp_query q;
-	int64_t *ids = NULL;
-	size_t n;
-	int partial_tree, partial, ret = -1;
+	struct entries_data d;
+	int ret = -1;
 
-	tsp_model_init(&m);
-	tsp_error_clear(&e);
 	/* The entries are chosen on the full tree; the data comes for the range. */
-	if (tree_and_entries(j, &ref, 0, &ids, &n, &partial_tree) < 0)
-		goto out;
-	range_query(j, &q, 0);
-	if (data_outcome(j, tsp_data_tree(j->c, j->m->exp_uuid, j->m->output_id, &q, &m, &e),
-			 &e, &m, &partial) < 0)
-		goto out;
-	ret = adapt_tree(j, &m, ids, n, partial);
-out:
-	free(ids);
-	cat_ref_put(ref);
-	tsp_model_release(&m);
+	if (entries_data_fetch(j, &d, 0, 0, 0, tsp_data_tree) == 0)
+		ret = adapt_tree(j, &d.m, d.ids, d.n, d.partial);
+	entries_data_release(&d);
 	return ret;
 }
 
