@@ -323,6 +323,60 @@ static const char stats_tree[] =
 	"{\"name\":\"Max Time Range\",\"tooltip\":\"\",\"dataType\":\"TIME_RANGE\"}]},"
 	"\"statusMessage\":\"Completed\",\"status\":\"COMPLETED\"}";
 
+/* The segment table of Trace Compass: clock-time TIMESTAMP cells, durations grouped by thousands. */
+START_TEST(segment_table_time_from_timestamp_ns)
+{
+	struct tsp_model cols, lines;
+	struct gf_frame f;
+	char err[256];
+	double ns;
+
+	model(&cols, TSP_M_TABLE_COLUMNS,
+	      "{\"model\":[{\"id\":0,\"name\":\"Start Time\",\"description\":\"\",\"type\":\"TIMESTAMP\"},"
+	      "{\"id\":2,\"name\":\"Duration\",\"description\":\"\",\"type\":\"DURATION\"},"
+	      "{\"id\":3,\"name\":\"System Call\",\"description\":\"\",\"type\":\"STRING\"},"
+	      "{\"id\":8,\"name\":\"Timestamp ns\",\"description\":\"\",\"type\":\"NUMBER\"}],"
+	      "\"statusMessage\":\"Completed\",\"status\":\"COMPLETED\"}");
+	model(&lines, TSP_M_TABLE_LINES,
+	      "{\"model\":{\"size\":3,\"lowIndex\":0,\"columnIds\":[0,2,3,8],\"lines\":["
+	      "{\"index\":0,\"cells\":[{\"content\":\"22:13:20.503 530 345\"},{\"content\":\"535,569\"},"
+	      "{\"content\":\"ioctl\"},{\"content\":\"1700000000503530345\"}]},"
+	      "{\"index\":1,\"cells\":[{\"content\":\"22:13:20.506 017 185\"},{\"content\":\"1,787,276\"},"
+	      "{\"content\":\"poll\"},{\"content\":\"1700000000506017185\"}]},"
+	      "{\"index\":2,\"cells\":[{\"content\":\"22:13:21.000 000 001\"},{\"content\":\"12\"},"
+	      "{\"content\":\"read\"},{\"content\":\"1700000001000000001\"}]}]},"
+	      "\"statusMessage\":\"Completed\",\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	/* The last line is past the range's end: dropped. */
+	ck_assert_int_eq(gf_tr_events(&f, &cols.u.columns, &lines.u.lines, INT64_C(1700000001000000000), 3, 10,
+				      err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.length, 2);
+	ck_assert_str_eq(f.fields[0].name, "time");
+	ck_assert_int_eq(f.fields[0].type, GF_TIME);
+	ck_assert_int_eq(f.fields[0].times[0], INT64_C(1700000000503));
+	ck_assert_int_eq(f.fields[0].times[1], INT64_C(1700000000506));
+	ck_assert_str_eq(f.fields[2].name, "Duration");
+	ck_assert_int_eq(f.fields[2].type, GF_NUMBER);
+	ck_assert_str_eq(f.fields[2].unit, "ns");
+	ck_assert(f.fields[2].nums[0] == 535569.0 && f.fields[2].nums[1] == 1787276.0);
+	/* Nanoseconds since the epoch do not fit a double: kept as their exact text. */
+	ck_assert_int_eq(f.fields[4].type, GF_STRING);
+	ck_assert_str_eq(f.fields[4].strs[1], "1700000000506017185");
+	gf_frame_release(&f);
+	tsp_model_release(&cols);
+	tsp_model_release(&lines);
+
+	ck_assert_int_eq(gf_parse_duration_ns("281,903", &ns), 0);
+	ck_assert(ns == 281903.0);
+	ck_assert_int_eq(gf_parse_duration_ns("1,000,000 ns", &ns), 1);
+	ck_assert(ns == 1000000.0);
+	ck_assert_int_eq(gf_parse_duration_ns("1,5 ms", &ns), 1);         /* a decimal comma still */
+	ck_assert(ns == 1500000.0);
+	ck_assert_int_eq(gf_parse_duration_ns("12,34", &ns), 0);          /* not three digits: a decimal */
+	ck_assert(ns == 12.34);
+}
+END_TEST
+
 START_TEST(statistics_are_numbers_durations_in_ns)
 {
 	struct tsp_model dt;
@@ -556,6 +610,7 @@ Suite *kernel_views_suite(void)
 	tcase_add_test(tc, density_bins_are_numbers_in_ns_drawn_as_bars);
 	tcase_add_test(tc, durations_as_trace_servers_write_them);
 	tcase_add_test(tc, statistics_are_numbers_durations_in_ns);
+	tcase_add_test(tc, segment_table_time_from_timestamp_ns);
 	tcase_add_test(tc, resources_rows_are_named_by_their_parents);
 	tcase_add_test(tc, critical_path_thread_and_density_bins_in_targets);
 	tcase_add_test(tc, tsp_parameters_for_the_kernel_outputs);

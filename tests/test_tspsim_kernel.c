@@ -381,6 +381,18 @@ START_TEST(latency_table_lists_every_segment_by_start)
 		ck_assert_msg(found, "line %d is no segment", n);
 		n++;
 	}
+	/* A time search starts at the first segment starting at or after the time. */
+	{
+		int64_t t = segs[total / 2].start + 1, before = 0;
+
+		for (i = 0; i < total; i++)
+			before += segs[i].start < t;
+		snprintf(params, sizeof(params), "{\"requested_times\":[%" PRId64 "],\"requested_table_count\":1}", t);
+		m = k_run(&e, lat_table_lines, params, Q_COUNT);
+		ck_assert_int_eq(k_int(m, "lowIndex"), before);
+		line = cJSON_GetArrayItem(k_get(m, "lines"), 0);
+		ck_assert_int_ge(atoll(k_get(cJSON_GetArrayItem(k_get(line, "cells"), 8), "content")->valuestring), t);
+	}
 	free(segs);
 	k_done(&e);
 }

@@ -154,6 +154,22 @@ oom:
 	return NULL;
 }
 
+/* The first segment starting at or after t: a time search, as for the events table. */
+static size_t first_seg_from(const struct ks_seg *segs, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (segs[mid].start < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int lat_table_lines(struct jsonw *w, const struct model_view *v, const struct query *q,
 		    char *err, size_t errlen)
 {
@@ -171,7 +187,10 @@ int lat_table_lines(struct jsonw *w, const struct model_view *v, const struct qu
 			cols[ncols++] = (int)q->columns[i];
 	for (i = 0; !(q->has_columns && q->n_columns) && i < TC_COUNT; i++)
 		cols[ncols++] = (int)i;
-	low = q->has_index && (uint64_t)q->index < n ? (size_t)q->index : q->has_index ? n : 0;
+	if ((q->present & Q_TIMES) && q->n_times)
+		low = first_seg_from(segs, n, q->times[0]);
+	else
+		low = q->has_index && (uint64_t)q->index < n ? (size_t)q->index : q->has_index ? n : 0;
 	end = low + ((size_t)q->count < n - low ? (size_t)q->count : n - low);
 	jsonw_obj_begin(w);
 	jsonw_kint64(w, "size", (int64_t)n);

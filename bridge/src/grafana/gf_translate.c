@@ -917,12 +917,69 @@ static int parse_int64(const char *s, int64_t *out)
 	return 0;
 }
 
+/*
+ * A table cell as a number: a NUMBER column's text, or a DURATION's in ns
+ * ("281,903", "1.5 µs"). An integer past 2^53 is not one: a double would
+ * round it (nanosecond timestamps), so such a column stays text.
+ */
+static int cell_number(const char *s, int duration, double *d)
+{
+	if ((duration ? gf_parse_duration_ns(s, d) : parse_number(s, d)) < 0)
+		return -1;
+	return fabs(*d) > 9007199254740992.0 ? -1 : 0;
+}
+
+/*
+ * The time of a line from column col: epoch seconds text ("1700000000.123
+ * 456 789") or, with ns_col, integer nanoseconds. -1 when it is neither.
+ */
+static int line_time(const struct tsp_table_line *l, int col, int ns_col, int64_t *ns)
+{
+	if (col < 0 || (size_t)col >= l->n_cells)
+		return -1;
+	return ns_col ? parse_int64(l->cells[col].content, ns) :
+			nstime_parse_epoch_s(l->cells[col].content, ns);
+}
+
+/*
+ * The column that gives each line its time, -1 if none does for every
+ * line: the first TIMESTAMP column when it holds epoch seconds; otherwise
+ * Trace Compass's "Timestamp ns" (its tables show clock times, "22:13:20.503
+ * 530 345", and add that column for clients).
+ */
+static int time_column(const struct tsp_table_columns *cols, const struct tsp_table_lines *lines,
+		       size_t ncols, int *ns_col)
+{
+	int pass, found = -1;
+	size_t i, k, m;
+	int64_t ns;
+
+	for (pass = 0; pass < 2 && found < 0; pass++) {
+		for (k = 0; k < ncols && found < 0; k++)
+			for (m = 0; m < cols->n; m++) {
+				const struct tsp_table_column *c = &cols->items[m];
+				int64_t id = lines ? lines->column_ids[k] : cols->items[k].id;
+
+				if (c->id != id || !c->type)
+					continue;
+				if (pass == 0 ? !strcmp(c->type, "TIMESTAMP") :
+				    (!strcmp(c->type, "NUMBER") && c->name && !strcmp(c->name, "Timestamp ns")))
+					found = (int)k;
+			}
+		*ns_col = pass == 1;
+		for (i = 0; found >= 0 && lines && i < lines->n_lines; i++)
+			if (line_time(&lines->lines[i], found, *ns_col, &ns) < 0)
+				found = -1;
+	}
+	return found;
+}
+
 int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		 const struct tsp_table_lines *lines, int64_t to_ns, int64_t total, long limit,
 		 char *err, size_t errlen)
 {
 	size_t i, k, ncols = lines ? lines->n_column_ids : cols->n;
-	int ts_col = -1, base, numeric[512];
+	int ts_col, ns_col, base, numeric[512];
 	int64_t ns;
 	double d;
 
@@ -937,19 +994,14 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		for (m = 0; m < cols->n; m++)
 			if (cols->items[m].id == id)
 				c = &cols->items[m];
-		numeric[k] = c && c->type && !strcmp(c->type, "NUMBER");
-		if (ts_col < 0 && c && c->type && !strcmp(c->type, "TIMESTAMP"))
-			ts_col = (int)k;
+		numeric[k] = !c || !c->type ? 0 : !strcmp(c->type, "NUMBER") ? 1 :
+			     !strcmp(c->type, "DURATION") ? 2 : 0;
 		for (i = 0; lines && i < lines->n_lines && numeric[k]; i++)
 			if (k < lines->lines[i].n_cells &&
-			    parse_number(lines->lines[i].cells[k].content, &d) < 0)
+			    cell_number(lines->lines[i].cells[k].content, numeric[k] == 2, &d) < 0)
 				numeric[k] = 0;
 	}
-	/* A time field only when every timestamp cell is epoch seconds. */
-	for (i = 0; ts_col >= 0 && lines && i < lines->n_lines; i++)
-		if ((size_t)ts_col >= lines->lines[i].n_cells ||
-		    nstime_parse_epoch_s(lines->lines[i].cells[ts_col].content, &ns) < 0)
-			ts_col = -1;
+	ts_col = time_column(cols, lines, ncols, &ns_col);
 	base = ts_col >= 0;
 	if (base && gf_frame_add_field(f, "time", GF_TIME) < 0)
 		return nomem(err, errlen);
@@ -961,7 +1013,8 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		for (m = 0; m < cols->n; m++)
 			if (cols->items[m].id == id)
 				name = cols->items[m].name;
-		if (gf_frame_add_field(f, name ? name : "column", numeric[k] ? GF_NUMBER : GF_STRING) < 0)
+		if (gf_frame_add_field(f, name ? name : "column", numeric[k] ? GF_NUMBER : GF_STRING) < 0 ||
+		    (numeric[k] == 2 && gf_field_set_unit(f, (size_t)base + k, "ns") < 0))
 			return nomem(err, errlen);
 	}
 	for (i = 0; lines && i < lines->n_lines; i++) {
@@ -969,7 +1022,7 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 		long r;
 
 		if (base) {
-			nstime_parse_epoch_s(l->cells[ts_col].content, &ns);
+			line_time(l, ts_col, ns_col, &ns);
 			if (ns > to_ns)
 				break;          /* lines come in time order */
 		}
@@ -979,7 +1032,7 @@ int gf_tr_events(struct gf_frame *f, const struct tsp_table_columns *cols,
 			gf_set_time(f, 0, (size_t)r, ns_to_ms(ns));
 		for (k = 0; k < ncols && k < l->n_cells; k++) {
 			if (numeric[k]) {
-				parse_number(l->cells[k].content, &d);
+				cell_number(l->cells[k].content, numeric[k] == 2, &d);
 				gf_set_num(f, (size_t)base + k, (size_t)r, d);
 			} else if (gf_set_str(f, (size_t)base + k, (size_t)r, l->cells[k].content) < 0) {
 				return nomem(err, errlen);

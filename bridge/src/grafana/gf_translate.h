@@ -74,7 +74,7 @@ int gf_tr_generic_xy(struct gf_frame *f, const struct tsp_xy_series *s, size_t n
 /*
  * A duration as trace servers write it: "532 ns", "1.5 µs", "12.346 ms",
  * "1.022 s" (also us, μs, min, h; ',' as decimal point), or a bare number
- * (ns), into ns, exactly to the ns. 1 with a unit, 0 bare, -1 not one.
+ * (ns, thousands grouped or not: "281,903"), into ns, exactly to the ns. 1 with a unit, 0 bare, -1 not one.
  */
 int gf_parse_duration_ns(const char *s, double *ns);
 

@@ -355,11 +355,6 @@ static int64_t unit_ns(const char *u)
 }
 
 /*
- * "1.234 µs" -> 1234: the digits are read as integers and scaled, so a
- * duration written to the ns reads back exactly (no binary fraction in
- * between); what is finer than a ns stays a fraction.
- */
-/*
  * Up to max decimal digits at *p into *v (and 10^count into *scale when
  * not NULL); how many, or -1 past max.
  */
@@ -397,10 +392,42 @@ static int64_t unit_at(const char *p)
 	return unit_ns(u);
 }
 
+/*
+ * Integer ns with thousands grouping ("281,903", Trace Compass's tables):
+ * 1 to 3 digits, then groups of ",ddd", then nothing or " ns". *ns and 1
+ * with the unit, 0 without; -1 when s is not that.
+ */
+static int grouped_ns(const char *s, double *ns)
+{
+	int64_t v = 0;
+	int n = 0, groups = 0;
+
+	for (; *s >= '0' && *s <= '9' && n < 3; s++, n++)
+		v = v * 10 + (*s - '0');
+	if (!n)
+		return -1;
+	while (*s == ',' && groups < 6) {
+		for (s++, n = 0; *s >= '0' && *s <= '9' && n < 3; s++, n++)
+			v = v * 10 + (*s - '0');
+		if (n != 3)
+			return -1;
+		groups++;
+	}
+	if (!groups || (*s >= '0' && *s <= '9') || (*s && strcmp(s, " ns")))
+		return -1;
+	*ns = (double)v;
+	return *s ? 1 : 0;
+}
+
+/*
+ * "1.234 µs" -> 1234: the digits are read as integers and scaled, so a
+ * duration written to the ns reads back exactly (no binary fraction in
+ * between); what is finer than a ns stays a fraction.
+ */
 int gf_parse_duration_ns(const char *s, double *ns)
 {
 	int64_t ip = 0, frac = 0, pow10 = 1, mult, num;
-	int neg = 0, digits, fd = 0;
+	int neg = 0, digits, fd = 0, grouped;
 	const char *p = s;
 
 	if (!s)
@@ -409,6 +436,12 @@ int gf_parse_duration_ns(const char *s, double *ns)
 		p++;
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
+	/* A comma then three digits and no unit groups thousands of ns; it is no decimal point. */
+	if ((grouped = grouped_ns(p, ns)) >= 0) {
+		if (neg)
+			*ns = -*ns;
+		return grouped;
+	}
 	/* 18 digits and 9 decimals: ip * 10^9 * ns per unit is checked below to fit int64. */
 	if ((digits = read_digits(&p, 18, &ip, NULL)) < 0)
 		return -1;
