@@ -246,6 +246,33 @@ START_TEST(density_bins_are_numbers_in_ns_drawn_as_bars)
 	gf_frame_release(&f);
 	tsp_model_release(&xy);
 
+	/* Group entries answer "Unknown": named from the tree; a name twice says its id. */
+	{
+		struct tsp_model tree;
+		struct gf_xy_hints h;
+
+		model(&tree, TSP_M_TREE,
+		      "{\"model\":{\"entries\":[{\"id\":1,\"parentId\":-1,\"labels\":[\"kernel\"]},"
+		      "{\"id\":2,\"parentId\":1,\"labels\":[\"kernel\"]},{\"id\":3,\"parentId\":2,\"labels\":[\"futex\"]}],"
+		      "\"headers\":[]},\"status\":\"COMPLETED\"}");
+		model(&xy, TSP_M_XY,
+		      "{\"model\":{\"title\":\"d\",\"series\":["
+		      "{\"seriesId\":1,\"seriesName\":\"Unknown\"," RANGES ",\"yValues\":[0,0,0]," DENSITY_AXES "},"
+		      "{\"seriesId\":2,\"seriesName\":\"Unknown\"," RANGES ",\"yValues\":[0,0,0]," DENSITY_AXES "},"
+		      "{\"seriesId\":3,\"seriesName\":\"futex\"," RANGES ",\"yValues\":[5,0,1]," DENSITY_AXES "}]},"
+		      "\"status\":\"COMPLETED\"}");
+		gf_xy_hints_for(&h, NULL, &tree.u.tree);
+		gf_frame_init(&f);
+		ck_assert_int_eq(gf_tr_generic_xy(&f, xy.u.xy.series, 3, NULL, &h, &used, err, sizeof(err)), 0);
+		ck_assert_uint_eq(f.n_fields, 5);
+		ck_assert_str_eq(f.fields[2].name, "kernel");
+		ck_assert_str_eq(f.fields[3].name, "kernel (2)");
+		ck_assert_str_eq(f.fields[4].name, "futex");
+		gf_frame_release(&f);
+		tsp_model_release(&xy);
+		tsp_model_release(&tree);
+	}
+
 	/* Categories (the official client fixture's second shape): a string x, bars. */
 	model(&xy, TSP_M_XY,
 	      "{\"model\":{\"title\":\"t\",\"series\":[{\"seriesId\":3,\"seriesName\":\"15652\","

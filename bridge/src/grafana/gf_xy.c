@@ -128,7 +128,8 @@ static const char *series_type(const struct tsp_xy_series *s)
 
 /*
  * How a series is named: Trace Compass's scatter names each series by
- * its entry id ("12"); the tree's label for that id ("read") says it.
+ * its entry id ("12"), its density a group entry "Unknown"; the tree's
+ * label for that id ("read", "fs") says it.
  */
 static const char *series_label(const struct tsp_xy_series *s, const struct gf_xy_hints *h)
 {
@@ -137,7 +138,7 @@ static const char *series_label(const struct tsp_xy_series *s, const struct gf_x
 	size_t i;
 
 	snprintf(id, sizeof(id), "%" PRId64, s->id);
-	if (!h || !h->tree || strcmp(name, id))
+	if (!h || !h->tree || (strcmp(name, id) && strcmp(name, "Unknown")))
 		return name;
 	for (i = 0; i < h->tree->n_entries; i++) {
 		const struct tsp_tree_entry *e = &h->tree->entries[i];
@@ -295,6 +296,16 @@ static void set_x(struct gf_frame *f, const struct tsp_xy_series *s, size_t i)
 	}
 }
 
+static int frame_has_field(const struct gf_frame *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_fields; i++)
+		if (f->fields[i].name && !strcmp(f->fields[i].name, name))
+			return 1;
+	return 0;
+}
+
 int gf_tr_generic_xy(struct gf_frame *f, const struct tsp_xy_series *s, size_t n, const char *prefix,
 		     const struct gf_xy_hints *h, size_t *used, char *err, size_t errlen)
 {
@@ -321,6 +332,9 @@ int gf_tr_generic_xy(struct gf_frame *f, const struct tsp_xy_series *s, size_t n
 		size_t fi = nx + k;
 
 		full_name(name, sizeof(name), prefix, series_label(&s[k], h));
+		/* Fields of one frame are columns of one row (/flat keys): two of a name say their id. */
+		if (frame_has_field(f, name))
+			snprintf(name + strlen(name), sizeof(name) - strlen(name), " (%" PRId64 ")", s[k].id);
 		/* Bins and categories are bars unless the series says otherwise. */
 		if (gf_frame_add_field(f, name, GF_NUMBER) < 0 ||
 		    value_config(f, fi, &s[k], h, nx != 1 || a->x_categories ? "bar" : NULL) < 0)
