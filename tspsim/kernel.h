@@ -81,20 +81,11 @@ const char *ks_component_name(int c);
 void ks_format_duration(double ns, char *buf, size_t len);
 
 /* Writers. */
-void kx_header(struct jsonw *w, const char *name, const char *tooltip, const char *type);
-void kx_style_ref(struct jsonw *w, const char *parent);
 /* "style": {"values": {"series-type": type}}: the trace server writes "parentKey": null, which API.yaml does not allow (a string), so it is left out. */
 void kx_series_style(struct jsonw *w, const char *type);
-void kx_axis(struct jsonw *w, const char *key, const char *label, const char *unit, const char *type);
 /* {"id", "parentId", "labels": [label]: begins the object, the caller ends it. */
 void kx_entry_begin(struct jsonw *w, int64_t id, int64_t parent, const char *label);
-void kx_kv_int(struct jsonw *w, const char *key, int64_t v);
-/* First index in [from, nb) of the sample times of q with time >= ts. */
-int kx_first_sample_from(const struct query *q, int from, int64_t ts);
 /* Whether id is in q's requested_items. */
 int kx_item_requested(const struct query *q, int64_t id);
-/* Whole trace when q has no requested_timerange; clipped to [wl->start, known end]. */
-void kx_range(const struct model_view *v, const struct workload *wl, const struct query *q,
-	      int64_t *a, int64_t *b);
 
 #endif

@@ -163,27 +163,6 @@ void ks_format_duration(double ns, char *buf, size_t len)
 
 /* ---- writers ---- */
 
-void kx_header(struct jsonw *w, const char *name, const char *tooltip, const char *type)
-{
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "name", name);
-	jsonw_kstr(w, "tooltip", tooltip);
-	if (type)
-		jsonw_kstr(w, "dataType", type);
-	jsonw_obj_end(w);
-}
-
-void kx_style_ref(struct jsonw *w, const char *parent)
-{
-	jsonw_key(w, "style");
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "parentKey", parent);
-	jsonw_key(w, "values");
-	jsonw_obj_begin(w);
-	jsonw_obj_end(w);
-	jsonw_obj_end(w);
-}
-
 void kx_series_style(struct jsonw *w, const char *type)
 {
 	jsonw_key(w, "style");
@@ -192,16 +171,6 @@ void kx_series_style(struct jsonw *w, const char *type)
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "series-type", type);
 	jsonw_obj_end(w);
-	jsonw_obj_end(w);
-}
-
-void kx_axis(struct jsonw *w, const char *key, const char *label, const char *unit, const char *type)
-{
-	jsonw_key(w, key);
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "label", label);
-	jsonw_kstr(w, "unit", unit);
-	jsonw_kstr(w, "dataType", type);
 	jsonw_obj_end(w);
 }
 
@@ -216,29 +185,6 @@ void kx_entry_begin(struct jsonw *w, int64_t id, int64_t parent, const char *lab
 	jsonw_arr_end(w);
 }
 
-void kx_kv_int(struct jsonw *w, const char *key, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	jsonw_kstr(w, key, buf);
-}
-
-int kx_first_sample_from(const struct query *q, int from, int64_t ts)
-{
-	int lo = from, hi = q->nb_times;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (wl_sample_time(q->start, q->end, q->nb_times, mid) < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 int kx_item_requested(const struct query *q, int64_t id)
 {
 	size_t i;
@@ -249,17 +195,3 @@ int kx_item_requested(const struct query *q, int64_t id)
 	return 0;
 }
 
-void kx_range(const struct model_view *v, const struct workload *wl, const struct query *q,
-	      int64_t *a, int64_t *b)
-{
-	int64_t ke = model_known_end(v, wl);
-
-	*a = (q->present & Q_RANGE) ? q->start : wl->start;
-	*b = (q->present & Q_RANGE) ? q->end : wl->end;
-	if (*a < wl->start)
-		*a = wl->start;
-	if (*b > ke)
-		*b = ke;
-	if (*a > *b)
-		*a = *b;
-}

@@ -214,10 +214,7 @@ int cp_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	if (rc == 0) {
 		const struct workload *wl = v->wl[k];
 		int64_t base = model_entry_base(v, OUT_CRITICAL_PATH, k), ke = model_known_end(v, wl);
@@ -239,11 +236,8 @@ int cp_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 			cp_worker_entry(w, wl, base, j, ke);
 		free(done);
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_tree_end(w);
 	cp_free(&p);
 	return 0;
 }
@@ -251,7 +245,7 @@ int cp_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 /* Whether a requested sample time falls in [s, e] (TC's overlaps()). */
 static int cp_sampled(const struct query *q, int64_t s, int64_t e)
 {
-	int i = kx_first_sample_from(q, 0, s);
+	int i = model_first_sample_from(q, 0, s);
 
 	return i < q->nb_times && wl_sample_time(q->start, q->end, q->nb_times, i) <= e;
 }
@@ -293,7 +287,7 @@ int cp_states(struct jsonw *w, const struct model_view *v, const struct query *q
 			jsonw_obj_begin(w);
 			jsonw_kint64(w, "start", g->start);
 			jsonw_kint64(w, "end", g->end);
-			kx_style_ref(w, ctx_names[g->ctx]);
+			mw_style_ref(w, ctx_names[g->ctx]);
 			jsonw_obj_end(w);
 		}
 		jsonw_arr_end(w);
@@ -330,7 +324,7 @@ int cp_arrows(struct jsonw *w, const struct model_view *v, const struct query *q
 		jsonw_kint64(w, "start", p.arr[i].t);
 		jsonw_kint64(w, "end", p.arr[i].t);
 		/* TC's getMatchingState drops the "arrow" suffix it computes. */
-		kx_style_ref(w, "DEFAULT");
+		mw_style_ref(w, "DEFAULT");
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
@@ -352,8 +346,8 @@ int cp_tooltip(struct jsonw *w, const struct model_view *v, const struct query *
 	    local > 0) {
 		const struct wl_thread *t = &v->wl[k]->threads[local - 1];
 
-		kx_kv_int(w, "TID", t->tid);
-		kx_kv_int(w, "Priority", t->prio);
+		mw_kv_int(w, "TID", t->tid);
+		mw_kv_int(w, "Priority", t->prio);
 		jsonw_kstr(w, "Exec_Name", t->comm);
 	}
 	jsonw_obj_end(w);

@@ -169,20 +169,14 @@ int disk_tree(struct jsonw *w, const struct model_view *v, const struct query *q
 	size_t k;
 
 	(void)q;
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	for (k = 0; k < v->n; k++)
 		if (disk_tree_trace(w, v, k) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_tree_end(w);
 	return 0;
 }
 
@@ -221,8 +215,8 @@ static int disk_series(struct jsonw *w, const struct model_view *v, size_t k, in
 	}
 	jsonw_arr_end(w);
 	kx_series_style(w, "line");
-	kx_axis(w, "xValuesDescription", "X Axis", "", "NUMBER");
-	kx_axis(w, "yValuesDescription", "Throughput", "B/s", "BINARY_NUMBER");
+	mw_axis(w, "xValuesDescription", "X Axis", "", "NUMBER");
+	mw_axis(w, "yValuesDescription", "Throughput", "B/s", "BINARY_NUMBER");
 	jsonw_obj_end(w);
 	return 0;
 }
@@ -293,10 +287,7 @@ int mem_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 	size_t k, j, ch;
 
 	(void)q;
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	for (k = 0; k < v->n; k++) {
 		const struct workload *wl = v->wl[k];
 		int64_t base = model_entry_base(v, OUT_MEMORY, k), ke = model_known_end(v, wl);
@@ -321,11 +312,8 @@ int mem_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 		}
 		free(segs);
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_tree_end(w);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -347,8 +335,8 @@ static void mem_series(struct jsonw *w, int64_t id, const char *name, const int6
 		jsonw_double(w, (double)y[i]);
 	jsonw_arr_end(w);
 	kx_series_style(w, "line");
-	kx_axis(w, "xValuesDescription", "X Axis", "", "NUMBER");
-	kx_axis(w, "yValuesDescription", "Y Axis", "", "NUMBER");
+	mw_axis(w, "xValuesDescription", "X Axis", "", "NUMBER");
+	mw_axis(w, "yValuesDescription", "Y Axis", "", "NUMBER");
 	jsonw_obj_end(w);
 }
 

@@ -24,7 +24,7 @@ static void lat_tree_trace(struct jsonw *w, const struct model_view *v, const st
 	size_t i;
 	int sc;
 
-	kx_range(v, wl, q, &a, &b);
+	model_range(v, wl, q, &a, &b);
 	for (i = 0; i < n; i++)
 		if (segs[i].start >= a && segs[i].start <= b)
 			present[segs[i].sc] = 1;
@@ -54,10 +54,7 @@ static int lat_tree(struct jsonw *w, const struct model_view *v, const struct qu
 {
 	size_t k;
 
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	for (k = 0; k < v->n; k++) {
 		struct ks_seg *segs;
 		size_t n;
@@ -69,11 +66,8 @@ static int lat_tree(struct jsonw *w, const struct model_view *v, const struct qu
 		lat_tree_trace(w, v, q, out, k, segs, n);
 		free(segs);
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_tree_end(w);
 	return 0;
 }
 
@@ -168,8 +162,8 @@ static void scatter_series(struct jsonw *w, const struct query *q, int64_t id, i
 		jsonw_double(w, (double)(segs[keep[i]].end - segs[keep[i]].start));
 	jsonw_arr_end(w);
 	kx_series_style(w, "scatter");
-	kx_axis(w, "xValuesDescription", "X Axis", "", "NUMBER");
-	kx_axis(w, "yValuesDescription", "Y Axis", "", "NUMBER");
+	mw_axis(w, "xValuesDescription", "X Axis", "", "NUMBER");
+	mw_axis(w, "yValuesDescription", "Y Axis", "", "NUMBER");
 	jsonw_obj_end(w);
 }
 
@@ -255,8 +249,8 @@ static void density_series(struct jsonw *w, const struct query *q, int64_t id, i
 		jsonw_double(w, bins[i]);
 	jsonw_arr_end(w);
 	kx_series_style(w, "bar");
-	kx_axis(w, "xValuesDescription", "Duration", "ns", "DURATION");
-	kx_axis(w, "yValuesDescription", "Count", "", "NUMBER");
+	mw_axis(w, "xValuesDescription", "Duration", "ns", "DURATION");
+	mw_axis(w, "yValuesDescription", "Count", "", "NUMBER");
 	jsonw_obj_end(w);
 }
 
@@ -414,10 +408,7 @@ int lat_stats_tree(struct jsonw *w, const struct model_view *v, const struct que
 	};
 	size_t k, i;
 
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	for (k = 0; k < v->n; k++) {
 		struct ks_seg *segs;
 		size_t n;
@@ -429,14 +420,11 @@ int lat_stats_tree(struct jsonw *w, const struct model_view *v, const struct que
 		stats_trace(w, v, q, k, segs, n);
 		free(segs);
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
+	mw_tree_headers(w);
 	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		kx_header(w, heads[i], "", NULL);
-	kx_header(w, "Min Time Range", "", "TIME_RANGE");
-	kx_header(w, "Max Time Range", "", "TIME_RANGE");
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+		mw_header(w, heads[i], "", NULL);
+	mw_header(w, "Min Time Range", "", "TIME_RANGE");
+	mw_header(w, "Max Time Range", "", "TIME_RANGE");
+	mw_tree_end(w);
 	return 0;
 }

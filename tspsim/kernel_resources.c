@@ -197,21 +197,15 @@ int res_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 	size_t k;
 
 	(void)q;
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", 1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, 1);
 	for (k = 0; k < v->n; k++) {
 		if (res_tree_trace(w, v, k) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_tree_end(w);
 	return 0;
 }
 
@@ -369,17 +363,17 @@ static void write_cpu_state(struct jsonw *w, const struct workload *wl, const st
 
 	state_begin(w, s, ke);
 	if (s->thread < 0) {
-		kx_style_ref(w, "Idle");
+		mw_style_ref(w, "Idle");
 	} else {
 		iv = &wl->threads[s->thread].iv[s->iv];
 		if (iv->state == WL_ST_INTERRUPTED) {
-			kx_style_ref(w, "Interrupt");
+			mw_style_ref(w, "Interrupt");
 		} else if (iv->state == WL_ST_SYSCALL) {
 			jsonw_kstr(w, "label", wl_syscall_name(iv->aux));
-			kx_style_ref(w, "System call");
+			mw_style_ref(w, "System call");
 		} else {
 			jsonw_kstr(w, "label", wl->threads[s->thread].comm);
-			kx_style_ref(w, "Usermode");
+			mw_style_ref(w, "Usermode");
 		}
 	}
 	jsonw_obj_end(w);
@@ -428,7 +422,7 @@ static void row_state_at(struct jsonw *w, const struct workload *wl, const uint8
 			irq_at(wl, c, q, ts, ke, &s);
 		state_begin(w, &s, ke);
 		if (s.active)
-			kx_style_ref(w, "Interrupt");
+			mw_style_ref(w, "Interrupt");
 		jsonw_obj_end(w);
 	}
 	*end = s.end;
@@ -437,7 +431,7 @@ static void row_state_at(struct jsonw *w, const struct workload *wl, const uint8
 static void res_row(struct jsonw *w, const struct workload *wl, const uint8_t *seen, int64_t id,
 		    int kind, int c, int q, const struct query *qq, int64_t ke)
 {
-	int i = kx_first_sample_from(qq, 0, wl->start);
+	int i = model_first_sample_from(qq, 0, wl->start);
 
 	jsonw_obj_begin(w);
 	jsonw_kint64(w, "entryId", id);
@@ -452,7 +446,7 @@ static void res_row(struct jsonw *w, const struct workload *wl, const uint8_t *s
 		row_state_at(w, wl, seen, kind, c, q, ts, ke, &end);
 		if (end >= ke)
 			break;
-		i = kx_first_sample_from(qq, i + 1, end);
+		i = model_first_sample_from(qq, i + 1, end);
 	}
 	jsonw_arr_end(w);
 	jsonw_obj_end(w);
@@ -525,10 +519,10 @@ static void cpu_tooltip(struct jsonw *w, const struct workload *wl, int kind, in
 	t = &wl->threads[s.thread];
 	iv = &t->iv[s.iv];
 	if (kind == R_STATES && iv->state == WL_ST_INTERRUPTED) {
-		kx_kv_int(w, "IRQ", wl_irq_number(iv->aux));
+		mw_kv_int(w, "IRQ", wl_irq_number(iv->aux));
 		return;
 	}
-	kx_kv_int(w, "TID", t->tid);
+	mw_kv_int(w, "TID", t->tid);
 	jsonw_kstr(w, kind == R_THREADS ? "Exec_Name" : "Process", t->comm);
 	if (kind == R_STATES && iv->state == WL_ST_SYSCALL)
 		jsonw_kstr(w, "System_call", wl_syscall_name(iv->aux));
@@ -568,9 +562,9 @@ int res_tooltip(struct jsonw *w, const struct model_view *v, const struct query 
 	} else if (seen[c * NI + irq]) {
 		irq_at(wl, c, irq, ts, ke, &s);
 		if (s.active && kind == R_TWIN)
-			kx_kv_int(w, "IRQ", wl_irq_number(irq));
+			mw_kv_int(w, "IRQ", wl_irq_number(irq));
 		else if (s.active)
-			kx_kv_int(w, "CPU", c);
+			mw_kv_int(w, "CPU", c);
 	}
 done:
 	free(seen);

@@ -561,7 +561,7 @@ int query_parse(struct query *q, const cJSON *params, unsigned need, char *err, 
 
 /* ---- shared writers ---- */
 
-static void write_header(struct jsonw *w, const char *name, const char *tooltip, const char *type)
+void mw_header(struct jsonw *w, const char *name, const char *tooltip, const char *type)
 {
 	jsonw_obj_begin(w);
 	jsonw_kstr(w, "name", name);
@@ -571,7 +571,7 @@ static void write_header(struct jsonw *w, const char *name, const char *tooltip,
 	jsonw_obj_end(w);
 }
 
-static void write_style_ref(struct jsonw *w, const char *parent)
+void mw_style_ref(struct jsonw *w, const char *parent)
 {
 	jsonw_key(w, "style");
 	jsonw_obj_begin(w);
@@ -582,7 +582,7 @@ static void write_style_ref(struct jsonw *w, const char *parent)
 	jsonw_obj_end(w);
 }
 
-static void write_label_int(struct jsonw *w, int64_t v)
+void mw_label_int(struct jsonw *w, int64_t v)
 {
 	char buf[24];
 
@@ -591,8 +591,8 @@ static void write_label_int(struct jsonw *w, int64_t v)
 }
 
 /* The requested range, or the trace's whole range; clipped to what is known. */
-static void effective_range(const struct model_view *v, const struct workload *wl,
-			    const struct query *q, int64_t *a, int64_t *b)
+void model_range(const struct model_view *v, const struct workload *wl,
+		 const struct query *q, int64_t *a, int64_t *b)
 {
 	int64_t ke = model_known_end(v, wl);
 
@@ -604,6 +604,64 @@ static void effective_range(const struct model_view *v, const struct workload *w
 		*b = ke;
 	if (*a > *b)
 		*a = *b;
+}
+
+void mw_kv_int(struct jsonw *w, const char *key, int64_t value)
+{
+	jsonw_key(w, key);
+	mw_label_int(w, value);
+}
+
+void mw_axis(struct jsonw *w, const char *key, const char *label, const char *unit,
+		       const char *type)
+{
+	jsonw_key(w, key);
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "label", label);
+	jsonw_kstr(w, "unit", unit);
+	jsonw_kstr(w, "dataType", type);
+	jsonw_obj_end(w);
+}
+
+/*
+ * A tree model: {"autoExpandLevel": expand, "entries": [ ... ], "headers": [ ... ]}.
+ * begin opens the entries, headers closes them and opens the headers, end closes the model.
+ */
+void mw_tree_begin(struct jsonw *w, int expand)
+{
+	jsonw_obj_begin(w);
+	jsonw_kint64(w, "autoExpandLevel", expand);
+	jsonw_key(w, "entries");
+	jsonw_arr_begin(w);
+}
+
+void mw_tree_headers(struct jsonw *w)
+{
+	jsonw_arr_end(w);
+	jsonw_key(w, "headers");
+	jsonw_arr_begin(w);
+}
+
+void mw_tree_end(struct jsonw *w)
+{
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+}
+
+/* First sample index in [from, n) whose time is >= ts (n if none). */
+int model_first_sample_from(const struct query *q, int from, int64_t ts)
+{
+	int lo = from, hi = q->nb_times;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (wl_sample_time(q->start, q->end, q->nb_times, mid) < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
@@ -659,7 +717,7 @@ int model_xy_tree(struct jsonw *w, const struct model_view *v, const struct quer
 		int64_t pts[2], bz[2];
 		char pct[32], dur[48];
 
-		effective_range(v, wl, q, &a, &b);
+		model_range(v, wl, q, &a, &b);
 		pts[0] = a;
 		pts[1] = b;
 		jsonw_obj_begin(w);
@@ -705,7 +763,7 @@ int model_xy_tree(struct jsonw *w, const struct model_view *v, const struct quer
 			jsonw_key(w, "labels");
 			jsonw_arr_begin(w);
 			jsonw_str(w, t->comm);
-			write_label_int(w, t->tid);
+			mw_label_int(w, t->tid);
 			jsonw_str(w, pct);
 			jsonw_str(w, dur);
 			jsonw_arr_end(w);
@@ -713,27 +771,13 @@ int model_xy_tree(struct jsonw *w, const struct model_view *v, const struct quer
 			jsonw_obj_end(w);
 		}
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	write_header(w, "Process", "Process or thread name", "STRING");
-	write_header(w, "TID", "Thread ID", "NUMBER");
-	write_header(w, "%", "CPU usage over the range, all CPUs = 100 %", "NUMBER");
-	write_header(w, "Time", "Time on CPU over the range", "DURATION");
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_header(w, "Process", "Process or thread name", "STRING");
+	mw_header(w, "TID", "Thread ID", "NUMBER");
+	mw_header(w, "%", "CPU usage over the range, all CPUs = 100 %", "NUMBER");
+	mw_header(w, "Time", "Time on CPU over the range", "DURATION");
+	mw_tree_end(w);
 	return 0;
-}
-
-static void write_axis(struct jsonw *w, const char *key, const char *label, const char *unit,
-		       const char *type)
-{
-	jsonw_key(w, key);
-	jsonw_obj_begin(w);
-	jsonw_kstr(w, "label", label);
-	jsonw_kstr(w, "unit", unit);
-	jsonw_kstr(w, "dataType", type);
-	jsonw_obj_end(w);
 }
 
 /*
@@ -777,8 +821,8 @@ static void write_usage_series(struct jsonw *w, int64_t id, const char *name, co
 	jsonw_kstr(w, "color", palette[(uint64_t)id % 8]);
 	jsonw_obj_end(w);
 	jsonw_obj_end(w);
-	write_axis(w, "xValuesDescription", "Time", "ns", "TIMESTAMP");
-	write_axis(w, "yValuesDescription", "CPU usage", "%", "NUMBER");
+	mw_axis(w, "xValuesDescription", "Time", "ns", "TIMESTAMP");
+	mw_axis(w, "yValuesDescription", "CPU usage", "%", "NUMBER");
 	jsonw_obj_end(w);
 }
 
@@ -867,10 +911,7 @@ int model_tg_tree(struct jsonw *w, const struct model_view *v, const struct quer
 	(void)q;
 	(void)err;
 	(void)errlen;
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	for (k = 0; k < v->n; k++) {
 		const struct workload *wl = v->wl[k];
 		int64_t base = entry_base(v, OUT_THREAD_STATUS, k), ke = model_known_end(v, wl);
@@ -900,9 +941,9 @@ int model_tg_tree(struct jsonw *w, const struct model_view *v, const struct quer
 			jsonw_key(w, "labels");
 			jsonw_arr_begin(w);
 			jsonw_str(w, t->comm);
-			write_label_int(w, t->tid);
-			write_label_int(w, t->pid);
-			write_label_int(w, t->ppid);
+			mw_label_int(w, t->tid);
+			mw_label_int(w, t->pid);
+			mw_label_int(w, t->ppid);
 			jsonw_arr_end(w);
 			jsonw_kint64(w, "start", wl->start);
 			jsonw_kint64(w, "end", ke);
@@ -925,32 +966,13 @@ int model_tg_tree(struct jsonw *w, const struct model_view *v, const struct quer
 			jsonw_obj_end(w);
 		}
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	write_header(w, "Process", "Thread name (exec name)", "STRING");
-	write_header(w, "TID", "Thread ID", "NUMBER");
-	write_header(w, "PID", "Process ID", "NUMBER");
-	write_header(w, "PTID", "Parent thread ID", "NUMBER");
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_header(w, "Process", "Thread name (exec name)", "STRING");
+	mw_header(w, "TID", "Thread ID", "NUMBER");
+	mw_header(w, "PID", "Process ID", "NUMBER");
+	mw_header(w, "PTID", "Parent thread ID", "NUMBER");
+	mw_tree_end(w);
 	return 0;
-}
-
-/* First sample index in [from, n) whose time is >= ts (n if none). */
-static int first_sample_from(const struct query *q, int from, int64_t ts)
-{
-	int lo = from, hi = q->nb_times;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (wl_sample_time(q->start, q->end, q->nb_times, mid) < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 static void write_state(struct jsonw *w, const struct wl_interval *iv, int64_t end)
@@ -962,7 +984,7 @@ static void write_state(struct jsonw *w, const struct wl_interval *iv, int64_t e
 		jsonw_kstr(w, "label", wl_syscall_name(iv->aux));
 	else if (iv->state == WL_ST_INTERRUPTED)
 		jsonw_kstr(w, "label", wl_irq_name(iv->aux));
-	write_style_ref(w, wl_state_key(iv->state));
+	mw_style_ref(w, wl_state_key(iv->state));
 	jsonw_obj_end(w);
 }
 
@@ -992,7 +1014,7 @@ int model_tg_states(struct jsonw *w, const struct model_view *v, const struct qu
 		jsonw_key(w, "states");
 		jsonw_arr_begin(w);
 		/* Every distinct interval holding a sample time, sample by sample. */
-		i = t->n_iv ? first_sample_from(q, 0, t->iv[0].start) : q->nb_times;
+		i = t->n_iv ? model_first_sample_from(q, 0, t->iv[0].start) : q->nb_times;
 		while (i < q->nb_times) {
 			int64_t ts = wl_sample_time(q->start, q->end, q->nb_times, i), end;
 			ptrdiff_t at;
@@ -1006,7 +1028,7 @@ int model_tg_states(struct jsonw *w, const struct model_view *v, const struct qu
 			write_state(w, &t->iv[at], end < ke ? end : ke);
 			if ((size_t)at + 1 == t->n_iv)
 				break;
-			i = first_sample_from(q, i + 1, end);
+			i = model_first_sample_from(q, i + 1, end);
 		}
 		jsonw_arr_end(w);
 		jsonw_obj_end(w);
@@ -1040,7 +1062,7 @@ int model_tg_arrows(struct jsonw *w, const struct model_view *v, const struct qu
 			jsonw_kint64(w, "targetId", tg_thread_id(wl, base, (size_t)a->dst));
 			jsonw_kint64(w, "start", a->start);
 			jsonw_kint64(w, "end", a->end);
-			write_style_ref(w, a->kind == WL_ARROW_HANDOFF ? "CPU_HANDOFF" : "WAKEUP");
+			mw_style_ref(w, a->kind == WL_ARROW_HANDOFF ? "CPU_HANDOFF" : "WAKEUP");
 			jsonw_obj_end(w);
 		}
 	}
@@ -1051,12 +1073,6 @@ int model_tg_arrows(struct jsonw *w, const struct model_view *v, const struct qu
 static void kv(struct jsonw *w, const char *key, const char *value)
 {
 	jsonw_kstr(w, key, value);
-}
-
-static void kv_int(struct jsonw *w, const char *key, int64_t value)
-{
-	jsonw_key(w, key);
-	write_label_int(w, value);
 }
 
 static void thread_desc(char *buf, size_t len, const struct wl_thread *t)
@@ -1125,12 +1141,12 @@ int model_tg_tooltip(struct jsonw *w, const struct model_view *v, const struct q
 			int64_t end = wl_interval_end(wl, t, (size_t)at);
 
 			kv(w, "Process", t->comm);
-			kv_int(w, "TID", t->tid);
-			kv_int(w, "PID", t->pid);
-			kv_int(w, "PTID", t->ppid);
+			mw_kv_int(w, "TID", t->tid);
+			mw_kv_int(w, "PID", t->pid);
+			mw_kv_int(w, "PTID", t->ppid);
 			kv(w, "State", wl_state_label(iv->state));
 			if (wl_is_busy_state(iv->state) || iv->state == WL_ST_INTERRUPTED)
-				kv_int(w, "CPU", iv->cpu);
+				mw_kv_int(w, "CPU", iv->cpu);
 			if (iv->state == WL_ST_SYSCALL)
 				kv(w, "System call", wl_syscall_name(iv->aux));
 			if (iv->state == WL_ST_INTERRUPTED)
@@ -1288,10 +1304,7 @@ int model_stats_tree(struct jsonw *w, const struct model_view *v, const struct q
 
 	(void)err;
 	(void)errlen;
-	jsonw_obj_begin(w);
-	jsonw_kint64(w, "autoExpandLevel", -1);
-	jsonw_key(w, "entries");
-	jsonw_arr_begin(w);
+	mw_tree_begin(w, -1);
 	for (k = 0; k < v->n; k++) {
 		const struct workload *wl = v->wl[k];
 		int64_t counts[WL_N_EVENT_TYPES] = { 0 }, total = 0, a, b;
@@ -1299,7 +1312,7 @@ int model_stats_tree(struct jsonw *w, const struct model_view *v, const struct q
 		char buf[64];
 		int t;
 
-		effective_range(v, wl, q, &a, &b);
+		model_range(v, wl, q, &a, &b);
 		for (i = wl_first_event_at(wl, a); i < wl->n_events && wl->events[i].ts <= b; i++) {
 			counts[wl_event_type_index(&wl->events[i])]++;
 			total++;
@@ -1310,7 +1323,7 @@ int model_stats_tree(struct jsonw *w, const struct model_view *v, const struct q
 		jsonw_key(w, "labels");
 		jsonw_arr_begin(w);
 		jsonw_str(w, wl->name);
-		write_label_int(w, total);
+		mw_label_int(w, total);
 		jsonw_str(w, total ? "100.000 %" : "0.000 %");
 		jsonw_arr_end(w);
 		jsonw_kbool(w, "hasData", 1);
@@ -1327,21 +1340,18 @@ int model_stats_tree(struct jsonw *w, const struct model_view *v, const struct q
 			jsonw_key(w, "labels");
 			jsonw_arr_begin(w);
 			jsonw_str(w, wl_event_type_name(t, buf, sizeof(buf)));
-			write_label_int(w, counts[t]);
+			mw_label_int(w, counts[t]);
 			jsonw_str(w, pct);
 			jsonw_arr_end(w);
 			jsonw_kbool(w, "hasData", 1);
 			jsonw_obj_end(w);
 		}
 	}
-	jsonw_arr_end(w);
-	jsonw_key(w, "headers");
-	jsonw_arr_begin(w);
-	write_header(w, "Event type", "Trace, then each event type", "STRING");
-	write_header(w, "Count", "Number of events in the range", "NUMBER");
-	write_header(w, "%", "Share of the trace's events in the range", "NUMBER");
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
+	mw_tree_headers(w);
+	mw_header(w, "Event type", "Trace, then each event type", "STRING");
+	mw_header(w, "Count", "Number of events in the range", "NUMBER");
+	mw_header(w, "%", "Share of the trace's events in the range", "NUMBER");
+	mw_tree_end(w);
 	return 0;
 }
 
@@ -1495,7 +1505,7 @@ static void write_annotation(struct jsonw *w, int64_t time, int64_t duration, in
 	jsonw_kint64(w, "entryId", entry);
 	jsonw_kstr(w, "type", "CHART");
 	jsonw_kstr(w, "label", label);
-	write_style_ref(w, style);
+	mw_style_ref(w, style);
 	jsonw_obj_end(w);
 }
 

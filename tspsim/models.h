@@ -177,4 +177,28 @@ int64_t model_entry_base(const struct model_view *v, int out, size_t k);
 /* Which trace owns entry `id` of output `out`; *local is the id within its block. -1 if none. */
 int model_find_entry(const struct model_view *v, int out, int64_t id, size_t *k, int64_t *local);
 
+/*
+ * Writers shared by models.c and the kernel_*.c analyses, so that each
+ * piece of the wire format is written in one place.
+ */
+/* A tree header {"name", "tooltip"[, "dataType"]} (type NULL: none). */
+void mw_header(struct jsonw *w, const char *name, const char *tooltip, const char *type);
+/* "style": {"parentKey": parent, "values": {}}. */
+void mw_style_ref(struct jsonw *w, const char *parent);
+/* An integer as a JSON string (labels and tooltips are strings). */
+void mw_label_int(struct jsonw *w, int64_t v);
+void mw_kv_int(struct jsonw *w, const char *key, int64_t value);
+/* An XY axis description {"label", "unit", "dataType"} under key. */
+void mw_axis(struct jsonw *w, const char *key, const char *label, const char *unit,
+	     const char *type);
+/* Tree model: begin opens "entries", headers closes them and opens "headers", end closes. */
+void mw_tree_begin(struct jsonw *w, int expand);
+void mw_tree_headers(struct jsonw *w);
+void mw_tree_end(struct jsonw *w);
+/* First sample index of q in [from, nb_times) whose time is >= ts (nb_times if none). */
+int model_first_sample_from(const struct query *q, int from, int64_t ts);
+/* The requested range, or the trace's whole range; clipped to what is known. */
+void model_range(const struct model_view *v, const struct workload *wl, const struct query *q,
+		 int64_t *a, int64_t *b);
+
 #endif
