@@ -16,9 +16,7 @@
 
 enum { TC_START, TC_END, TC_DURATION, TC_SYSCALL, TC_TID, TC_RET, TC_COMPONENT, TC_FILE, TC_NS, TC_COUNT };
 
-static const struct {
-	const char *name, *help, *type;
-} tcols[TC_COUNT] = {
+static const struct table_col tcols[TC_COUNT] = {
 	{ "Start Time", "Start time of the segment", "TIMESTAMP" },
 	{ "End Time", "End time of the segment", "TIMESTAMP" },
 	{ "Duration", "Segment duration", "DURATION" },
@@ -39,18 +37,7 @@ static const char *const sc_files[WL_N_SYSCALLS] = {
 
 void lat_table_columns(struct jsonw *w)
 {
-	int i;
-
-	jsonw_arr_begin(w);
-	for (i = 0; i < TC_COUNT; i++) {
-		jsonw_obj_begin(w);
-		jsonw_kint64(w, "id", i);
-		jsonw_kstr(w, "name", tcols[i].name);
-		jsonw_kstr(w, "description", tcols[i].help);
-		jsonw_kstr(w, "type", tcols[i].type);
-		jsonw_obj_end(w);
-	}
-	jsonw_arr_end(w);
+	mw_table_columns(w, tcols, TC_COUNT);
 }
 
 /* TmfTimestamp's default format, UTC: "22:13:20.500 644 597". */

@@ -1166,9 +1166,7 @@ done:
 
 enum { COL_TIMESTAMP, COL_TRACE, COL_CPU, COL_TYPE, COL_CONTENTS, COL_TID, COL_PROCESS, COL_COUNT };
 
-static const struct {
-	const char *name, *description, *type;
-} columns[COL_COUNT] = {
+static const struct table_col columns[COL_COUNT] = {
 	{ "Timestamp", "Event time, seconds since the epoch with nanoseconds", "TIMESTAMP" },
 	{ "Trace", "Name of the trace the event belongs to", "STRING" },
 	{ "CPU", "CPU the event was recorded on", "NUMBER" },
@@ -1178,20 +1176,25 @@ static const struct {
 	{ "Process", "Name of the thread running on the CPU", "STRING" },
 };
 
-void model_table_columns(struct jsonw *w)
+void mw_table_columns(struct jsonw *w, const struct table_col *cols, int n)
 {
 	int i;
 
 	jsonw_arr_begin(w);
-	for (i = 0; i < COL_COUNT; i++) {
+	for (i = 0; i < n; i++) {
 		jsonw_obj_begin(w);
 		jsonw_kint64(w, "id", i);
-		jsonw_kstr(w, "name", columns[i].name);
-		jsonw_kstr(w, "description", columns[i].description);
-		jsonw_kstr(w, "type", columns[i].type);
+		jsonw_kstr(w, "name", cols[i].name);
+		jsonw_kstr(w, "description", cols[i].description);
+		jsonw_kstr(w, "type", cols[i].type);
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
+}
+
+void model_table_columns(struct jsonw *w)
+{
+	mw_table_columns(w, columns, COL_COUNT);
 }
 
 static void write_cell(struct jsonw *w, const struct workload *wl, const struct wl_event *e,

@@ -157,6 +157,13 @@ int model_tg_arrows(struct jsonw *w, const struct model_view *v, const struct qu
 		    char *err, size_t errlen);
 int model_tg_tooltip(struct jsonw *w, const struct model_view *v, const struct query *q,
 		     char *err, size_t errlen);
+/* A TABLE output's column, as its columns request lists it (id = index). */
+struct table_col {
+	const char *name, *description, *type;
+};
+
+/* The columns request's model: [{id, name, description, type}] of cols[0..n). */
+void mw_table_columns(struct jsonw *w, const struct table_col *cols, int n);
 void model_table_columns(struct jsonw *w);
 int model_table_lines(struct jsonw *w, const struct model_view *v, const struct query *q,
 		      char *err, size_t errlen);
