@@ -16,7 +16,7 @@ cleanup() {
 	wait 2>/dev/null || true
 	rm -rf "$dir"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT HUP INT PIPE TERM
 
 wait_port() { # FILE
 	i=0
@@ -55,12 +55,27 @@ median5() { # PORT METHOD PATH [BODY]
 }
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
 
-echo '| fetch threads | /health | experiments(), cold | fan-out, cold | fan-out, warm catalog (median of 5) | fan-out, one server 2 s slow (left out at `--upstream-timeout 1000`) |'
-echo "|---:|---:|---:|---:|---:|---:|"
-for ft in 0 16 64; do
+# panels PORT: 16 panels fanning out at once for 5 s (wrk): "requests/s, p99 ms", or "-" without wrk.
+panels() {
+	command -v wrk >/dev/null 2>&1 || { echo "-"; return; }
+	BENCH_BODY=$Q wrk -t1 -c16 -d5s --timeout 10s -s "$(dirname "$0")/../bench/wrk-post.lua" \
+		"http://127.0.0.1:$1/query" | grep '^WRK_JSON ' | cut -c10- |
+		node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+			const w = JSON.parse(s);
+			if (w.non2xx || w.socket_errors) { console.log("errors"); return; }
+			console.log(`${(w.requests / (w.duration_us / 1e6)).toFixed(0)} req/s, p99 ${(w.p99_us / 1e3).toFixed(0)} ms`);
+		});'
+}
+
+echo '| `--fetch-threads`, `--fetch-loops` | /health | experiments(), cold | fan-out, cold | fan-out, warm catalog (median of 5) | 16 fan-outs at once (wrk, 5 s) | fan-out, one server 2 s slow (left out at `--upstream-timeout 1000`) |'
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+# threads:loops. Loops 0: a thread per request (the pool); 2: fibers on two event loops.
+for cfg in ${BENCH_FANOUT_CFGS:-0:0 16:0 64:0 64:2}; do
+	ft=${cfg%:*}
+	fl=${cfg#*:}
 	rm -f "$dir/br"
 	TSPB_UPSTREAMS=$ups "$B/tsp-bridge" --port 0 --port-file "$dir/br" --log-level error --cache-mb 0 \
-		--fetch-threads $ft &
+		--fetch-threads $ft --fetch-loops $fl &
 	br=$!
 	PIDS="$PIDS $br"
 	bp=$(wait_port "$dir/br")
@@ -72,19 +87,20 @@ for ft in 0 16 64; do
 	# Cold: a new bridge, nothing in its catalogs; a server slower than 1 s is left out.
 	rm -f "$dir/br"
 	TSPB_UPSTREAMS=$ups "$B/tsp-bridge" --port 0 --port-file "$dir/br" --log-level error --cache-mb 0 \
-		--fetch-threads $ft --upstream-timeout 1000 &
+		--fetch-threads $ft --fetch-loops $fl --upstream-timeout 1000 &
 	br=$!
 	PIDS="$PIDS $br"
 	bp=$(wait_port "$dir/br")
 	c=$(time_of "$bp" POST /query "$Q")
 	w=$(median5 "$bp" POST /query "$Q")
+	p=$(panels "$bp")
 	curl -s -X POST -d '{"latency_ms":2000}' "http://127.0.0.1:$SLOW_PORT/_sim/faults" >/dev/null
 	s=$(time_of "$bp" POST /query "$Q")
 	grep -q 'trace server s1' "$dir/body" 2>/dev/null || grep -q 's1:kernel/CPU Usage left out' "$dir/body" ||
 		{ echo "bench-fanout: the slow server was not left out: $(head -c 300 "$dir/body")" >&2; exit 1; }
 	curl -s -X POST -d "{\"latency_ms\":$LAT}" "http://127.0.0.1:$SLOW_PORT/_sim/faults" >/dev/null
 	kill "$br"; wait "$br" 2>/dev/null || true
-	echo "| $ft | $(ms "$h") ms | $(ms "$e") ms | $(ms "$c") ms | $(ms "$w") ms | $(ms "$s") ms |"
+	echo "| $ft, $fl | $(ms "$h") ms | $(ms "$e") ms | $(ms "$c") ms | $(ms "$w") ms | $p | $(ms "$s") ms |"
 done
 echo
 echo "$N tspsim instances (RSS ~6 MiB each) answering after $LAT ms, one bridge \`--cache-mb 0\`, a 400-point CPU Usage total from every server."

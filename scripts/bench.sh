@@ -177,13 +177,15 @@ DIRECT400=$(printf '%s' "$DIRECT_BODY" | sed 's/"nbTimes":2000/"nbTimes":400/; s
 BENCH_BODY=$DIRECT400
 wrk_run slow-direct-tsp 64 "$SLOW_DIRECT"
 # --fetch-threads 0: handlers on the 4 HTTP threads (each waits out its trace
-# server call); the default: on the pool, connections suspended meanwhile.
-for ft in 0 64; do
-	start "bridge-slow-$ft" "$B/tsp-bridge" --upstream "$SLOW_TSP" --log-level warn --max-connections 1024 \
-		--cache-mb 0 --fetch-threads "$ft"
+# server call); --fetch-loops 0: a pool of 64 threads, one per request; the
+# default: fibers on 2 event loops. Connections are suspended meanwhile.
+for mode in fetch-threads-0:"--fetch-threads 0" fetch-loops-0:"--fetch-loops 0" default:""; do
+	# shellcheck disable=SC2086
+	start "bridge-slow-${mode%%:*}" "$B/tsp-bridge" --upstream "$SLOW_TSP" --log-level warn --max-connections 1024 \
+		--cache-mb 0 ${mode#*:}
 	BENCH_BODY=$SMALL
 	curl -s -o /dev/null -XPOST -H 'Content-Type: application/json' -d "$SMALL" "http://127.0.0.1:$PORT/query"
-	wrk_run "slow-bridge-fetch-threads-$ft" 64 "http://127.0.0.1:$PORT/query"
+	wrk_run "slow-bridge-${mode%%:*}" 64 "http://127.0.0.1:$PORT/query"
 	stop "$PID"
 done
 # The bridge on a core of its own, the trace server and wrk on the other: as
@@ -197,12 +199,15 @@ if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
 	WRK_PIN="taskset -c 1"
 	BENCH_BODY=$DIRECT400
 	wrk_run slow-direct-tsp-pinned 64 "$SLOW_DIRECT"
-	start bridge-slow-pinned taskset -c 0 "$B/tsp-bridge" --upstream "$SLOW_TSP" --log-level warn \
-		--max-connections 1024 --cache-mb 0
-	BENCH_BODY=$SMALL
-	curl -s -o /dev/null -XPOST -H 'Content-Type: application/json' -d "$SMALL" "http://127.0.0.1:$PORT/query"
-	wrk_run slow-bridge-own-core 64 "http://127.0.0.1:$PORT/query"
-	stop "$PID"
+	for mode in fetch-loops-0:"--fetch-loops 0" default:""; do
+		# shellcheck disable=SC2086
+		start bridge-slow-pinned taskset -c 0 "$B/tsp-bridge" --upstream "$SLOW_TSP" --log-level warn \
+			--max-connections 1024 --cache-mb 0 ${mode#*:}
+		BENCH_BODY=$SMALL
+		curl -s -o /dev/null -XPOST -H 'Content-Type: application/json' -d "$SMALL" "http://127.0.0.1:$PORT/query"
+		wrk_run "slow-bridge-own-core-${mode%%:*}" 64 "http://127.0.0.1:$PORT/query"
+		stop "$PID"
+	done
 	WRK_PIN=""
 fi
 stop "$SLOW_PID"

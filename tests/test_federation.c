@@ -377,8 +377,10 @@ static void *ask_slow(void *arg)
  * another server, is answered meanwhile (an ordering, not a timing: the slow
  * one is still in flight when the fast one is done).
  */
+/* _i: the fetch loops (the default), then a thread per request (--fetch-loops 0). */
 START_TEST(a_slow_server_holds_up_no_other_request)
 {
+	static const char *const loops[] = { "2", "0" };
 	struct proc slow, fast, b1;
 	struct slow_ask q = { 0 };
 	char s_url[96], f_url[96];
@@ -390,7 +392,8 @@ START_TEST(a_slow_server_holds_up_no_other_request)
 	url_of(s_url, sizeof(s_url), "slow", slow.port);
 	url_of(f_url, sizeof(f_url), "fast", fast.port);
 	ck_assert_int_eq(start_bridge(&b1, "--upstream", s_url, "--upstream", f_url, "--threads", "1",
-				      "--upstream-timeout", "60000", "--log-level", "warn", NULL), 0);
+				      "--fetch-loops", loops[_i], "--upstream-timeout", "60000",
+				      "--log-level", "warn", NULL), 0);
 	/* Names resolved once while both are quick, then the slow one slows down. */
 	r = frames_of(b1.port, "kernel/Statistics");
 	cJSON_Delete(r);
@@ -481,7 +484,7 @@ Suite *federation_suite(void)
 	tcase_set_timeout(tc, under_valgrind() ? 600 : 90);
 	tcase_add_test(tc, three_servers_behind_one_bridge);
 	tcase_add_test(tc, all_servers_down);
-	tcase_add_test(tc, a_slow_server_holds_up_no_other_request);
+	tcase_add_loop_test(tc, a_slow_server_holds_up_no_other_request, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pool");
 	tcase_set_timeout(tc, under_valgrind() ? 120 : 20);

@@ -32,8 +32,13 @@ static const struct opt opts[] = {
 	{ "--upstreams", "TSPB_UPSTREAMS", OPT_UPSTREAM_LIST, 0, 0, 0,
 	  "several trace servers: comma-separated NAME=URL list" },
 	{ "--fetch-threads", "TSPB_FETCH_THREADS", OPT_INT, OFF(threads_fetch), 0, 1024,
-	  "threads that run requests needing a trace server, and a request's targets and servers "
-	  "at the same time (default 64; 0 = on the HTTP threads, one after the other)" },
+	  "requests needing a trace server that run at once, each with its targets and servers "
+	  "at the same time: fibers on the --fetch-loops, or threads with --fetch-loops 0 "
+	  "(default 64; 0 = on the HTTP threads, one after the other)" },
+	{ "--fetch-loops", "TSPB_FETCH_LOOPS", OPT_INT, OFF(fetch_loops), 0, 64,
+	  "event-loop threads that run those requests, every upstream transfer of a loop on one "
+	  "libcurl multi handle, so a request waiting on a trace server holds no thread "
+	  "(default 2; 0 = a thread per request)" },
 	{ "--listen", "TSPB_LISTEN", OPT_STR, OFF(listen_addr), 0, 0,
 	  "address to listen on (default " DEFAULT_LISTEN "; 0.0.0.0 or :: for all)" },
 	{ "--port", "TSPB_PORT", OPT_INT, OFF(port), 0, 65535,
@@ -105,6 +110,7 @@ void bridge_config_init(struct bridge_config *cfg)
 	cfg->port = DEFAULT_PORT;
 	cfg->threads = 4;
 	cfg->threads_fetch = 64;
+	cfg->fetch_loops = 2;
 	cfg->max_connections = 512;
 	cfg->client_timeout_s = 30;
 	cfg->request_timeout_s = 30;

@@ -28,7 +28,8 @@ struct bridge_config {
 	size_t n_upstreams;
 	int upstreams_from_env;    /* the list came from the environment: a flag replaces it */
 	const char *upstream;      /* the first upstream's URL (points into upstreams) */
-	int threads_fetch;         /* threads fetching upstream answers concurrently */
+	int threads_fetch;         /* requests fetching upstream answers concurrently */
+	int fetch_loops;           /* event loops running them as fibers; 0: a thread each */
 	char *listen_addr;         /* IPv4/IPv6 literal to bind */
 	char *port_file;           /* NULL: none */
 	int port;                  /* 0 = any free port */

@@ -52,7 +52,10 @@ int bridge_init(struct bridge *b, const struct bridge_config *cfg)
 			goto fail;
 		b->ups.n++;
 	}
-	if (cfg->threads_fetch > 0 && !(b->ups.pool = workpool_new(cfg->threads_fetch)))
+	if (cfg->threads_fetch > 0 &&
+	    !(b->ups.pool = cfg->fetch_loops > 0 ?
+			    workpool_new_loops(cfg->fetch_loops, cfg->threads_fetch) :
+			    workpool_new(cfg->threads_fetch)))
 		goto fail;
 	return 0;
 fail:

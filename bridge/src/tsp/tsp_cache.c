@@ -1,6 +1,7 @@
 #include "tsp_cache.h"
 
 #include "hash.h"
+#include "loop.h"
 #include "lru.h"
 #include "monotime.h"
 
@@ -26,6 +27,7 @@ struct entry {
 	int rc;
 	struct tsp_error err;
 	struct tsp_model model;         /* owns its arena */
+	struct loop_waiters fibers;     /* waiters that are fibers; threads wait on cache.done */
 };
 
 struct tsp_cache {
@@ -200,8 +202,13 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 		/* Someone is fetching it: wait for that outcome, whatever it is. */
 		c->st.coalesced++;
 		e->refs++;
-		while (e->state == E_PENDING)
-			pthread_cond_wait(&c->done, &c->mu);
+		while (e->state == E_PENDING) {
+			/* A fiber must not hold its thread: others of the loop may be the leader. */
+			if (loop_in_fiber())
+				loop_wait(&e->fibers, &c->mu);
+			else
+				pthread_cond_wait(&c->done, &c->mu);
+		}
 		rc = view_of(e, out, err);
 		entry_unref(e);
 		pthread_mutex_unlock(&c->mu);
@@ -236,6 +243,7 @@ int tsp_cache_fetch(struct tsp_cache *c, const char *key, size_t key_len,
 	else
 		table_remove(c, e);     /* waiters still hold it */
 	pthread_cond_broadcast(&c->done);
+	loop_wake_all(&e->fibers);
 	rc = view_of(e, out, err);
 	entry_unref(e);                 /* the leader's */
 	pthread_mutex_unlock(&c->mu);

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "jsonw.h"
+#include "loop.h"
 #include "monotime.h"
 
 #ifndef TSPB_VERSION
@@ -123,18 +124,26 @@ void tsp_client_free(struct tsp_client *c)
 	free(c);
 }
 
-/* ---- what this thread fetched that was not final ---- */
+/* ---- what this thread (or fiber) fetched that was not final ---- */
 
 static __thread unsigned long thread_unsettled;
 
+unsigned long *tsp_unsettled_slot(void)
+{
+	unsigned long *f = loop_counter();
+
+	/* Fibers interleave on a thread: each request counts in its own. */
+	return f ? f : &thread_unsettled;
+}
+
 unsigned long tsp_unsettled_thread(void)
 {
-	return thread_unsettled;
+	return *tsp_unsettled_slot();
 }
 
 void tsp_unsettled_add(unsigned long n)
 {
-	thread_unsettled += n;
+	*tsp_unsettled_slot() += n;
 }
 
 /* ---- text helpers ---- */
@@ -621,7 +630,7 @@ static int do_request(struct tsp_client *c, const char *method, const char *path
 		sink.cap = out->cap;
 
 	set_options(c, method, body, timeout_ms, &sink);
-	rc = curl_easy_perform(h);
+	rc = loop_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (status)
 		*status = code;
@@ -648,15 +657,6 @@ int tsp_client_request(struct tsp_client *c, const char *method, const char *pat
 }
 
 /* ---- fetch and poll ---- */
-
-/* Sleeps ms on the monotonic clock; an absolute target makes EINTR harmless. */
-static void sleep_ms(long ms)
-{
-	struct timespec t = mono_after_ms(ms);
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
-		;
-}
 
 /* Parses the answer into m, with errors naming the endpoint and showing a non-JSON body's start. */
 static int parse_answer(struct tsp_client *c, const char *method, const char *path, long status,
@@ -764,7 +764,7 @@ static int fetch_polled(struct tsp_client *c, const char *method, const char *pa
 			still_running(err, method, path, status, &t0, out);
 			goto out;
 		}
-		sleep_ms(backoff < left ? backoff : left);
+		loop_sleep_ms(backoff < left ? backoff : left);
 		backoff = backoff * 2 < c->cfg.poll_max_ms ? backoff * 2 : c->cfg.poll_max_ms;
 		repoll = 1;
 	}
@@ -811,7 +811,7 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 		rc = tsp_cache_fetch(c->cfg.cache, k->buf, k->len, fetch_miss, &m, out, err);
 out:
 	if (c && (rc < 0 || out->status != TSP_STATUS_COMPLETED))
-		thread_unsettled++;
+		(*tsp_unsettled_slot())++;
 	return rc;
 }
 

@@ -111,7 +111,7 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
 		     struct tsp_error *err);
 
 /*
- * How many tsp_client_fetch() calls on the calling thread ended other than
+ * How many tsp_client_fetch() calls on the calling thread (or fiber) ended other than
  * with a COMPLETED answer (errors, RUNNING at the deadline, FAILED), whatever
  * client made them; work done for a request on other threads is added with
  * tsp_unsettled_add(). Unchanged across a request means everything it read
@@ -119,6 +119,8 @@ int tsp_client_fetch(struct tsp_client *c, const char *method, const char *path,
  */
 unsigned long tsp_unsettled_thread(void);
 void tsp_unsettled_add(unsigned long n);
+/* Where the calling thread counts them: its fiber's counter when it runs one (loop.h). */
+unsigned long *tsp_unsettled_slot(void);
 
 /* Query parameters of the data endpoints. Zero-initialise; set what you need. */
 struct tsp_query {

@@ -96,23 +96,23 @@ void upstreams_clear(const struct upstreams *s)
 struct counted {
 	workpool_fn fn;
 	void *arg;
-	pthread_t caller;
+	unsigned long *caller;          /* the caller's counter: its thread's or its fiber's */
 	unsigned long moved;
 };
 
 static void counted_piece(void *arg, size_t i)
 {
 	struct counted *c = arg;
-	unsigned long before = tsp_unsettled_thread();
+	unsigned long *mine = tsp_unsettled_slot(), before = *mine;
 
 	c->fn(c->arg, i);
-	if (!pthread_equal(pthread_self(), c->caller))
-		__atomic_add_fetch(&c->moved, tsp_unsettled_thread() - before, __ATOMIC_RELAXED);
+	if (mine != c->caller)
+		__atomic_add_fetch(&c->moved, *mine - before, __ATOMIC_RELAXED);
 }
 
 void upstreams_run(const struct upstreams *s, size_t n, workpool_fn fn, void *arg)
 {
-	struct counted c = { fn, arg, pthread_self(), 0 };
+	struct counted c = { fn, arg, tsp_unsettled_slot(), 0 };
 
 	workpool_run(s->pool, n, counted_piece, &c);
 	tsp_unsettled_add(c.moved);

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "loop.h"
+
 /* One workpool_run() call: its pieces are taken in order, by index. */
 struct batch {
 	workpool_fn fn;
@@ -21,6 +23,7 @@ struct workpool {
 	int stop;
 	pthread_t *threads;
 	int n_threads;
+	struct loops *loops;            /* instead of threads: event loops */
 };
 
 static void unqueue(struct workpool *p, struct batch *b)
@@ -105,12 +108,28 @@ fail:
 	return NULL;
 }
 
+struct workpool *workpool_new_loops(int n, int max_jobs)
+{
+	struct workpool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (!(p->loops = loops_new(n, max_jobs, 0))) {
+		workpool_free(p);
+		return NULL;
+	}
+	return p;
+}
+
 void workpool_free(struct workpool *p)
 {
 	int i;
 
 	if (!p)
 		return;
+	loops_free(p->loops);
 	pthread_mutex_lock(&p->mu);
 	p->stop = 1;
 	pthread_cond_broadcast(&p->cv);
@@ -130,6 +149,11 @@ void workpool_run(struct workpool *p, size_t n, workpool_fn fn, void *arg)
 
 	if (!n)
 		return;
+	/* A fiber's pieces are fibers of its loop, whatever pool it came from. */
+	if (loop_in_fiber()) {
+		loop_run(n, fn, arg);
+		return;
+	}
 	if (!p || !p->n_threads || n == 1) {
 		for (i = 0; i < n; i++)
 			fn(arg, i);
@@ -156,6 +180,8 @@ int workpool_submit(struct workpool *p, workpool_fn fn, void *arg)
 {
 	struct batch *b;
 
+	if (p && p->loops)
+		return loops_submit(p->loops, fn, arg);
 	if (!p || !p->n_threads || !(b = calloc(1, sizeof(*b))))
 		return -1;
 	b->fn = fn;

@@ -9,6 +9,11 @@
  * nesting cannot deadlock, and a pool of 0 threads runs everything on the
  * caller, one after the other.
  *
+ * A pool may instead be a set of event loops (loop.h): its work runs as
+ * fibers, and a piece waiting on a trace server parks instead of holding
+ * a thread. workpool_run() from such a fiber runs the pieces as fibers of
+ * its loop.
+ *
  * Ownership: the pool owns its threads; workpool_free() stops them after
  * the work queued has run. Thread-safe: any thread may call workpool_run().
  */
@@ -19,6 +24,11 @@ struct workpool;
 
 /* A pool of n threads (0: none); NULL when they cannot be made. */
 struct workpool *workpool_new(int n);
+/*
+ * A pool of n event loops running at most max_jobs submitted pieces at
+ * once (the rest wait their turn); NULL when they cannot be made.
+ */
+struct workpool *workpool_new_loops(int n, int max_jobs);
 void workpool_free(struct workpool *p);
 
 typedef void (*workpool_fn)(void *arg, size_t i);
