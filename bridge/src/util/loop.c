@@ -27,8 +27,6 @@
 #define IDLE_POLL_MS 1000
 #define EVENTS_MAX 64
 
-struct group;
-
 struct loop_fiber {
 	struct fiber fb;
 	struct loop *loop;
@@ -58,7 +56,7 @@ struct group {
 	size_t n, next;                 /* next: loops.mu */
 	size_t done;                    /* the caller's loop lock */
 	struct loop_fiber *parent;
-	struct group *qnext;            /* loops.groups */
+	struct group *qnext;            /* loops.g_head list */
 };
 
 struct fq {

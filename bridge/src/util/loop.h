@@ -41,10 +41,11 @@ void loops_free(struct loops *s);
 int loops_submit(struct loops *s, loop_fn fn, void *arg);
 
 /*
- * From inside a job: runs fn(arg, i) for i in 0..n-1 as fibers of this
- * loop (piece 0 on the caller) and returns when all have returned; they
- * wait at the same time. Outside a fiber, or when no fiber can be made,
- * the pieces run one after the other on the caller.
+ * From inside a job: runs fn(arg, i) for i in 0..n-1 and returns when all
+ * have returned. The caller takes pieces in order, and so do helper fibers
+ * on every loop (at most max_jobs in all, shared by every caller, oldest
+ * caller first): the pieces wait at the same time. Outside a fiber the
+ * pieces run one after the other on the caller.
  */
 void loop_run(size_t n, loop_fn fn, void *arg);
 
