@@ -162,20 +162,26 @@ static void park(struct loop_fiber *f)
 	fiber_yield(&f->fb);
 }
 
+/* f's loop lock held: f is to run again. Returns whether its loop must be woken (after the unlock). */
+static int unpark_locked(struct loop_fiber *f)
+{
+	if (!f->parked) {
+		f->wake_pending = 1;
+		return 0;
+	}
+	f->parked = 0;
+	fq_push(&f->loop->incoming, f);
+	return cur_loop != f->loop;
+}
+
 /* Any thread: f runs again at its loop's next turn. */
 static void unpark(struct loop_fiber *f)
 {
 	struct loop *l = f->loop;
-	int wake = 0;
+	int wake;
 
 	pthread_mutex_lock(&l->mu);
-	if (f->parked) {
-		f->parked = 0;
-		fq_push(&l->incoming, f);
-		wake = cur_loop != l;
-	} else {
-		f->wake_pending = 1;
-	}
+	wake = unpark_locked(f);
 	pthread_mutex_unlock(&l->mu);
 	if (wake)
 		loop_wake(l);
@@ -350,15 +356,8 @@ static void piece_done(struct group *g)
 	int wake = 0;
 
 	pthread_mutex_lock(&l->mu);
-	if (++g->done == g->n && cur_fiber != p) {
-		if (p->parked) {
-			p->parked = 0;
-			fq_push(&l->incoming, p);
-			wake = cur_loop != l;
-		} else {
-			p->wake_pending = 1;
-		}
-	}
+	if (++g->done == g->n && cur_fiber != p)
+		wake = unpark_locked(p);
 	pthread_mutex_unlock(&l->mu);
 	if (wake)
 		loop_wake(l);
