@@ -74,6 +74,15 @@ static void meter_reset(void)
 	pthread_mutex_unlock(&meter.mu);
 }
 
+/* Queues n jobs fn(NULL, 0) on p. */
+static void submit_n(struct workpool *p, workpool_fn fn, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(workpool_submit(p, fn, NULL), 0);
+}
+
 static void sleeper(void *arg, size_t i)
 {
 	(void)arg;
@@ -86,12 +95,10 @@ static void sleeper(void *arg, size_t i)
 START_TEST(sleeping_jobs_share_one_thread)
 {
 	struct workpool *p = workpool_new_loops(1, 16);
-	int i;
 
 	ck_assert_ptr_nonnull(p);
 	meter_reset();
-	for (i = 0; i < 16; i++)
-		ck_assert_int_eq(workpool_submit(p, sleeper, NULL), 0);
+	submit_n(p, sleeper, 16);
 	meter_wait_done(&meter, 16);
 	/* One thread, sixteen jobs asleep at the same time: none held the thread. */
 	ck_assert_int_eq(meter.n_threads, 1);
@@ -103,8 +110,7 @@ START_TEST(sleeping_jobs_share_one_thread)
 	workpool_free(p);
 	p = workpool_new_loops(2, 3);
 	ck_assert_ptr_nonnull(p);
-	for (i = 0; i < 9; i++)
-		ck_assert_int_eq(workpool_submit(p, sleeper, NULL), 0);
+	submit_n(p, sleeper, 9);
 	meter_wait_done(&meter, 9);
 	ck_assert_int_eq(meter.most, 3);
 	workpool_free(p);
@@ -141,7 +147,6 @@ START_TEST(transfers_of_one_loop_run_at_once)
 {
 	struct proc sim;
 	struct workpool *p;
-	int i;
 
 	/* Each answer takes 500 ms: eight in a row would take four seconds. */
 	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", "--threads", "16",
@@ -150,8 +155,7 @@ START_TEST(transfers_of_one_loop_run_at_once)
 	p = workpool_new_loops(1, 8);
 	ck_assert_ptr_nonnull(p);
 	meter_reset();
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(workpool_submit(p, ask_health, NULL), 0);
+	submit_n(p, ask_health, 8);
 	meter_wait_done(&meter, 8);
 	ck_assert_int_eq(meter.failed, 0);
 	ck_assert_int_eq(meter.n_threads, 1);
@@ -284,7 +288,6 @@ START_TEST(waiters_park_instead_of_blocking_the_loop)
 	struct tsp_cache_stats st;
 	struct workpool *p = workpool_new_loops(1, 8);
 	pthread_t th;
-	int i;
 
 	ck_assert_ptr_nonnull(p);
 	/* Leader and waiters on one loop thread: a waiter that blocked it would never see the answer. */
@@ -292,8 +295,7 @@ START_TEST(waiters_park_instead_of_blocking_the_loop)
 	shared.calls = 0;
 	shared.sleep_in_fiber = 1;
 	meter_reset();
-	for (i = 0; i < 6; i++)
-		ck_assert_int_eq(workpool_submit(p, cached_job, NULL), 0);
+	submit_n(p, cached_job, 6);
 	meter_wait_done(&meter, 6);
 	ck_assert_int_eq(meter.failed, 0);
 	ck_assert_int_eq(shared.calls, 1);
@@ -308,8 +310,7 @@ START_TEST(waiters_park_instead_of_blocking_the_loop)
 	meter_reset();
 	ck_assert_int_eq(pthread_create(&th, NULL, thread_leader, NULL), 0);
 	usleep(under_valgrind() ? 500000 : 50000);
-	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(workpool_submit(p, cached_job, NULL), 0);
+	submit_n(p, cached_job, 4);
 	meter_wait_done(&meter, 5);
 	pthread_join(th, NULL);
 	ck_assert_int_eq(meter.failed, 0);

@@ -178,7 +178,6 @@ void fiber_start(struct fiber *f, fiber_fn fn, void *arg)
 {
 	f->fn = fn;
 	f->arg = arg;
-	f->started = 1;
 	f->finished = 0;
 	f->fake_stack = NULL;
 #ifdef ASAN_FIBERS

@@ -49,7 +49,7 @@ struct fiber {
 	void *fake_stack;               /* AddressSanitizer's */
 	fiber_fn fn;
 	void *arg;
-	int started, finished;
+	int finished;
 };
 
 /*
