@@ -103,8 +103,12 @@ const j = async (u, b) => (await fetch(u, b ? { method: "POST", headers: { "Cont
 	const tree = await j(base + "/tree", { parameters: {} });
 	const ids = tree.model.entries.map(e => e.id);
 	const body = { parameters: { requested_timerange: { start: from + "000000", end: to + "000000", nbTimes: 2000 }, requested_items: ids } };
-	console.log(base + "/xy " + JSON.stringify(body).replace(/"(\d{16,})"/g, "$1"));
+	/* The entry the bridge asks for when a target names "Total". */
+	const total = tree.model.entries.find(e => e.labels[0] === "Total").id;
+	console.log(total + " " + base + "/xy " + JSON.stringify(body).replace(/"(\d{16,})"/g, "$1"));
 })();' "$TSP" "$FROM_MS" "$TO_MS")
+TOTAL_ID=${DIRECT%% *}
+DIRECT=${DIRECT#* }
 DIRECT_URL=${DIRECT%% *}
 DIRECT_BODY=${DIRECT#* }
 
@@ -173,7 +177,12 @@ start tspsim-slow "$B/tspsim" --quiet --running-polls 0 --threads 4 --latency-ms
 SLOW_TSP=http://127.0.0.1:$PORT/tsp/api
 SLOW_PID=$PID
 SLOW_DIRECT=$(printf '%s' "$DIRECT_URL" | sed "s#http://127.0.0.1:$SIM_PORT/tsp/api#$SLOW_TSP#")
-DIRECT400=$(printf '%s' "$DIRECT_BODY" | sed 's/"nbTimes":2000/"nbTimes":400/; s/"requested_items":\[[^]]*\]/"requested_items":[0]/')
+# The bridge's own upstream request for SMALL: the Total entry, 400 points.
+DIRECT400=$(printf '%s' "$DIRECT_BODY" | sed 's/"nbTimes":2000/"nbTimes":400/; s/"requested_items":\[[^]]*\]/"requested_items":['"$TOTAL_ID"']/')
+# Same work as the bridge's upstream call, or the comparison means nothing.
+n=$(curl -s -XPOST -H 'Content-Type: application/json' -d "$DIRECT400" "$SLOW_DIRECT" |
+	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s).model;console.log(m.series.length?m.series[0].xValues.length:0)})')
+[ "$n" = 400 ] || die "the trace server's own request got $n points, not the bridge's 400"
 BENCH_BODY=$DIRECT400
 wrk_run slow-direct-tsp 64 "$SLOW_DIRECT"
 # --fetch-threads 0: handlers on the 4 HTTP threads (each waits out its trace
@@ -188,6 +197,28 @@ for mode in fetch-threads-0:"--fetch-threads 0" fetch-loops-0:"--fetch-loops 0" 
 	wrk_run "slow-bridge-${mode%%:*}" 64 "http://127.0.0.1:$PORT/query"
 	stop "$PID"
 done
+# For scale: a plain HTTP proxy (haproxy: no parsing, no translation) in front
+# of the same trace server, on the same cores: what any hop adds here.
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+if [ -x "$HAPROXY" ]; then
+	HP_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+	SLOW_HOSTPORT=${SLOW_TSP#http://}
+	SLOW_HOSTPORT=${SLOW_HOSTPORT%%/*}
+	printf 'global\n  nbthread 2\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  http-reuse always\n  server s1 %s\n' \
+		"$HP_PORT" "$SLOW_HOSTPORT" >"$OUT/haproxy.cfg"
+	"$HAPROXY" -f "$OUT/haproxy.cfg" -db >"$OUT/haproxy.log" 2>&1 &
+	HP_PID=$!
+	PIDS="$PIDS $HP_PID"
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$HP_PORT/tsp/api/health"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && die "haproxy did not start: $(cat "$OUT/haproxy.log")"
+		sleep 0.05
+	done
+	BENCH_BODY=$DIRECT400
+	wrk_run slow-haproxy-plain-proxy 64 "$(printf '%s' "$SLOW_DIRECT" | sed "s#$SLOW_HOSTPORT#127.0.0.1:$HP_PORT#")"
+	stop "$HP_PID"
+fi
 # The bridge on a core of its own, the trace server and wrk on the other: as
 # deployed, where the trace server has its own machine.
 if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then

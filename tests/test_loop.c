@@ -1,8 +1,9 @@
 /*
  * Event loops and fibers (util/loop.h, util/fiber.h): jobs that wait hold
- * no thread, transfers of one loop run at once, pieces nest, a waiter for
- * another job's answer parks instead of blocking the loop, a deep stack
- * fits, and a stop runs what was queued.
+ * no thread, transfers of one loop run at once and keep their connections
+ * between bursts, pieces nest, a waiter for another job's answer parks
+ * instead of blocking the loop, a deep stack fits, and a stop runs what
+ * was queued.
  */
 #include <check.h>
 #include <pthread.h>
@@ -166,6 +167,79 @@ START_TEST(transfers_of_one_loop_run_at_once)
 	meter_reset();
 	ask_health(NULL, 0);
 	ck_assert_int_eq(meter.failed, 0);
+	ck_assert_int_eq(proc_stop(&sim), 0);
+}
+END_TEST
+
+/* Bodies are not needed: only how the transfer went. */
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+static long new_connections;
+
+/* One exchange with the trace server on the loop; counts the connections it had to open. */
+static void ask_counting(void *arg, size_t i)
+{
+	CURL *h = curl_easy_init();
+	char url[192];
+	long opened = 0;
+	CURLcode rc;
+
+	(void)arg;
+	(void)i;
+	snprintf(url, sizeof(url), "%s/health", sim_url);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	meter_in(&meter);
+	rc = loop_perform(h);
+	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &opened);
+	__atomic_add_fetch(&new_connections, opened, __ATOMIC_RELAXED);
+	curl_easy_cleanup(h);
+	meter_out(&meter, rc == CURLE_OK);
+}
+
+/* n exchanges at once on p; the connections they opened. */
+static long burst(struct workpool *p, int n)
+{
+	meter_reset();
+	__atomic_store_n(&new_connections, 0, __ATOMIC_RELAXED);
+	submit_n(p, ask_counting, n);
+	meter_wait_done(&meter, n);
+	ck_assert_int_eq(meter.failed, 0);
+	return __atomic_load_n(&new_connections, __ATOMIC_RELAXED);
+}
+
+/*
+ * Connections to the trace server outlive a lull: after a burst, a few
+ * lone requests must not close the connections the next burst needs
+ * (curl's own cap shrinks with the transfers in flight).
+ */
+START_TEST(connections_outlive_a_lull)
+{
+	struct proc sim;
+	struct workpool *p;
+	long first, again;
+	int i;
+
+	ck_assert_int_eq(start_tspsim(&sim, "--quiet", "--running-polls", "0", "--threads", "16",
+				      "--latency-ms", "300", NULL), 0);
+	snprintf(sim_url, sizeof(sim_url), "http://127.0.0.1:%d/tsp/api", sim.port);
+	p = workpool_new_loops(1, 16);
+	ck_assert_ptr_nonnull(p);
+	first = burst(p, 16);
+	ck_assert_int_eq(meter.most, 16);
+	ck_assert_int_eq(first, 16);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(burst(p, 1), 0);
+	again = burst(p, 16);
+	ck_assert_int_eq(meter.most, 16);
+	ck_assert_msg(again == 0, "the second burst opened %ld new connections", again);
+	workpool_free(p);
 	ck_assert_int_eq(proc_stop(&sim), 0);
 }
 END_TEST
@@ -373,6 +447,7 @@ Suite *loop_suite(void)
 	tcase_set_timeout(tc, under_valgrind() ? 300 : 60);
 	tcase_add_test(tc, sleeping_jobs_share_one_thread);
 	tcase_add_test(tc, transfers_of_one_loop_run_at_once);
+	tcase_add_test(tc, connections_outlive_a_lull);
 	tcase_add_test(tc, pieces_wait_together_and_nest);
 	tcase_add_test(tc, waiters_park_instead_of_blocking_the_loop);
 	tcase_add_test(tc, deep_parses_fit_and_a_stop_runs_the_queue);
