@@ -747,6 +747,66 @@ START_TEST(series_values_keep_the_servers_digits)
 }
 END_TEST
 
+/* A name twice in a frame would be one key twice in /flat's objects: one value lost. */
+START_TEST(field_names_are_unique)
+{
+	struct tsp_model cols, lines;
+	struct gf_frame f;
+	char err[256], name[32], longname[400];
+	int i;
+
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_frame_add_field(&f, "a", GF_NUMBER), 0);
+	ck_assert_int_eq(gf_frame_add_field(&f, "a", GF_NUMBER), 1);
+	ck_assert_int_eq(gf_frame_add_field(&f, "a", GF_NUMBER), 2);
+	ck_assert_int_eq(gf_frame_add_field(&f, "a (2)", GF_NUMBER), 3);
+	ck_assert_int_eq(gf_frame_add_field(&f, NULL, GF_NUMBER), 4);
+	ck_assert_int_eq(gf_frame_add_field(&f, NULL, GF_NUMBER), 5);
+	ck_assert_str_eq(f.fields[0].name, "a");
+	ck_assert_str_eq(f.fields[1].name, "a (2)");
+	ck_assert_str_eq(f.fields[2].name, "a (3)");
+	ck_assert_str_eq(f.fields[3].name, "a (2) (2)");
+	ck_assert_ptr_null(f.fields[5].name);
+	/* Many fields (a timeline's threads) keep their names, and stay distinct past the index's growth. */
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		ck_assert_int_eq(gf_frame_add_field(&f, name, GF_STRING), 6 + i);
+	}
+	ck_assert_str_eq(f.fields[6 + 4999].name, "t4999");
+	ck_assert_int_eq(gf_frame_add_field(&f, "t17", GF_STRING), 5006);
+	ck_assert_str_eq(f.fields[5006].name, "t17 (2)");
+	/* A long name is cut before its number, so each try is a new name. */
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	ck_assert_int_eq(gf_frame_add_field(&f, longname, GF_STRING), 5007);
+	ck_assert_int_eq(gf_frame_add_field(&f, longname, GF_STRING), 5008);
+	ck_assert_int_eq(gf_frame_add_field(&f, longname, GF_STRING), 5009);
+	ck_assert(strstr(f.fields[5009].name, " (3)"));
+	ck_assert_str_ne(f.fields[5008].name, f.fields[5009].name);
+	gf_frame_release(&f);
+
+	/* A table with two columns of one name, and one named like the time field. */
+	model(&cols, TSP_M_TABLE_COLUMNS, "{\"model\":[{\"id\":0,\"name\":\"Timestamp\",\"type\":\"TIMESTAMP\"},"
+	      "{\"id\":1,\"name\":\"CPU\",\"type\":\"NUMBER\"},{\"id\":2,\"name\":\"CPU\",\"type\":\"NUMBER\"},"
+	      "{\"id\":3,\"name\":\"time\",\"type\":\"STRING\"}],\"status\":\"COMPLETED\"}");
+	model(&lines, TSP_M_TABLE_LINES, "{\"model\":{\"size\":1,\"lowIndex\":0,\"columnIds\":[0,1,2,3],\"lines\":["
+	      "{\"index\":0,\"cells\":[{\"content\":\"1700000000.501 862 836\"},{\"content\":\"1\"},"
+	      "{\"content\":\"2\"},{\"content\":\"x\"}]}]},\"status\":\"COMPLETED\"}");
+	gf_frame_init(&f);
+	ck_assert_int_eq(gf_tr_events(&f, &cols.u.columns, &lines.u.lines, INT64_C(1700000002000000000), 1, 1,
+				      err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.n_fields, 5);
+	ck_assert_str_eq(f.fields[0].name, "time");
+	ck_assert_str_eq(f.fields[2].name, "CPU");
+	ck_assert_str_eq(f.fields[3].name, "CPU (2)");
+	ck_assert(f.fields[2].nums[0] == 1 && f.fields[3].nums[0] == 2);
+	ck_assert_str_eq(f.fields[4].name, "time (2)");
+	gf_frame_release(&f);
+	tsp_model_release(&cols);
+	tsp_model_release(&lines);
+}
+END_TEST
+
 START_TEST(translate_series_events_tree_annotations)
 {
 	struct tsp_model xy, cols, lines, dt, an;
@@ -912,6 +972,7 @@ Suite *gf_translate_suite(void)
 	tcase_add_test(tc, intervals_order_and_names);
 	tcase_add_test(tc, translate_series_events_tree_annotations);
 	tcase_add_test(tc, series_values_keep_the_servers_digits);
+	tcase_add_test(tc, field_names_are_unique);
 	suite_add_tcase(s, tc);
 	return s;
 }

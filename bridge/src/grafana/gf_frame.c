@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "jsonw.h"
 #include "strbuf.h"
 
@@ -27,6 +28,7 @@ void gf_frame_release(struct gf_frame *f)
 		free(f->fields[i].strs);
 	}
 	free(f->fields);
+	free(f->name_ix);
 	arena_release(&f->arena);
 	gf_frame_init(f);
 }
@@ -157,9 +159,66 @@ int gf_frame_reserve(struct gf_frame *f, size_t n)
 	return gf_frame_settle(f);
 }
 
+/* ---- field names ---- */
+
+/* The slot of name in the index: where it is (*found), or where it would go. */
+static size_t name_slot(const struct gf_frame *f, const char *name, int *found)
+{
+	size_t mask = f->name_cap - 1, k = (size_t)hash_fnv1a64_str(name) & mask;
+
+	for (; f->name_ix[k]; k = (k + 1) & mask)
+		if (!strcmp(f->fields[f->name_ix[k] - 1].name, name)) {
+			*found = 1;
+			return k;
+		}
+	*found = 0;
+	return k;
+}
+
+/* Room in the index for one more name, at most half full. */
+static int name_index_grow(struct gf_frame *f)
+{
+	uint32_t *old = f->name_ix;
+	size_t cap = f->name_cap ? f->name_cap : 16, i, k;
+	int found;
+
+	if ((f->n_fields + 1) * 2 <= f->name_cap)
+		return 0;
+	while (cap < (f->n_fields + 1) * 2)
+		cap *= 2;
+	if (f->n_fields >= UINT32_MAX || !(f->name_ix = calloc(cap, sizeof(*f->name_ix)))) {
+		f->name_ix = old;
+		return -1;
+	}
+	f->name_cap = cap;
+	for (i = 0; i < f->n_fields; i++)
+		if (f->fields[i].name) {
+			k = name_slot(f, f->fields[i].name, &found);
+			f->name_ix[k] = (uint32_t)i + 1;
+		}
+	free(old);
+	return 0;
+}
+
 int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type)
 {
 	struct gf_field *fl;
+	char alt[300];
+	size_t slot = 0, n;
+	int found = 0;
+
+	if (name) {
+		if (name_index_grow(f) < 0)
+			return -1;
+		slot = name_slot(f, name, &found);
+		/* The name is cut so that the number always fits: each try is a new name. */
+		for (n = 2; found; n++) {
+			snprintf(alt, sizeof(alt), "%.256s (%zu)", name, n);
+			slot = name_slot(f, alt, &found);
+		}
+		if (n > 2)
+			name = alt;
+	}
 
 	if (f->n_fields == f->cap_fields) {
 		size_t cap = f->cap_fields ? f->cap_fields * 2 : 8;
@@ -181,6 +240,8 @@ int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type 
 		free(fl->strs);
 		return -1;
 	}
+	if (fl->name)
+		f->name_ix[slot] = (uint32_t)f->n_fields + 1;
 	return (int)f->n_fields++;
 }
 

@@ -96,6 +96,8 @@ struct gf_frame {
 	size_t cap;             /* values allocated per field */
 	struct gf_field *fields;
 	size_t n_fields, cap_fields;
+	uint32_t *name_ix;      /* open addressing over field names: index + 1, 0 empty */
+	size_t name_cap;        /* slots, a power of two */
 	/* meta.notices, severity "warning"; meta.custom carries nothing else yet */
 	const char *notices[GF_MAX_NOTICES];
 	size_t n_notices;
@@ -125,7 +127,9 @@ int gf_frame_set_ref_id(struct gf_frame *f, const char *ref_id);
 /*
  * Adds a field with room for the frame's current capacity; returns its
  * index, or -1 when out of memory. Fields added later start with `length`
- * null values (NaN / NULL / 0).
+ * null values (NaN / NULL / 0). Names are unique in a frame: a name the
+ * frame has already gets " (2)", " (3)", ... (fields are the keys of the
+ * objects /flat writes, where a name twice would lose one of them).
  */
 int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type);
 
