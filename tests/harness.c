@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -16,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "json_int.h"
 
 int under_valgrind(void)
 {
@@ -354,4 +357,20 @@ int utf8_valid_iconv(const char *s, size_t n)
 	iconv_close(cd);
 	free(buf);
 	return r != (size_t)-1 && il == 0;
+}
+
+struct cJSON *bridge_ask(int port, const char *method, const char *path, const char *body, long want)
+{
+	struct strbuf out = STRBUF_INIT;
+	char url[4096];
+	long st = 0;
+	cJSON *j;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	ck_assert_int_eq(http_do(method, url, body, &st, &out), 0);
+	ck_assert_msg(st == want, "%s %s -> %ld, not %ld: %s", method, path, st, want, strbuf_str(&out));
+	j = json_parse_exact(out.buf ? out.buf : "", out.len, NULL, 0);
+	ck_assert_msg(j != NULL, "%s %s: not JSON: %s", method, path, strbuf_str(&out));
+	strbuf_release(&out);
+	return j;
 }

@@ -84,4 +84,10 @@ int has_notice(const struct cJSON *o, const char *needle);
 /* JSON written with single quotes, as double quotes, in a buffer the caller frees. */
 char *json_quotes(const char *s);
 
+/*
+ * One exchange with a bridge on port: fails the test unless the status is
+ * want and the answer is JSON; the answer parsed (the caller frees it).
+ */
+struct cJSON *bridge_ask(int port, const char *method, const char *path, const char *body, long want);
+
 #endif

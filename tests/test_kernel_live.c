@@ -41,20 +41,10 @@ static void stack_stop(struct stack *s)
 	ck_assert_int_eq(proc_stop(&s->sim), 0);
 }
 
+/* One exchange with the stack's bridge; the answer parsed (caller frees), its status checked. */
 static cJSON *ask(const struct stack *s, const char *method, const char *path, const char *body, long want)
 {
-	struct strbuf out = STRBUF_INIT;
-	char url[4096];
-	long st = 0;
-	cJSON *j;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->br.port, path);
-	ck_assert_int_eq(http_do(method, url, body, &st, &out), 0);
-	ck_assert_msg(st == want, "%s %s -> %ld, not %ld: %s", method, path, st, want, strbuf_str(&out));
-	j = json_parse_exact(out.buf ? out.buf : "", out.len, NULL, 0);
-	ck_assert_msg(j != NULL, "%s %s: not JSON: %s", method, path, strbuf_str(&out));
-	strbuf_release(&out);
-	return j;
+	return bridge_ask(s->br.port, method, path, body, want);
 }
 
 static const cJSON *get(const cJSON *o, const char *k)
