@@ -150,13 +150,25 @@ static void cp_walk(const struct workload *wl, struct cpath *p, int32_t j, int64
 	}
 }
 
-/* The trace with the requested thread, its index and the path; 0, 1 when none, -1 out of memory. */
+static void cp_free(struct cpath *p)
+{
+	free(p->seg);
+	free(p->arr);
+}
+
+/*
+ * The trace with the requested thread, its index and the path: 0, or 1
+ * when no thread is asked for or known. -1 with err set when out of
+ * memory, p then freed.
+ */
 static int cp_compute(const struct model_view *v, const struct query *q, size_t *k, int32_t *j,
-		      struct cpath *p)
+		      struct cpath *p, char *err, size_t errlen)
 {
 	size_t i, t;
 
 	memset(p, 0, sizeof(*p));
+	*k = 0;
+	*j = 0;
 	if (!q->has_tid)
 		return 1;
 	for (i = 0; i < v->n; i++)
@@ -165,15 +177,13 @@ static int cp_compute(const struct model_view *v, const struct query *q, size_t 
 				*k = i;
 				*j = (int32_t)t;
 				cp_walk(v->wl[i], p, *j, v->wl[i]->start, model_known_end(v, v->wl[i]), 0);
-				return p->oom ? -1 : 0;
+				if (!p->oom)
+					return 0;
+				cp_free(p);
+				snprintf(err, errlen, "out of memory");
+				return -1;
 			}
 	return 1;
-}
-
-static void cp_free(struct cpath *p)
-{
-	free(p->seg);
-	free(p->arr);
 }
 
 static void cp_worker_entry(struct jsonw *w, const struct workload *wl, int64_t base, int32_t j,
@@ -205,15 +215,12 @@ int cp_tree(struct jsonw *w, const struct model_view *v, const struct query *q,
 	    char *err, size_t errlen)
 {
 	struct cpath p;
-	size_t k = 0, i;
-	int32_t j = 0;
-	int rc = cp_compute(v, q, &k, &j, &p);
+	size_t k, i;
+	int32_t j;
+	int rc = cp_compute(v, q, &k, &j, &p, err, errlen);
 
-	if (rc < 0) {
-		cp_free(&p);
-		snprintf(err, errlen, "out of memory");
+	if (rc < 0)
 		return -1;
-	}
 	mw_tree_begin(w, -1);
 	if (rc == 0) {
 		const struct workload *wl = v->wl[k];
@@ -254,15 +261,12 @@ int cp_states(struct jsonw *w, const struct model_view *v, const struct query *q
 	      char *err, size_t errlen)
 {
 	struct cpath p;
-	size_t k = 0, it, i;
-	int32_t j = 0;
-	int rc = cp_compute(v, q, &k, &j, &p);
+	size_t k, it, i;
+	int32_t j;
+	int rc = cp_compute(v, q, &k, &j, &p, err, errlen);
 
-	if (rc < 0) {
-		cp_free(&p);
-		snprintf(err, errlen, "out of memory");
+	if (rc < 0)
 		return -1;
-	}
 	jsonw_obj_begin(w);
 	jsonw_key(w, "rows");
 	jsonw_arr_begin(w);
@@ -303,15 +307,12 @@ int cp_arrows(struct jsonw *w, const struct model_view *v, const struct query *q
 	      char *err, size_t errlen)
 {
 	struct cpath p;
-	size_t k = 0, i;
-	int32_t j = 0;
-	int rc = cp_compute(v, q, &k, &j, &p);
+	size_t k, i;
+	int32_t j;
+	int rc = cp_compute(v, q, &k, &j, &p, err, errlen);
 
-	if (rc < 0) {
-		cp_free(&p);
-		snprintf(err, errlen, "out of memory");
+	if (rc < 0)
 		return -1;
-	}
 	jsonw_arr_begin(w);
 	for (i = 0; rc == 0 && i < p.n_arr; i++) {
 		int64_t base = model_entry_base(v, OUT_CRITICAL_PATH, k);
