@@ -200,6 +200,15 @@ static int name_index_grow(struct gf_frame *f)
 	return 0;
 }
 
+int gf_frame_has_field(const struct gf_frame *f, const char *name)
+{
+	int found = 0;
+
+	if (name && f->name_cap)
+		name_slot(f, name, &found);
+	return found;
+}
+
 int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type)
 {
 	struct gf_field *fl;

@@ -132,6 +132,8 @@ int gf_frame_set_ref_id(struct gf_frame *f, const char *ref_id);
  * objects /flat writes, where a name twice would lose one of them).
  */
 int gf_frame_add_field(struct gf_frame *f, const char *name, enum gf_field_type type);
+/* Whether the frame has a field of that name (through the names' index). */
+int gf_frame_has_field(const struct gf_frame *f, const char *name);
 
 /*
  * Makes room for n values per field (all fields). Values past `length` are

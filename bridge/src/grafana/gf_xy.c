@@ -296,16 +296,6 @@ static void set_x(struct gf_frame *f, const struct tsp_xy_series *s, size_t i)
 	}
 }
 
-static int frame_has_field(const struct gf_frame *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->n_fields; i++)
-		if (f->fields[i].name && !strcmp(f->fields[i].name, name))
-			return 1;
-	return 0;
-}
-
 int gf_tr_generic_xy(struct gf_frame *f, const struct tsp_xy_series *s, size_t n, const char *prefix,
 		     const struct gf_xy_hints *h, size_t *used, char *err, size_t errlen)
 {
@@ -333,7 +323,7 @@ int gf_tr_generic_xy(struct gf_frame *f, const struct tsp_xy_series *s, size_t n
 
 		full_name(name, sizeof(name), prefix, series_label(&s[k], h));
 		/* Fields of one frame are columns of one row (/flat keys): two of a name say their id. */
-		if (frame_has_field(f, name))
+		if (gf_frame_has_field(f, name))
 			snprintf(name + strlen(name), sizeof(name) - strlen(name), " (%" PRId64 ")", s[k].id);
 		/* Bins and categories are bars unless the series says otherwise. */
 		if (gf_frame_add_field(f, name, GF_NUMBER) < 0 ||
